@@ -1,0 +1,36 @@
+# alert-delivery image: one image for the worker, the ingest and the local
+# webhook receiver (pick one with the command; the default is the worker).
+#
+# Debian (glibc) base on purpose: @temporalio/core-bridge ships a prebuilt
+# native module for linux glibc, which does not load on alpine (musl).
+
+# ---- build stage: full deps, compile TypeScript into dist/ ----
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+COPY . .
+# config/ is optional: make sure it exists so the runtime COPY never fails
+RUN npm run build && mkdir -p config
+
+# ---- runtime stage: production deps + compiled output only ----
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+    && npm cache clean --force
+
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/config ./config
+
+# the official node image already has an unprivileged `node` user (uid 1000)
+USER node
+
+# worker metrics (9464), ingest metrics (9465), local receiver (8787)
+EXPOSE 9464 9465 8787
+
+CMD ["node", "dist/src/worker.js"]

@@ -1,0 +1,12 @@
+/** Jest runs TypeScript through SWC (no type-check here: `npm run typecheck` does that). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  testTimeout: 60_000,
+  // Integration suites share the local servers; two workers keep a 2-core machine busy without thrashing.
+  maxWorkers: 2,
+  verbose: true,
+};

@@ -1,0 +1,73 @@
+// The delivery activities, built by a factory over the process's connections.
+// Each is idempotent: Temporal may run any of them more than once.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type Redis from 'ioredis';
+import type { ChannelRegistry } from '../channels/registry';
+import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+import type { AlertStore } from '../store';
+import type { AlertEvent, DeliveryRequest, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../shared';
+
+export interface ActivityDeps {
+  redis: Redis;
+  store: AlertStore;
+  channels: ChannelRegistry;
+  park: ParkPolicy;
+}
+
+export interface NotifyInput {
+  channel: string;
+  messageId: string;
+  workflowId: string;
+  event: AlertEvent;
+}
+
+export function createActivities({ redis, store, channels, park }: ActivityDeps) {
+  return {
+    /** Durable state before any side effect: create-if-absent, so a retry never overwrites `delivered: true`. */
+    async persistAlert(req: DeliveryRequest): Promise<PersistResult> {
+      const { delivered } = await store.createIfAbsent(req);
+      return { alreadyDelivered: delivered, channels: channels.plan(req.event), park };
+    },
+
+    /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */
+    async ackMessage({ stream, group, messageId }: { stream: string; group: string; messageId: string }): Promise<number> {
+      return redis.xack(stream, group, messageId);
+    },
+
+    /** One attempt at one channel. Permanent errors are non-retryable; Retry-After sets the next delay. */
+    async notifyChannel(input: NotifyInput): Promise<NotifyResult> {
+      const ctx = Context.current();
+      const { attempt } = ctx.info;
+      const channel = channels.get(input.channel);
+      if (!channel) {
+        throw ApplicationFailure.create({
+          type: 'PermanentDeliveryError', nonRetryable: true, details: [{ attempt }],
+          message: `channel "${input.channel}" is not configured on this worker`,
+        });
+      }
+      try {
+        const response = await channel.send(input, ctx.cancellationSignal);
+        ctx.log.info('alert delivered', { channel: input.channel, messageId: input.messageId, attempt, response });
+        return { attempt, deliveredAt: new Date().toISOString(), response };
+      } catch (e) {
+        const err = e as Error;
+        ctx.log.warn('delivery attempt failed', { channel: input.channel, messageId: input.messageId, attempt, error: err.message });
+        if (err instanceof PermanentDeliveryError) {
+          throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [{ attempt }] });
+        }
+        const retryAfterMs = err instanceof TransientDeliveryError ? err.retryAfterMs : undefined;
+        throw ApplicationFailure.create({
+          type: 'TransientDeliveryError',
+          message: err.message,
+          details: [{ attempt }],
+          nextRetryDelay: retryAfterMs,
+        });
+      }
+    },
+
+    /** Writes per-channel results, `delivered` and `deliveryStatus` to the alert's document. */
+    async recordOutcome({ messageId, state }: RecordInput): Promise<void> {
+      await store.record(messageId, state);
+    },
+  };
+}

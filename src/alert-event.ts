@@ -1,0 +1,58 @@
+// Parsing a stream entry into an AlertEvent: the "parse" step of the pipeline, done by the ingest
+// before any workflow exists, so that bad input is rejected visibly instead of becoming a stuck delivery.
+import { z } from 'zod';
+import { InvalidEntryError } from './errors';
+import { SEVERITIES, type AlertEvent } from './shared';
+
+// No C0/C1 control characters in identifiers and one-line text; descriptions may keep \t \n \r.
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_MULTILINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+
+const id = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).regex(NO_CONTROL, 'must not contain control characters');
+const oneLine = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).regex(NO_CONTROL, 'must not contain control characters');
+
+export const alertEventSchema = z.object({
+  alertId: id(256),
+  ruleId: id(256),
+  ruleName: oneLine(512),
+  severity: z.enum(SEVERITIES),
+  title: oneLine(1024),
+  description: z.string().max(16 * 1024).regex(NO_CONTROL_MULTILINE, 'must not contain control characters other than tab and newline').optional(),
+  view: id(256),
+  scope: id(256),
+  labels: z
+    .record(id(128), z.string().max(1024).regex(NO_CONTROL, 'must not contain control characters'))
+    .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
+    .optional(),
+  firedAt: z.iso.datetime({ offset: true }),
+  channels: z.array(id(128)).max(32).optional(),
+});
+
+export interface EntryLimits {
+  maxEventBytes: number;
+}
+
+/** Turns XREADGROUP's flat field list into the AlertEvent, or throws InvalidEntryError with the reason. */
+export function parseEntry(fields: string[] | null, limits: EntryLimits): AlertEvent {
+  if (fields === null) throw new InvalidEntryError('entry was deleted from the stream before it was read');
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
+  const raw = map.get('event');
+  if (raw === undefined) throw new InvalidEntryError(`no "event" field (fields present: ${[...map.keys()].slice(0, 10).join(', ') || 'none'})`);
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > limits.maxEventBytes) throw new InvalidEntryError(`"event" is ${bytes} bytes, over the limit of ${limits.maxEventBytes}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    throw new InvalidEntryError(`"event" is not valid JSON: ${(e as Error).message}`);
+  }
+  const parsed = alertEventSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(event)'}: ${i.message}`);
+    throw new InvalidEntryError(`"event" fails the AlertEvent schema: ${issues.join('; ')}`);
+  }
+  return parsed.data as AlertEvent;
+}

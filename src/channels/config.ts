@@ -1,0 +1,126 @@
+// The channels file (CHANNELS_FILE, YAML): which channels exist, how each is retried, and routes.
+// Validated at start-up; every error names the file, the path inside it and the problem.
+// String values may reference the environment as ${VAR} or ${VAR:-default} (keep secrets out of the file).
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../duration';
+import { ConfigError } from '../errors';
+import { SEVERITIES } from '../shared';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 500ms, 30s, 5m, 2h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const retrySchema = z
+  .object({
+    initialInterval: duration.default(1000),
+    backoffCoefficient: z.number().min(1).max(10).default(2),
+    maximumInterval: duration.default(60_000),
+    /** 0 = unlimited (then `deadline` should bound it). */
+    maximumAttempts: z.number().int().min(0).max(1000).default(8),
+  })
+  .strict()
+  .default({ initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 60_000, maximumAttempts: 8 });
+
+const common = {
+  /** A required channel counts toward `delivered`; a failing best-effort one is recorded but never parks. */
+  required: z.boolean().default(true),
+  /** Per-call timeout. */
+  timeout: duration.default(10_000),
+  retry: retrySchema,
+};
+
+const webhookSchema = z
+  .object({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    ...common,
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion('type', [webhookSchema]);
+export type ChannelConfig = z.infer<typeof channelSchema>;
+
+const routeSchema = z
+  .object({
+    match: z
+      .object({
+        severity: z.array(z.enum(SEVERITIES)).min(1).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        ruleId: z.array(z.string()).min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    channels: z.array(z.string()).min(1),
+    /** Keep evaluating later routes after this one matched (Alertmanager's `continue`). */
+    continue: z.boolean().default(false),
+  })
+  .strict();
+export type RouteConfig = z.infer<typeof routeSchema>;
+
+export const channelsFileSchema = z
+  .object({
+    channels: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'channel names: letters, digits and . _ - only'), channelSchema)
+      .refine((c) => Object.keys(c).length > 0, 'at least one channel is needed'),
+    /** Evaluated in order; an alert no route matches goes to every channel. */
+    routes: z.array(routeSchema).default([]),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    f.routes.forEach((r, i) =>
+      r.channels.forEach((c, j) => {
+        if (!(c in f.channels)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
+      }),
+    );
+  });
+export type ChannelsFile = z.infer<typeof channelsFileSchema>;
+
+/** Replaces ${VAR} / ${VAR:-default} in every string of the tree. Missing variables are reported with their path. */
+function interpolate(node: unknown, env: Record<string, string | undefined>, at: string, problems: string[]): unknown {
+  if (typeof node === 'string') {
+    return node.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (def !== undefined) return def;
+      problems.push(`${at}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(node)) return node.map((v, i) => interpolate(v, env, `${at}[${i}]`, problems));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolate(v, env, at ? `${at}.${k}` : k, problems)]));
+  }
+  return node;
+}
+
+export function parseChannelsFile(text: string, file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {
+  const where = `channels file ${file}`;
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) throw new ConfigError(`Invalid ${where}:`, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
+  const problems: string[] = [];
+  const data = interpolate(doc.toJS(), env, '', problems);
+  if (problems.length) throw new ConfigError(`Invalid ${where}:`, problems);
+  const parsed = channelsFileSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid ${where}:`, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+export function loadChannelsFile(file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read channels file ${file}: ${(e as Error).message} (set CHANNELS_FILE)`);
+  }
+  return parseChannelsFile(text, file, env);
+}

@@ -1,0 +1,53 @@
+// One HTTP POST with the classification every HTTP channel shares:
+// 2xx delivered; 408, 429, 5xx, timeouts and connection errors transient (Retry-After honoured);
+// any other status permanent. Messages name the channel, never its URL (URLs often carry tokens).
+import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+
+export interface PostOptions {
+  channel: string;
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  signal: AbortSignal;
+  /** Statuses that count as success besides 2xx (none by default). */
+  okStatuses?: number[];
+}
+
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
+
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const secs = Number(value.trim());
+  if (Number.isFinite(secs) && secs >= 0) return Math.min(secs * 1000, MAX_RETRY_AFTER_MS);
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS);
+}
+
+export async function postJson(o: PostOptions): Promise<string> {
+  const timeout = AbortSignal.timeout(o.timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(o.url, {
+      method: 'POST',
+      body: o.body,
+      headers: { 'content-type': 'application/json', 'user-agent': 'alert-delivery/0.1', ...o.headers },
+      signal: AbortSignal.any([timeout, o.signal]),
+      redirect: 'manual',
+    });
+  } catch (e) {
+    if (timeout.aborted) throw new TransientDeliveryError(`${o.channel}: no answer within ${o.timeoutMs} ms`);
+    if (o.signal.aborted) throw new TransientDeliveryError(`${o.channel}: cancelled`);
+    const cause = (e as { cause?: { code?: string } }).cause;
+    throw new TransientDeliveryError(`${o.channel}: connection failed (${cause?.code ?? (e as Error).name})`);
+  }
+  // Drain the body (bounded) so the connection can be reused; keep a short excerpt for the record.
+  const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+  const excerpt = text ? `: ${text}` : '';
+  if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return `HTTP ${res.status}`;
+  if (res.status === 408 || res.status === 429 || res.status >= 500) {
+    throw new TransientDeliveryError(`${o.channel}: HTTP ${res.status}${excerpt}`, parseRetryAfter(res.headers.get('retry-after')));
+  }
+  throw new PermanentDeliveryError(`${o.channel}: HTTP ${res.status}${excerpt}`);
+}

@@ -1,0 +1,76 @@
+// The configured channels, built once per process: routing (which channels an alert goes to, with
+// which policy) and the live Channel objects the notify activity uses. Only names and policies
+// ever leave this module toward workflow history; URLs and secrets stay here.
+import type { AlertEvent, ChannelPlan } from '../shared';
+import type { ChannelConfig, ChannelsFile } from './config';
+import type { Channel } from './types';
+import { WebhookChannel } from './webhook';
+
+/** Extra milliseconds the activity gets beyond the channel's own call timeout, so the call times out first. */
+const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
+
+function build(name: string, c: ChannelConfig): Channel {
+  switch (c.type) {
+    case 'webhook':
+      return new WebhookChannel({ name, url: c.url, secret: c.secret, headers: c.headers, timeoutMs: c.timeout });
+  }
+}
+
+export class ChannelRegistry {
+  private readonly channels = new Map<string, { config: ChannelConfig; channel: Channel }>();
+
+  constructor(private readonly file: ChannelsFile) {
+    for (const [name, config] of Object.entries(file.channels)) this.channels.set(name, { config, channel: build(name, config) });
+  }
+
+  names(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.channels.has(name);
+  }
+
+  get(name: string): Channel | undefined {
+    return this.channels.get(name)?.channel;
+  }
+
+  /** Channel names this alert goes to: its own list if it has one, else the routes, else every channel. */
+  route(event: AlertEvent): string[] {
+    if (event.channels?.length) return [...new Set(event.channels)];
+    const picked: string[] = [];
+    for (const r of this.file.routes) {
+      const m = r.match;
+      if (m.severity && !m.severity.includes(event.severity)) continue;
+      if (m.ruleId && !m.ruleId.includes(event.ruleId)) continue;
+      if (m.labels && !Object.entries(m.labels).every(([k, v]) => event.labels?.[k] === v)) continue;
+      for (const c of r.channels) if (!picked.includes(c)) picked.push(c);
+      if (!r.continue) break;
+    }
+    return picked.length ? picked : this.names();
+  }
+
+  /** Unknown names in an event's own `channels` list (the ingest rejects such an event). */
+  unknown(event: AlertEvent): string[] {
+    return (event.channels ?? []).filter((c) => !this.channels.has(c));
+  }
+
+  plan(event: AlertEvent): ChannelPlan[] {
+    return this.route(event).map((name) => {
+      const { config } = this.channels.get(name)!;
+      return {
+        name,
+        type: config.type,
+        required: config.required,
+        timeoutMs: config.timeout + ACTIVITY_TIMEOUT_MARGIN_MS,
+        retry: {
+          initialInterval: config.retry.initialInterval,
+          backoffCoefficient: config.retry.backoffCoefficient,
+          maximumInterval: config.retry.maximumInterval,
+          maximumAttempts: config.retry.maximumAttempts,
+          nonRetryableErrorTypes: ['PermanentDeliveryError'],
+        },
+      };
+    });
+  }
+}

@@ -1,0 +1,111 @@
+// Service configuration from the environment, validated at start-up: every bad value is named at once.
+import os from 'node:os';
+import path from 'node:path';
+import { parseDuration } from './duration';
+import { ConfigError } from './errors';
+import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
+
+export interface ServiceConfig {
+  /** REDIS_URL (redis://127.0.0.1:6379) */
+  redisUrl: string;
+  /** ALERT_STREAM (alerts) */
+  stream: string;
+  /** ALERT_CONSUMER_GROUP (alert-processor) */
+  group: string;
+  /** INGEST_CONSUMER (the host name): this ingest's consumer name in the group. */
+  consumer: string;
+  /** TEMPORAL_ADDRESS (localhost:7233) */
+  temporalAddress: string;
+  /** TEMPORAL_NAMESPACE (default) */
+  namespace: string;
+  /** TEMPORAL_TASK_QUEUE (alert-delivery) */
+  taskQueue: string;
+  /** OPENSEARCH_URL (http://localhost:9200) */
+  opensearchUrl: string;
+  /** ALERT_INDEX (alerts) */
+  index: string;
+  /** CHANNELS_FILE (config/channels.yaml in this package) */
+  channelsFile: string;
+  ingest: {
+    /** INGEST_BATCH_SIZE (100): entries read per XREADGROUP. */
+    batchSize: number;
+    /** INGEST_CONCURRENCY (32): workflow starts in flight at once. */
+    concurrency: number;
+    /** INGEST_BLOCK (1s): how long one XREADGROUP waits for new entries. */
+    blockMs: number;
+    /** INGEST_RECLAIM_IDLE (60s): entries pending on another consumer this long are reclaimed (XAUTOCLAIM). */
+    reclaimIdleMs: number;
+    /** MAX_EVENT_BYTES (262144): larger `event` fields are rejected (Temporal caps payloads at 2 MB). */
+    maxEventBytes: number;
+  };
+  /** REDRIVE_INTERVAL (1h) and GIVE_UP_AFTER (7d): what a parked (failed) alert does by itself; 0 = never. */
+  park: ParkPolicy;
+  /** STARTUP_TIMEOUT (30s): how long start-up waits for Redis, Temporal and OpenSearch before failing. */
+  startupTimeoutMs: number;
+  /** METRICS_PORT (worker 9464, ingest 9465; 0 = off): Prometheus metrics and /healthz. */
+  metricsPort: number;
+  /** LOG_LEVEL (info) */
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env): ServiceConfig {
+  const problems: string[] = [];
+  const str = (name: string, def: string, re?: RegExp, hint?: string): string => {
+    const v = env[name] === undefined || env[name] === '' ? def : env[name]!;
+    if (re && !re.test(v)) problems.push(`${name}=${JSON.stringify(v)}: ${hint}`);
+    return v;
+  };
+  const url = (name: string, def: string, protocols: string[]): string => {
+    const v = str(name, def);
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) problems.push(`${name}: protocol ${u.protocol} is not one of ${protocols.join(', ')}`);
+    } catch {
+      problems.push(`${name}=${JSON.stringify(v)}: not a URL (expected e.g. ${def})`);
+    }
+    return v;
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+  const dur = (name: string, def: string): number => {
+    const raw = env[name] === undefined || env[name] === '' ? def : env[name]!;
+    const n = parseDuration(raw);
+    if (n === undefined) problems.push(`${name}=${JSON.stringify(raw)}: expected a duration such as 500ms, 30s, 5m, 2h, 7d`);
+    return n ?? 0;
+  };
+  const name = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+  const nameHint = 'letters, digits and . _ : - only (at most 200)';
+
+  const cfg: ServiceConfig = {
+    redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    stream: str('ALERT_STREAM', 'alerts', name, nameHint),
+    group: str('ALERT_CONSUMER_GROUP', 'alert-processor', name, nameHint),
+    consumer: str('INGEST_CONSUMER', os.hostname(), name, nameHint),
+    temporalAddress: str('TEMPORAL_ADDRESS', 'localhost:7233', /^[^\s:/]+:\d{1,5}$/, 'expected host:port'),
+    namespace: str('TEMPORAL_NAMESPACE', 'default', name, nameHint),
+    taskQueue: str('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE, name, nameHint),
+    opensearchUrl: url('OPENSEARCH_URL', 'http://localhost:9200', ['http:', 'https:']),
+    index: str('ALERT_INDEX', 'alerts', /^[a-z0-9][a-z0-9._-]{0,199}$/, 'lower-case letters, digits and . _ - only'),
+    channelsFile: path.resolve(str('CHANNELS_FILE', path.join(__dirname, '..', '..', 'config', 'channels.yaml').replace(/dist[\\/]config/, 'config'))),
+    ingest: {
+      batchSize: int('INGEST_BATCH_SIZE', 100, 1, 10_000),
+      concurrency: int('INGEST_CONCURRENCY', 32, 1, 1_000),
+      blockMs: dur('INGEST_BLOCK', '1s'),
+      reclaimIdleMs: dur('INGEST_RECLAIM_IDLE', '60s'),
+      maxEventBytes: int('MAX_EVENT_BYTES', 256 * 1024, 1024, 1024 * 1024),
+    },
+    park: { redriveIntervalMs: dur('REDRIVE_INTERVAL', '1h'), giveUpAfterMs: dur('GIVE_UP_AFTER', '7d') },
+    startupTimeoutMs: dur('STARTUP_TIMEOUT', '30s'),
+    metricsPort: int('METRICS_PORT', role === 'ingest' ? 9465 : role === 'worker' ? 9464 : 0, 0, 65_535),
+    logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
+  };
+  if (problems.length) throw new ConfigError('Invalid configuration (environment):', problems);
+  return cfg;
+}

@@ -1,0 +1,6 @@
+export { ConfigError } from './config-error';
+export { InvalidEntryError } from './invalid-entry-error';
+export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-error';
+export { PermanentDeliveryError } from './permanent-delivery-error';
+export { StartupCheckError } from './startup-check-error';
+export { TransientDeliveryError } from './transient-delivery-error';

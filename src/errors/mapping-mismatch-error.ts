@@ -1,0 +1,26 @@
+import { StartupCheckError } from './startup-check-error';
+
+export interface FieldMismatch {
+  field: string;
+  found: string;
+  expected: string;
+}
+
+/**
+ * The alert index exists with a mapping that would make the service silently wrong
+ * (e.g. `view` as analyzed `text`: every term filter on it returns nothing).
+ */
+export class MappingMismatchError extends StartupCheckError {
+  constructor(
+    readonly index: string,
+    readonly mismatches: FieldMismatch[],
+  ) {
+    super(
+      'OpenSearch',
+      `index "${index}" has fields mapped wrongly:\n` +
+        mismatches.map((m) => `  - field "${m.field}": found ${m.found}, expected ${m.expected}`).join('\n') +
+        `\nFix: reindex into an index created by this service (or delete "${index}" if its data is disposable) and restart.`,
+    );
+    this.name = this.constructor.name;
+  }
+}

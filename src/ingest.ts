@@ -1,0 +1,24 @@
+// The ingest process: reads the alert stream through a consumer group and starts one workflow per entry.
+import { Client, Connection } from '@temporalio/client';
+import { Ingestor } from './ingestor';
+import { exitOnStartupError, openService } from './service';
+
+async function main(): Promise<void> {
+  const svc = await openService('ingest');
+  const { cfg, log } = svc;
+  const connection = await Connection.connect({ address: cfg.temporalAddress });
+  const client = new Client({ connection, namespace: cfg.namespace });
+  const ingestor = new Ingestor({ ...svc, client });
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      log.info({ signal: sig }, 'stopping: no new reads, finishing in-flight starts');
+      ingestor.stop();
+    });
+  }
+  await ingestor.run();
+  await connection.close();
+  await svc.close();
+  log.info(ingestor.stats, 'ingest stopped');
+}
+
+main().catch((e) => exitOnStartupError('ingest', e));

@@ -1,0 +1,193 @@
+// The ingest loop: stream entry → parse → one workflow (ID = <stream>:<message ID>) → XACK.
+//
+// - The consumer group is created idempotently, from the start of the stream (a backlog is delivered).
+// - On start it first re-reads its own pending entries (crash between start and ack), then new ones.
+// - Entries idle on another (dead) consumer for INGEST_RECLAIM_IDLE are taken over with XAUTOCLAIM.
+// - A duplicate start (WorkflowExecutionAlreadyStarted) counts as success: XACK is idempotent.
+// - Backpressure: one batch at a time, at most INGEST_CONCURRENCY starts in flight; nothing is acked
+//   before Temporal owns the alert, so a failure leaves the entry pending for the next pass.
+// - Malformed entries are recorded in OpenSearch as `rejected` with the reason, then acked.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type Redis from 'ioredis';
+import { parseEntry } from './alert-event';
+import type { ChannelRegistry } from './channels/registry';
+import type { ServiceConfig } from './config';
+import { InvalidEntryError } from './errors';
+import type { Logger } from './logger';
+import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
+import type { AlertStore } from './store';
+import type { deliverAlert } from './workflows';
+
+type Entry = [id: string, fields: string[] | null];
+
+export interface IngestorDeps {
+  cfg: ServiceConfig;
+  log: Logger;
+  redis: Redis;
+  client: Client;
+  store: AlertStore;
+  channels: ChannelRegistry;
+}
+
+export interface IngestStats {
+  read: number;
+  started: number;
+  duplicates: number;
+  rejected: number;
+  reclaimed: number;
+  errors: number;
+}
+
+/** Fault injection for crash tests only: INGEST_FAULT=crash-before-ack kills the process between start and ack. */
+const FAULT = process.env.INGEST_FAULT;
+
+export class Ingestor {
+  readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0 };
+  private stopping = false;
+  private wake?: () => void;
+
+  constructor(private readonly d: IngestorDeps) {}
+
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  async ensureGroup(): Promise<void> {
+    const { redis, cfg } = this.d;
+    try {
+      await redis.xgroup('CREATE', cfg.stream, cfg.group, '0', 'MKSTREAM');
+    } catch (e) {
+      if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+    }
+  }
+
+  async run(): Promise<void> {
+    const { redis, cfg, log } = this.d;
+    await this.ensureGroup();
+    let cursor = '0'; // '0' = our own pending entries first; '>' = new entries
+    let lastReclaim = 0;
+    let backoff = 0;
+    while (!this.stopping) {
+      try {
+        if (Date.now() - lastReclaim >= Math.max(cfg.ingest.reclaimIdleMs / 2, 1000)) {
+          lastReclaim = Date.now();
+          await this.reclaim();
+        }
+        const res = (await redis.xreadgroup(
+          'GROUP', cfg.group, cfg.consumer, 'COUNT', cfg.ingest.batchSize, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
+        )) as [string, Entry[]][] | null;
+        const entries = res?.[0]?.[1] ?? [];
+        if (cursor !== '>') {
+          if (entries.length === 0) {
+            cursor = '>';
+            continue;
+          }
+          cursor = entries[entries.length - 1][0];
+        }
+        await this.processBatch(entries);
+        backoff = 0;
+      } catch (e) {
+        if (this.stopping) break;
+        this.stats.errors++;
+        const msg = (e as Error).message;
+        if (msg.includes('NOGROUP')) await this.ensureGroup().catch(() => undefined);
+        backoff = Math.min(backoff ? backoff * 2 : 500, 30_000);
+        log.error({ err: msg, retryInMs: backoff }, 'ingest pass failed; pending entries will be retried');
+        cursor = '0';
+        await this.sleep(backoff);
+      }
+    }
+  }
+
+  /** Takes over entries left pending by a consumer that has been idle too long (e.g. a crashed ingest). */
+  async reclaim(): Promise<void> {
+    const { redis, cfg, log } = this.d;
+    let start = '0-0';
+    for (let round = 0; round < 10 && !this.stopping; round++) {
+      const [next, entries] = (await redis.xautoclaim(
+        cfg.stream, cfg.group, cfg.consumer, cfg.ingest.reclaimIdleMs, start, 'COUNT', cfg.ingest.batchSize,
+      )) as [string, Entry[], string[]];
+      if (entries.length) {
+        this.stats.reclaimed += entries.length;
+        log.info({ count: entries.length }, 'reclaimed entries pending on an idle consumer');
+        await this.processBatch(entries);
+      }
+      if (next === '0-0') break;
+      start = next;
+    }
+  }
+
+  /** Starts (or rejects) every entry, at most `concurrency` at once, then acks the ones Temporal owns. */
+  async processBatch(entries: Entry[]): Promise<void> {
+    const { redis, cfg } = this.d;
+    this.stats.read += entries.length;
+    const acks: string[] = [];
+    const failures: Error[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < entries.length) {
+        const [id, fields] = entries[next++];
+        try {
+          if (await this.handle(id, fields)) acks.push(id);
+        } catch (e) {
+          failures.push(e as Error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(cfg.ingest.concurrency, entries.length) }, lane));
+    if (FAULT === 'crash-before-ack' && acks.length) process.kill(process.pid, 'SIGKILL');
+    if (acks.length) await redis.xack(cfg.stream, cfg.group, ...acks);
+    if (failures.length) throw new Error(`${failures.length} of ${entries.length} entries not handed over: ${failures[0].message}`);
+  }
+
+  /** Returns true when the entry may be acked (workflow started, already started, or rejected and recorded). */
+  private async handle(id: string, fields: string[] | null): Promise<boolean> {
+    const { cfg, client, log, store, channels } = this.d;
+    let req: DeliveryRequest;
+    try {
+      const event = parseEntry(fields, cfg.ingest);
+      const unknown = channels.unknown(event);
+      if (unknown.length) throw new InvalidEntryError(`unknown channel(s) ${unknown.map((c) => `"${c}"`).join(', ')} (configured: ${channels.names().join(', ')})`);
+      req = { stream: cfg.stream, group: cfg.group, messageId: id, receivedAt: new Date().toISOString(), event };
+    } catch (e) {
+      if (!(e instanceof InvalidEntryError)) throw e;
+      await store.reject(id, e.reason, fields);
+      this.stats.rejected++;
+      log.warn({ messageId: id, reason: e.reason }, 'stream entry rejected');
+      return true;
+    }
+    const workflowId = workflowIdFor(cfg.stream, id);
+    try {
+      await client.workflow.start<typeof deliverAlert>(WORKFLOW_TYPE, {
+        taskQueue: cfg.taskQueue,
+        workflowId,
+        args: [req],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: SA_STATUS, value: 'pending' },
+          { key: SA_SEVERITY, value: req.event.severity },
+          { key: SA_RULE_ID, value: req.event.ruleId },
+        ],
+      });
+      this.stats.started++;
+      log.debug({ messageId: id, workflowId, alertId: req.event.alertId }, 'delivery started');
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      this.stats.duplicates++;
+      log.info({ messageId: id, workflowId }, 'delivery already started (redelivered entry)');
+    }
+    return true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,53 @@
+// What both processes open at start-up, in one place: config, logger, channels, connections,
+// and the fail-loud checks. Anything wrong throws before the process does any work.
+import Redis from 'ioredis';
+import { loadChannelsFile } from './channels/config';
+import { ChannelRegistry } from './channels/registry';
+import { loadConfig, type ServiceConfig } from './config';
+import { ConfigError, StartupCheckError } from './errors';
+import { createLogger, type Logger } from './logger';
+import { checkRedis, checkStore, checkTemporal } from './startup';
+import { AlertStore, opensearchClient } from './store';
+
+export interface Service {
+  cfg: ServiceConfig;
+  log: Logger;
+  redis: Redis;
+  store: AlertStore;
+  channels: ChannelRegistry;
+  close(): Promise<void>;
+}
+
+export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
+  const cfg = loadConfig(role);
+  const log = createLogger(role, cfg.logLevel);
+  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile));
+  const redis = new Redis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
+  const close = async () => {
+    redis.disconnect();
+    await store.client.close();
+  };
+  try {
+    await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
+    await checkRedis(redis, cfg.startupTimeoutMs);
+    await checkTemporal(cfg.temporalAddress, cfg.namespace, cfg.startupTimeoutMs);
+    await checkStore(store, cfg.startupTimeoutMs);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  log.info({ stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
+  return { cfg, log, redis, store, channels, close };
+}
+
+/** Prints a start-up failure plainly (no stack trace for expected problems) and exits non-zero. */
+export function exitOnStartupError(role: string, e: unknown): never {
+  if (e instanceof ConfigError || e instanceof StartupCheckError) {
+    process.stderr.write(`${role}: cannot start.\n${e.message}\n`);
+  } else {
+    process.stderr.write(`${role}: failed: ${(e as Error)?.stack ?? String(e)}\n`);
+  }
+  process.exit(1);
+}

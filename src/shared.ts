@@ -1,0 +1,119 @@
+// Everything the ingest, the worker, the workflow and the operator tools agree on:
+// names, IDs, search attributes, message definitions and the types that cross process boundaries.
+// This file is imported by workflow code, so it must stay free of Node built-ins and I/O.
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
+
+export const DEFAULT_TASK_QUEUE = 'alert-delivery';
+export const WORKFLOW_TYPE = 'deliverAlert';
+
+/** Workflow ID = `<stream>:<message ID>`: a redelivered stream entry can never start a second delivery. */
+export function workflowIdFor(stream: string, messageId: string): string {
+  return `${stream}:${messageId}`;
+}
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The AlertEvent carried as JSON in the stream entry's `event` field. */
+export interface AlertEvent {
+  alertId: string;
+  ruleId: string;
+  ruleName: string;
+  severity: Severity;
+  title: string;
+  description?: string;
+  view: string;
+  scope: string;
+  labels?: Record<string, string>;
+  firedAt: string;
+  channels?: string[];
+}
+
+/** The workflow's input: one stream entry, already parsed and validated by the ingest. */
+export interface DeliveryRequest {
+  stream: string;
+  group: string;
+  messageId: string;
+  receivedAt: string;
+  event: AlertEvent;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned';
+export type ChannelStatus = 'pending' | 'delivered' | 'failed';
+
+/** How one channel is tried: decided by the worker's channel config, recorded in history by `persistAlert`. */
+export interface ChannelPlan {
+  name: string;
+  type: string;
+  /** A required channel counts toward `delivered`; a best-effort one is recorded but never parks the alert. */
+  required: boolean;
+  /** Per-attempt timeout (ms). */
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
+/** What the workflow does when a required channel fails (from the worker's config; 0 = off). */
+export interface ParkPolicy {
+  /** Re-run failed channels automatically every this many ms while parked. */
+  redriveIntervalMs: number;
+  /** Give up (status `abandoned`) this many ms after the alert was first parked. */
+  giveUpAfterMs: number;
+}
+
+export interface PersistResult {
+  /** The document already said `delivered: true` (an earlier execution finished the job). */
+  alreadyDelivered: boolean;
+  channels: ChannelPlan[];
+  park: ParkPolicy;
+}
+
+export interface ChannelResult {
+  channel: string;
+  status: ChannelStatus;
+  required: boolean;
+  /** Attempts made so far, over all rounds. */
+  attempts: number;
+  lastError: string | null;
+  /** Error class of the last failure (`PermanentDeliveryError`, `TransientDeliveryError`, timeout …). */
+  lastErrorType: string | null;
+  deliveredAt: string | null;
+}
+
+/** Returned by `notifyChannel` when the receiver accepted the alert. */
+export interface NotifyResult {
+  attempt: number;
+  deliveredAt: string;
+  /** HTTP status or protocol answer, for the record. */
+  response: string;
+}
+
+export interface DeliveryState {
+  status: DeliveryStatus;
+  channels: ChannelResult[];
+  /** Notification rounds run (1 = the first; each retry or re-drive adds one). */
+  rounds: number;
+  parkedAt: string | null;
+  abandonReason: string | null;
+}
+
+export interface RecordInput {
+  messageId: string;
+  state: DeliveryState;
+}
+
+// ---- search attributes (registered by scripts/stack and docker-compose; checked at start-up) ----
+export const SA_STATUS = defineSearchAttributeKey('AlertDeliveryStatus', 'KEYWORD');
+export const SA_SEVERITY = defineSearchAttributeKey('AlertSeverity', 'KEYWORD');
+export const SA_RULE_ID = defineSearchAttributeKey('AlertRuleId', 'KEYWORD');
+export const SA_FAILED_CHANNELS = defineSearchAttributeKey('AlertFailedChannels', 'KEYWORD_LIST');
+export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS];
+
+// ---- messages ----
+/** The workflow's current state (status, per-channel results). */
+export const statusQuery = defineQuery<DeliveryState>('status');
+/** Re-run the failed channels now; resolves with the state after that round. Rejected unless `failed`. */
+export const retryUpdate = defineUpdate<DeliveryState>('retry');
+/** Stop trying: status `abandoned` with the reason; resolves with the final state. Rejected once finished. */
+export const abandonUpdate = defineUpdate<DeliveryState, [string]>('abandon');

@@ -1,0 +1,64 @@
+// Fail loud: before doing any work, both processes check that every dependency is there and set up
+// the way the service needs it. Anything wrong stops the process with a message naming it.
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type Redis from 'ioredis';
+import { StartupCheckError } from './errors';
+import { SEARCH_ATTRIBUTES } from './shared';
+import type { AlertStore } from './store';
+
+/** Retries `fn` until it succeeds or `timeoutMs` passes; then throws StartupCheckError naming the component. */
+export async function waitFor<T>(component: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 3000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof StartupCheckError) throw e;
+      last = e;
+    }
+    if (Date.now() + delay > deadline) {
+      throw new StartupCheckError(component, `not reachable after ${Math.round(timeoutMs / 1000)}s: ${(last as Error)?.message ?? last}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+export async function checkRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  await waitFor('Redis', timeoutMs, () => redis.ping());
+}
+
+const SA_TYPE_NAMES: Record<string, number> = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/** Connects to Temporal and verifies the search attributes of the contract exist with the right types. */
+export async function checkTemporal(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const connection = await waitFor('Temporal', timeoutMs, () => Connection.connect({ address, connectTimeout: 5_000 }));
+  try {
+    const res = await waitFor('Temporal', timeoutMs, () => connection.operatorService.listSearchAttributes({ namespace }));
+    const custom = res.customAttributes ?? {};
+    const problems: string[] = [];
+    for (const key of SEARCH_ATTRIBUTES) {
+      const found = custom[key.name];
+      const expected = SA_TYPE_NAMES[key.type];
+      if (found === undefined) problems.push(`search attribute ${key.name} is missing (expected ${key.type})`);
+      else if (found !== expected) problems.push(`search attribute ${key.name} has type ${temporal.api.enums.v1.IndexedValueType[found]}, expected ${key.type}`);
+    }
+    if (problems.length) {
+      throw new StartupCheckError(
+        'Temporal',
+        `namespace "${namespace}": ${problems.join('; ')}. Fix: temporal operator search-attribute create --namespace ${namespace} --name <Name> --type <Type> (scripts/stack registers them on the dev server).`,
+      );
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function checkStore(store: AlertStore, timeoutMs: number): Promise<void> {
+  await waitFor('OpenSearch', timeoutMs, () => store.client.cluster.health({}));
+  await store.ensureIndex();
+}

@@ -1,0 +1,209 @@
+// The alert index in OpenSearch: one document per stream message (_id = message ID).
+// The index is created explicitly with a strict mapping and verified at start-up: an index whose
+// contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
+import { Client } from '@opensearch-project/opensearch';
+import { MappingMismatchError, StartupCheckError, type FieldMismatch } from './errors';
+import type { AlertEvent, DeliveryRequest, DeliveryState } from './shared';
+
+type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
+
+const deliveryProperties: Record<string, Mapping> = {
+  channel: { type: 'keyword' },
+  status: { type: 'keyword' },
+  required: { type: 'boolean' },
+  attempts: { type: 'integer' },
+  lastError: { type: 'text' },
+  lastErrorType: { type: 'keyword' },
+  deliveredAt: { type: 'date' },
+};
+
+/** The document contract. `dynamic: strict` — a field not listed here is an error, never a guess. */
+export const ALERT_MAPPING = {
+  dynamic: 'strict',
+  properties: {
+    // the AlertEvent
+    alertId: { type: 'keyword' },
+    ruleId: { type: 'keyword' },
+    ruleName: { type: 'keyword' },
+    severity: { type: 'keyword' },
+    title: { type: 'text' },
+    description: { type: 'text' },
+    view: { type: 'keyword' },
+    scope: { type: 'keyword' },
+    labels: { type: 'flat_object' },
+    firedAt: { type: 'date' },
+    channels: { type: 'keyword' },
+    // delivery
+    streamId: { type: 'keyword' },
+    workflowId: { type: 'keyword' },
+    receivedAt: { type: 'date' },
+    delivered: { type: 'boolean' },
+    deliveryStatus: { type: 'keyword' },
+    deliveries: { type: 'nested', properties: deliveryProperties },
+    rounds: { type: 'integer' },
+    parkedAt: { type: 'date' },
+    abandonReason: { type: 'text' },
+    updatedAt: { type: 'date' },
+    // rejected entries
+    rejectReason: { type: 'text' },
+    raw: { type: 'text', index: false },
+  },
+} as const;
+
+/** Raw entries of rejected input are kept up to this many characters. */
+export const RAW_LIMIT = 8 * 1024;
+
+export interface AlertDocument extends Partial<AlertEvent> {
+  streamId: string;
+  workflowId?: string;
+  receivedAt: string;
+  delivered: boolean;
+  deliveryStatus: string;
+  deliveries?: unknown[];
+  rejectReason?: string;
+  raw?: string;
+  updatedAt: string;
+}
+
+interface OsError {
+  statusCode?: number;
+  body?: { error?: { type?: string; reason?: string } };
+  meta?: { statusCode?: number; body?: { error?: { type?: string } } };
+  message: string;
+}
+
+function errorType(e: unknown): string | undefined {
+  const err = e as OsError;
+  return err.body?.error?.type ?? err.meta?.body?.error?.type;
+}
+
+export function opensearchClient(url: string): Client {
+  return new Client({ node: url, requestTimeout: 10_000, maxRetries: 2 });
+}
+
+export class AlertStore {
+  constructor(
+    readonly client: Client,
+    readonly index: string,
+  ) {}
+
+  /** Creates the index if absent, then verifies every contract field's type. Throws MappingMismatchError. */
+  async ensureIndex(): Promise<void> {
+    try {
+      await this.client.indices.create({
+        index: this.index,
+        body: { settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' }, mappings: ALERT_MAPPING } as never,
+      });
+    } catch (e) {
+      if (errorType(e) !== 'resource_already_exists_exception') {
+        throw new StartupCheckError('OpenSearch', `cannot create index "${this.index}": ${(e as Error).message}`);
+      }
+    }
+    await this.verifyMapping();
+  }
+
+  async verifyMapping(): Promise<void> {
+    const res = await this.client.indices.getMapping({ index: this.index });
+    const body = res.body as Record<string, { mappings?: { properties?: Record<string, Mapping>; dynamic?: unknown } }>;
+    const found = Object.values(body)[0]?.mappings ?? {};
+    const mismatches: FieldMismatch[] = [];
+    compare(ALERT_MAPPING.properties as unknown as Record<string, Mapping>, found.properties ?? {}, '', mismatches);
+    if (String(found.dynamic) !== 'strict' && String(found.dynamic) !== 'false') {
+      mismatches.push({ field: '(dynamic)', found: String(found.dynamic ?? 'true'), expected: 'strict (dynamic mapping off)' });
+    }
+    if (mismatches.length) throw new MappingMismatchError(this.index, mismatches);
+  }
+
+  /** Writes the first state of a delivery unless a document already exists. Returns the existing one, if any. */
+  async createIfAbsent(req: DeliveryRequest): Promise<{ created: boolean; delivered: boolean }> {
+    const now = new Date().toISOString();
+    const doc: AlertDocument = {
+      ...req.event,
+      streamId: req.messageId,
+      workflowId: `${req.stream}:${req.messageId}`,
+      receivedAt: req.receivedAt,
+      delivered: false,
+      deliveryStatus: 'pending',
+      deliveries: [],
+      updatedAt: now,
+    };
+    try {
+      await this.client.index({ index: this.index, id: req.messageId, op_type: 'create', body: doc as never });
+      return { created: true, delivered: false };
+    } catch (e) {
+      if (errorType(e) !== 'version_conflict_engine_exception') throw e;
+      const existing = await this.client.get({ index: this.index, id: req.messageId });
+      const src = (existing.body as { _source?: AlertDocument })._source;
+      return { created: false, delivered: src?.delivered === true };
+    }
+  }
+
+  /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
+  async record(messageId: string, state: DeliveryState): Promise<void> {
+    await this.client.update({
+      index: this.index,
+      id: messageId,
+      retry_on_conflict: 3,
+      body: {
+        doc: {
+          delivered: state.status === 'delivered',
+          deliveryStatus: state.status,
+          deliveries: state.channels,
+          rounds: state.rounds,
+          parkedAt: state.parkedAt,
+          abandonReason: state.abandonReason,
+          updatedAt: new Date().toISOString(),
+        },
+      } as never,
+    });
+  }
+
+  /** Records a stream entry that cannot be delivered, with the reason and the raw entry (truncated). */
+  async reject(messageId: string, reason: string, fields: string[] | null): Promise<void> {
+    const raw = fields === null ? '(deleted)' : JSON.stringify(fields);
+    const doc: AlertDocument = {
+      streamId: messageId,
+      receivedAt: new Date().toISOString(),
+      delivered: false,
+      deliveryStatus: 'rejected',
+      rejectReason: reason.slice(0, 2000),
+      raw: raw.length > RAW_LIMIT ? `${raw.slice(0, RAW_LIMIT)}…(${raw.length} chars)` : raw,
+      updatedAt: new Date().toISOString(),
+    };
+    try {
+      await this.client.index({ index: this.index, id: messageId, op_type: 'create', body: doc as never });
+    } catch (e) {
+      if (errorType(e) !== 'version_conflict_engine_exception') throw e; // already recorded
+    }
+  }
+
+  async get(messageId: string): Promise<AlertDocument | undefined> {
+    try {
+      const res = await this.client.get({ index: this.index, id: messageId });
+      return (res.body as { _source?: AlertDocument })._source;
+    } catch (e) {
+      if ((e as OsError).meta?.statusCode === 404 || (e as OsError).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+}
+
+function compare(expected: Record<string, Mapping>, found: Record<string, Mapping>, prefix: string, out: FieldMismatch[]): void {
+  for (const [field, exp] of Object.entries(expected)) {
+    const name = prefix + field;
+    const got = found[field];
+    const expType = exp.type ?? 'object';
+    if (!got) {
+      out.push({ field: name, found: 'missing', expected: String(expType) });
+      continue;
+    }
+    const gotType = got.type ?? ('properties' in got ? 'object' : 'unknown');
+    if (gotType !== expType) {
+      out.push({ field: name, found: String(gotType), expected: String(expType) });
+      continue;
+    }
+    const expProps = (exp as { properties?: Record<string, Mapping> }).properties;
+    const gotProps = (got as { properties?: Record<string, Mapping> }).properties ?? {};
+    if (expProps) compare(expProps, gotProps, `${name}.`, out);
+  }
+}

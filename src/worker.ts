@@ -1,0 +1,29 @@
+// The worker process: runs deliverAlert workflows and their activities.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { exitOnStartupError, openService } from './service';
+
+async function main(): Promise<void> {
+  const svc = await openService('worker');
+  const { cfg, log } = svc;
+  Runtime.install({ logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)) });
+  const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  const worker = await Worker.create({
+    connection,
+    namespace: cfg.namespace,
+    taskQueue: cfg.taskQueue,
+    ...(fs.existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park }),
+    shutdownGraceTime: '10s',
+  });
+  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace }, 'worker started');
+  await worker.run(); // returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
+  await connection.close();
+  await svc.close();
+  log.info('worker stopped');
+}
+
+main().catch((e) => exitOnStartupError('worker', e));

@@ -1,0 +1,190 @@
+// deliverAlert: one stream entry → one human notification, effectively once.
+// Reads like the pipeline it implements: (parse happened at the ingest) persist → ack → notify → record,
+// then, if a required channel failed, stay open in a visible `failed` state until retried or abandoned.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  SA_FAILED_CHANNELS,
+  SA_STATUS,
+  abandonUpdate,
+  retryUpdate,
+  statusQuery,
+  type ChannelPlan,
+  type ChannelResult,
+  type DeliveryRequest,
+  type DeliveryState,
+  type DeliveryStatus,
+} from '../shared';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Bookkeeping activities: short, idempotent, retried until the stores answer. */
+const { persistAlert, ackMessage, recordOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** One proxy per channel: each channel has its own timeout and retry policy. */
+function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: plan.timeoutMs,
+    retry: plan.retry,
+    summary: `notify ${plan.name}`,
+  }).notifyChannel;
+}
+
+export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState> {
+  const state: DeliveryState = { status: 'pending', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
+  let retriesRequested = 0;
+  let retriesDone = 0;
+  let notifyScope: CancellationScope | undefined;
+
+  setHandler(statusQuery, () => state);
+  setHandler(
+    retryUpdate,
+    async () => {
+      const ticket = ++retriesRequested;
+      await condition(() => retriesDone >= ticket || state.status === 'abandoned');
+      return state;
+    },
+    { validator: () => { if (state.status !== 'failed') throw new Error(`cannot retry: delivery is ${state.status}, not failed`); } },
+  );
+  setHandler(
+    abandonUpdate,
+    async (reason: string) => {
+      state.abandonReason = reason || 'abandoned by operator';
+      notifyScope?.cancel();
+      // A round already in flight may still deliver everything: then there is nothing left to abandon.
+      await condition(() => state.status === 'abandoned' || state.status === 'delivered');
+      return state;
+    },
+    {
+      validator: (reason: string) => {
+        if (typeof reason !== 'string') throw new Error('abandon needs a reason (string)');
+        if (state.status === 'delivered' || state.status === 'abandoned') throw new Error(`cannot abandon: delivery is ${state.status}`);
+      },
+    },
+  );
+
+  // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
+  const { alreadyDelivered, channels, park } = await persistAlert(req);
+  // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
+  await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+  if (alreadyDelivered) {
+    state.status = 'delivered';
+    setStatus('delivered');
+    return state;
+  }
+
+  // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
+  state.channels = channels.map((c) => ({
+    channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
+  }));
+  await notifyRound(channels.map((c) => c.name));
+  await record();
+
+  // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
+  const parkedAtMs = Date.now();
+  while (state.status === 'failed') {
+    const giveUpIn = park.giveUpAfterMs > 0 ? parkedAtMs + park.giveUpAfterMs - Date.now() : Infinity;
+    const wait = Math.min(park.redriveIntervalMs > 0 ? park.redriveIntervalMs : Infinity, giveUpIn);
+    const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null;
+    const woken = Number.isFinite(wait) ? await condition(wakeUp, Math.max(wait, 1)) : (await condition(wakeUp), true);
+    if (state.abandonReason === null && !woken && Date.now() - parkedAtMs >= park.giveUpAfterMs && park.giveUpAfterMs > 0) {
+      state.abandonReason = `gave up: still failing ${Math.round(park.giveUpAfterMs / 1000)}s after it was parked`;
+    }
+    if (state.abandonReason !== null) break;
+    const target = retriesRequested;
+    await notifyRound(state.channels.filter((c) => c.status === 'failed').map((c) => c.channel));
+    await record();
+    retriesDone = target;
+  }
+
+  if (state.abandonReason !== null && state.status !== 'delivered') {
+    state.status = 'abandoned';
+    await record();
+  }
+  await condition(allHandlersFinished);
+  return state;
+
+  // ---- steps ----
+  async function notifyRound(names: string[]): Promise<void> {
+    state.status = 'pending';
+    state.rounds++;
+    const plans = channels.filter((c) => names.includes(c.name));
+    notifyScope = new CancellationScope();
+    await notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(plan))));
+    notifyScope = undefined;
+    const failedRequired = state.channels.some((c) => c.required && c.status !== 'delivered');
+    state.status = failedRequired ? 'failed' : 'delivered';
+    if (state.status === 'failed' && state.parkedAt === null) state.parkedAt = new Date().toISOString();
+  }
+
+  async function notifyOne(plan: ChannelPlan): Promise<void> {
+    const result = state.channels.find((c) => c.channel === plan.name)!;
+    result.status = 'pending';
+    try {
+      const ok = await notifierFor(plan)({
+        channel: plan.name,
+        messageId: req.messageId,
+        workflowId: `${req.stream}:${req.messageId}`,
+        event: req.event,
+      });
+      Object.assign(result, {
+        status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null,
+      });
+    } catch (err) {
+      Object.assign(result, { status: 'failed', ...describeFailure(err, plan, result.attempts) });
+    }
+  }
+
+  async function record(): Promise<void> {
+    const failed = state.channels.filter((c) => c.status === 'failed' && c.required).map((c) => c.channel);
+    setStatus(state.abandonReason !== null && state.status !== 'delivered' ? 'abandoned' : state.status, failed);
+    // Recording must happen even if the notify scope was cancelled by `abandon`.
+    await CancellationScope.nonCancellable(() => recordOutcome({ messageId: req.messageId, state }));
+  }
+}
+
+/** Keeps the search attributes an operator filters on (`AlertDeliveryStatus`, `AlertFailedChannels`) current. */
+function setStatus(status: DeliveryStatus, failedChannels: string[] = []): void {
+  upsertSearchAttributes([
+    { key: SA_STATUS, value: status },
+    { key: SA_FAILED_CHANNELS, value: failedChannels },
+  ]);
+}
+
+/** Turns an activity failure into the fields we record (no secrets: channel errors are written without them). */
+function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore: number): Pick<ChannelResult, 'attempts' | 'lastError' | 'lastErrorType'> {
+  if (isCancellation(err)) {
+    return { attempts: attemptsBefore + 1, lastError: 'cancelled: alert abandoned while this channel was being tried', lastErrorType: 'Cancelled' };
+  }
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const detail = cause.details?.[0] as { attempt?: number } | undefined;
+    return {
+      attempts: attemptsBefore + (detail?.attempt ?? plan.retry.maximumAttempts ?? 1),
+      lastError: cause.message,
+      lastErrorType: cause.type ?? 'Error',
+    };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return {
+      attempts: attemptsBefore + (plan.retry.maximumAttempts ?? 1),
+      lastError: `timed out (${cause.timeoutType === undefined ? 'timeout' : String(cause.timeoutType)})`,
+      lastErrorType: 'Timeout',
+    };
+  }
+  return { attempts: attemptsBefore + 1, lastError: cause instanceof Error ? cause.message : String(cause), lastErrorType: 'Error' };
+}
