@@ -25,7 +25,7 @@ export default tseslint.config(
         paths: [...nodeBuiltins, ...ioLibraries].map((name) => ({
           name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins or I/O libraries. Do I/O in an activity.',
         })),
-        patterns: [{ group: ['../activities/*', '../*store*', '../channels/*'], allowTypeImports: true,
+        patterns: [{ group: ['**/activities', '**/activities/**', '**/store', '**/channels/**', '**/ingestor', '**/service', '**/startup', '**/config', '**/logger'], allowTypeImports: true,
           message: 'Workflows may import activities and I/O modules only as types (import type).' }],
       }],
     },

@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  setupFiles: ['<rootDir>/test/helpers/quiet-runtime.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.js',
   testTimeout: 60_000,
   // Integration suites share the local servers; two workers keep a 2-core machine busy without thrashing.

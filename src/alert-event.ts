@@ -5,9 +5,9 @@ import { InvalidEntryError } from './errors';
 import { SEVERITIES, type AlertEvent } from './shared';
 
 // No C0/C1 control characters in identifiers and one-line text; descriptions may keep \t \n \r.
-// eslint-disable-next-line no-control-regex
+ 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
-// eslint-disable-next-line no-control-regex
+ 
 const NO_CONTROL_MULTILINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 
 const id = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).regex(NO_CONTROL, 'must not contain control characters');
@@ -54,5 +54,5 @@ export function parseEntry(fields: string[] | null, limits: EntryLimits): AlertE
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(event)'}: ${i.message}`);
     throw new InvalidEntryError(`"event" fails the AlertEvent schema: ${issues.join('; ')}`);
   }
-  return parsed.data as AlertEvent;
+  return parsed.data;
 }

@@ -53,7 +53,7 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env): ServiceConfig {
   const problems: string[] = [];
   const str = (name: string, def: string, re?: RegExp, hint?: string): string => {
-    const v = env[name] === undefined || env[name] === '' ? def : env[name]!;
+    const v = env[name] === undefined || env[name] === '' ? def : env[name];
     if (re && !re.test(v)) problems.push(`${name}=${JSON.stringify(v)}: ${hint}`);
     return v;
   };
@@ -75,7 +75,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     return n;
   };
   const dur = (name: string, def: string): number => {
-    const raw = env[name] === undefined || env[name] === '' ? def : env[name]!;
+    const raw = env[name] === undefined || env[name] === '' ? def : env[name];
     const n = parseDuration(raw);
     if (n === undefined) problems.push(`${name}=${JSON.stringify(raw)}: expected a duration such as 500ms, 30s, 5m, 2h, 7d`);
     return n ?? 0;

@@ -45,7 +45,7 @@ export async function checkTemporal(address: string, namespace: string, timeoutM
       const found = custom[key.name];
       const expected = SA_TYPE_NAMES[key.type];
       if (found === undefined) problems.push(`search attribute ${key.name} is missing (expected ${key.type})`);
-      else if (found !== expected) problems.push(`search attribute ${key.name} has type ${temporal.api.enums.v1.IndexedValueType[found]}, expected ${key.type}`);
+      else if (Number(found) !== expected) problems.push(`search attribute ${key.name} has type ${temporal.api.enums.v1.IndexedValueType[found]}, expected ${key.type}`);
     }
     if (problems.length) {
       throw new StartupCheckError(

@@ -107,9 +107,9 @@ export class AlertStore {
     const body = res.body as Record<string, { mappings?: { properties?: Record<string, Mapping>; dynamic?: unknown } }>;
     const found = Object.values(body)[0]?.mappings ?? {};
     const mismatches: FieldMismatch[] = [];
-    compare(ALERT_MAPPING.properties as unknown as Record<string, Mapping>, found.properties ?? {}, '', mismatches);
+    compare(ALERT_MAPPING.properties, found.properties ?? {}, '', mismatches);
     if (String(found.dynamic) !== 'strict' && String(found.dynamic) !== 'false') {
-      mismatches.push({ field: '(dynamic)', found: String(found.dynamic ?? 'true'), expected: 'strict (dynamic mapping off)' });
+      mismatches.push({ field: '(dynamic)', found: JSON.stringify(found.dynamic ?? true), expected: 'strict (dynamic mapping off)' });
     }
     if (mismatches.length) throw new MappingMismatchError(this.index, mismatches);
   }
@@ -128,7 +128,7 @@ export class AlertStore {
       updatedAt: now,
     };
     try {
-      await this.client.index({ index: this.index, id: req.messageId, op_type: 'create', body: doc as never });
+      await this.client.index({ index: this.index, id: req.messageId, op_type: 'create', body: doc });
       return { created: true, delivered: false };
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e;
@@ -154,7 +154,7 @@ export class AlertStore {
           abandonReason: state.abandonReason,
           updatedAt: new Date().toISOString(),
         },
-      } as never,
+      },
     });
   }
 
@@ -171,7 +171,7 @@ export class AlertStore {
       updatedAt: new Date().toISOString(),
     };
     try {
-      await this.client.index({ index: this.index, id: messageId, op_type: 'create', body: doc as never });
+      await this.client.index({ index: this.index, id: messageId, op_type: 'create', body: doc });
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e; // already recorded
     }

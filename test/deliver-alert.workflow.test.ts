@@ -1,0 +1,132 @@
+// deliverAlert on the time-skipping test server, with scripted activities.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
+import type { deliverAlert } from '../src/workflows';
+import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
+import { serviceWorkflowBundle } from './helpers/bundle';
+import { timeSkippingEnv, uid } from './helpers/stack';
+
+let env: TestWorkflowEnvironment;
+let workflowBundle: WorkflowBundle;
+
+beforeAll(async () => {
+  workflowBundle = await serviceWorkflowBundle();
+  env = await timeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, body?: (h: Awaited<ReturnType<typeof start>>) => Promise<void>) {
+  const taskQueue = uid('wf');
+  const mock = mockActivities(channels, script, park);
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
+  const start = () => env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
+  const result = await worker.runUntil(async () => {
+    const handle = await start();
+    if (body) await body(handle);
+    return handle.result();
+  });
+  return { result, ...mock };
+}
+
+/** Waits (in workflow time, skipped) until the workflow's status query says `status`. */
+async function until(handle: { query: (q: typeof statusQuery) => Promise<DeliveryState> }, status: string): Promise<DeliveryState> {
+  for (let i = 0; i < 200; i++) {
+    const s = await handle.query(statusQuery);
+    if (s.status === status) return s;
+    await env.sleep('1 second');
+  }
+  throw new Error(`workflow never reached ${status}`);
+}
+
+describe('deliverAlert', () => {
+  it('happy path: persist → ack → notify → record, delivered', async () => {
+    const { result, events, records } = await run([plan('hook')], () => 'ok');
+    expect(result.status).toBe('delivered');
+    expect(events).toEqual(['persist', 'ack', 'notify:hook:ok', 'record:delivered']);
+    expect(records.at(-1)!.channels).toEqual([expect.objectContaining({ channel: 'hook', status: 'delivered', attempts: 1, lastError: null })]);
+  });
+
+  it('transient failures are retried with backoff, then delivered', async () => {
+    const { result, events } = await run([plan('hook')], (_c, attempt) => (attempt < 3 ? 'transient' : 'ok'));
+    expect(result.status).toBe('delivered');
+    expect(result.channels[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(events.filter((e) => e.startsWith('notify'))).toEqual(['notify:hook:transient', 'notify:hook:transient', 'notify:hook:ok']);
+  });
+
+  it('a permanent failure parks the alert as failed; `retry` after the fix delivers it', async () => {
+    let fixed = false;
+    const { result, records } = await run([plan('hook')], () => (fixed ? 'ok' : 'permanent'), undefined, async (handle) => {
+      const parked = await until(handle, 'failed');
+      expect(parked.channels[0]).toMatchObject({ status: 'failed', attempts: 1, lastErrorType: 'PermanentDeliveryError', lastError: 'hook: HTTP 404' });
+      const desc = await handle.describe();
+      expect(desc.searchAttributes).toMatchObject({ AlertDeliveryStatus: ['failed'], AlertFailedChannels: ['hook'] });
+      fixed = true;
+      const after = await handle.executeUpdate(retryUpdate);
+      expect(after.status).toBe('delivered');
+      expect(after.rounds).toBe(2);
+    });
+    expect(result.status).toBe('delivered');
+    expect(records.map((r) => r.status)).toEqual(['failed', 'delivered']);
+  });
+
+  it('exhausted transient retries park the alert too', async () => {
+    const { result } = await run([plan('hook')], () => 'transient', { redriveIntervalMs: 0, giveUpAfterMs: 3_600_000 });
+    expect(result.status).toBe('abandoned');
+    expect(result.channels[0]).toMatchObject({ status: 'failed', attempts: 3, lastErrorType: 'TransientDeliveryError' });
+  });
+
+  it('`abandon` ends a parked alert with the reason; `retry` is rejected once abandoned', async () => {
+    const { result, records } = await run([plan('hook')], () => 'permanent', undefined, async (handle) => {
+      await until(handle, 'failed');
+      const final = await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
+      expect(final).toMatchObject({ status: 'abandoned', abandonReason: 'receiver decommissioned' });
+      await expect(handle.executeUpdate(retryUpdate)).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    });
+    expect(result.status).toBe('abandoned');
+    expect(records.at(-1)!.status).toBe('abandoned');
+  });
+
+  it('automatic re-drive delivers once the receiver recovers (hours of timers, no wall time)', async () => {
+    const t0 = Date.now();
+    // fails in the first two rounds (one call each: permanent), succeeds in the third
+    const { result } = await run([plan('hook')], (_c, _a, call) => (call <= 2 ? 'permanent' : 'ok'), { redriveIntervalMs: 3_600_000, giveUpAfterMs: 0 });
+    expect(result).toMatchObject({ status: 'delivered', rounds: 3 });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('the give-up deadline abandons an alert that keeps failing (days of timers)', async () => {
+    const day = 86_400_000;
+    const { result, calls } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: day, giveUpAfterMs: 3 * day });
+    expect(result.status).toBe('abandoned');
+    expect(result.abandonReason).toMatch(/gave up/);
+    expect(calls.get('hook')).toBe(3); // first round + re-drives after day 1 and day 2; day 3 is the deadline
+  });
+
+  it('two channels, one failing: every channel settles before the record (ack-join); only the failed one is retried', async () => {
+    let fixed = false;
+    const script: Script = (c, attempt) => (c === 'slack' ? (attempt < 3 ? 'transient' : 'ok') : fixed ? 'ok' : 'permanent');
+    const { result, events } = await run([plan('slack'), plan('pager')], script, undefined, async (handle) => {
+      const parked = await until(handle, 'failed');
+      expect(parked.channels.map((c) => [c.channel, c.status])).toEqual([['slack', 'delivered'], ['pager', 'failed']]);
+      const desc = await handle.describe();
+      expect(desc.searchAttributes.AlertFailedChannels).toEqual(['pager']);
+      fixed = true;
+      await handle.executeUpdate(retryUpdate);
+    });
+    expect(result.status).toBe('delivered');
+    const firstRecord = events.indexOf('record:failed');
+    expect(events.slice(0, firstRecord).filter((e) => e.startsWith('notify:slack'))).toHaveLength(3);
+    expect(events.slice(0, firstRecord)).toContain('notify:pager:permanent');
+    expect(events.slice(firstRecord).filter((e) => e.startsWith('notify:slack'))).toHaveLength(0);
+  });
+
+  it('a failing best-effort channel is recorded but does not park the alert', async () => {
+    const { result } = await run([plan('hook'), plan('chat', { required: false })], (c) => (c === 'chat' ? 'permanent' : 'ok'));
+    expect(result.status).toBe('delivered');
+    expect(result.channels.find((c) => c.channel === 'chat')).toMatchObject({ status: 'failed', required: false });
+  });
+});

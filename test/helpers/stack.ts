@@ -1,0 +1,60 @@
+// The one place tests learn how to reach the local servers (scripts/stack) and get unique names.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client } from '@opensearch-project/opensearch';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import Redis from 'ioredis';
+import { SEARCH_ATTRIBUTES } from '../../src/shared';
+
+export const ROOT = path.join(__dirname, '..', '..');
+export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
+
+/** A unique, lower-case name for this test's stream, group, index and task queue. */
+export function uid(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+let testServerPath: string | undefined;
+export function testServerBinary(): string {
+  testServerPath ??= process.env.TEMPORAL_TEST_SERVER ?? execFileSync(path.join(ROOT, 'scripts', 'stack'), ['path', 'test-server']).toString().trim();
+  return testServerPath;
+}
+
+/**
+ * A fresh time-skipping test server for this suite (started by the SDK from the stack's binary),
+ * with the service's search attributes registered as on the real server.
+ */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerBinary() } } });
+  const types = temporal.api.enums.v1.IndexedValueType;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? types.INDEXED_VALUE_TYPE_KEYWORD_LIST : types.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+  return env;
+}
+
+/** The stack's Temporal dev server (the one the Web UI shows). */
+export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address: TEMPORAL_ADDRESS });
+}
+
+export function redis(): Redis {
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+}
+
+export function opensearch(): Client {
+  return new Client({ node: OPENSEARCH_URL, requestTimeout: 10_000 });
+}
+
+/** Deletes the test's stream keys and indices; ignores what is already gone. */
+export async function cleanup(r: Redis | undefined, os: Client | undefined, keys: string[], indices: string[]): Promise<void> {
+  if (r && keys.length) await r.del(...keys).catch(() => undefined);
+  if (os) for (const index of indices) await os.indices.delete({ index }).catch(() => undefined);
+}
