@@ -13,7 +13,7 @@ export async function waitFor<T>(component: string, timeoutMs: number, fn: () =>
   let last: unknown;
   for (let delay = 200; ; delay = Math.min(delay * 2, 3000)) {
     try {
-      return await fn();
+      return await withTimeout(fn(), Math.max(Math.min(5_000, deadline - Date.now()), 200));
     } catch (e) {
       if (e instanceof StartupCheckError) throw e;
       last = e;
@@ -23,6 +23,15 @@ export async function waitFor<T>(component: string, timeoutMs: number, fn: () =>
     }
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/** One attempt may hang (a client queueing commands while it reconnects): bound it. */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function checkRedis(redis: Redis, timeoutMs: number): Promise<void> {

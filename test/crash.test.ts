@@ -1,0 +1,61 @@
+// Crash recovery on the real stack: kill -9 of the worker mid-notification and of the ingest
+// between workflow start and XACK. Every valid alert must end delivered, each under one idempotency key.
+import { alertEvent } from './helpers/alerts';
+import { Pipeline } from './helpers/pipeline';
+import { startProcess } from './helpers/processes';
+
+jest.setTimeout(180_000);
+
+function report(name: string, p: Pipeline, alerts: number): void {
+  const perKey = new Map<string, number>();
+  for (const post of p.receiver.posts) perKey.set(post.key, (perKey.get(post.key) ?? 0) + 1);
+  const repeats = [...perKey.values()].filter((n) => n > 1).length;
+  process.stdout.write(`${name}: ${alerts} alerts, ${p.receiver.posts.length} raw POSTs, ${perKey.size} distinct idempotency keys, ${repeats} keys seen more than once\n`);
+}
+
+describe('crash recovery', () => {
+  it('kill -9 of the worker while notifications are in flight: all delivered, one key per alert', async () => {
+    // The receiver takes 1.5 s per POST, so notifications are in flight when the worker dies.
+    const p = await new Pipeline({ behaviour: () => ({ status: 200, delayMs: 1500 }), channel: { timeout: '3s' } }).start();
+    try {
+      const worker = await p.worker();
+      await p.ingest();
+      const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => p.publish(alertEvent({ alertId: `crash-w-${i}` }))));
+      await p.receiver.waitFor(() => p.receiver.posts.length >= 3, 30_000);
+      await worker.kill('SIGKILL');
+      await p.worker();
+      await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === ids.length, 120_000);
+      for (const id of ids) await p.waitFor(`${id} delivered`, async () => (await p.doc(id))?.delivered === true, 60_000);
+      expect([...p.receiver.keys()].sort()).toEqual([...ids].sort());
+      expect(await p.pending()).toBe(0);
+      report('worker kill -9', p, ids.length);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('kill -9 of the ingest between start and ack: another ingest reclaims the entries, no second delivery', async () => {
+    const p = await new Pipeline().start();
+    try {
+      // No worker yet, so only the ingest could ack: it dies right after starting the workflows.
+      const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => p.publish(alertEvent({ alertId: `crash-i-${i}` }))));
+      const crashing = startProcess('ingest', p.env({ INGEST_CONSUMER: 'ingest-1', INGEST_FAULT: 'crash-before-ack' }));
+      await crashing.exited;
+      expect(crashing.child.signalCode).toBe('SIGKILL');
+      expect(await p.pending()).toBe(ids.length); // started but not acked
+
+      // A second ingest (another consumer) takes over the dead consumer's entries after the idle time.
+      const second = await p.ingest({ INGEST_CONSUMER: 'ingest-2', INGEST_RECLAIM_IDLE: '1s' });
+      await second.waitForLine(/reclaimed entries pending on an idle consumer/, 30_000);
+      await p.waitFor('empty pending list', async () => (await p.pending()) === 0, 30_000);
+      await p.worker();
+      await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === ids.length, 60_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(p.receiver.posts.length).toBe(ids.length); // one POST per alert: the reclaim did not start a second delivery
+      expect(second.output()).toMatch(/already started \(redelivered entry\)/);
+      report('ingest kill -9', p, ids.length);
+    } finally {
+      await p.stop();
+    }
+  });
+});

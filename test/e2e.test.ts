@@ -1,0 +1,75 @@
+// End to end on the real stack: Redis stream → ingest → Temporal → worker → OpenSearch + a real receiver.
+import { Connection, Client } from '@temporalio/client';
+import { statusQuery, workflowIdFor } from '../src/shared';
+import { alertEvent } from './helpers/alerts';
+import { Pipeline } from './helpers/pipeline';
+import { TEMPORAL_ADDRESS } from './helpers/stack';
+
+jest.setTimeout(120_000);
+
+describe('delivery pipeline, end to end', () => {
+  const p = new Pipeline();
+  let temporal: Client;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    await p.start();
+    connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+    temporal = new Client({ connection });
+  });
+  afterAll(async () => {
+    await p.stop();
+    await connection?.close();
+  });
+
+  it('delivers valid alerts once, rejects malformed entries visibly, leaves nothing pending', async () => {
+    await p.worker();
+    const ingest = await p.ingest();
+    const valid = await Promise.all([1, 2, 3, 4, 5].map((i) => p.publish(alertEvent({ alertId: `e2e-${i}`, severity: i === 1 ? 'critical' : 'low' }))));
+    const noEvent = await p.publishRaw('payload', '{}');
+    const badJson = await p.publishRaw('event', '{"alertId": ');
+    const badSchema = await p.publish({ ...alertEvent(), severity: 'urgent' });
+    const unknownChannel = await p.publish(alertEvent({ channels: ['nope'] }));
+
+    await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === valid.length, 60_000);
+    expect([...p.receiver.deliveredKeys()].sort()).toEqual([...valid].sort());
+
+    for (const id of valid) {
+      const doc = await p.waitFor(`document ${id} delivered`, async () => {
+        const d = await p.doc(id);
+        return d?.delivered === true && d;
+      });
+      expect(doc).toMatchObject({ streamId: id, workflowId: workflowIdFor(p.stream, id), deliveryStatus: 'delivered' });
+      expect(doc.deliveries).toEqual([expect.objectContaining({ channel: 'hook', status: 'delivered', attempts: 1 })]);
+      const handle = temporal.workflow.getHandle(workflowIdFor(p.stream, id));
+      const desc = await handle.describe();
+      expect(desc.status.name).toBe('COMPLETED');
+      expect(desc.searchAttributes.AlertDeliveryStatus).toEqual(['delivered']);
+      expect((await handle.query(statusQuery)).status).toBe('delivered');
+    }
+    for (const [id, reason] of [
+      [noEvent, /no "event" field/],
+      [badJson, /not valid JSON/],
+      [badSchema, /severity/],
+      [unknownChannel, /unknown channel\(s\) "nope"/],
+    ] as const) {
+      const doc = await p.waitFor(`rejected document ${id}`, () => p.doc(id));
+      expect(doc).toMatchObject({ deliveryStatus: 'rejected', delivered: false });
+      expect(doc.rejectReason).toMatch(reason);
+      expect(typeof doc.raw).toBe('string');
+    }
+    await p.waitFor('empty pending list', async () => (await p.pending()) === 0);
+    expect(ingest.child.exitCode).toBeNull(); // the ingest kept running through bad input
+
+    // Redeliver every entry (as after a consumer-group reset): no second delivery, nothing pending.
+    const postsBefore = p.receiver.posts.length;
+    await p.redis.xgroup('SETID', p.stream, p.group, '0');
+    await ingest.waitForLine(/already started \(redelivered entry\)/);
+    await p.waitFor('empty pending list after redelivery', async () => (await p.pending()) === 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(p.receiver.posts.length).toBe(postsBefore);
+
+    // SIGTERM: the ingest stops reading, finishes in-flight work and exits 0.
+    expect(await ingest.kill('SIGTERM')).toBe(0);
+  });
+});

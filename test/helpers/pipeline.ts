@@ -1,0 +1,94 @@
+// An end-to-end fixture: a unique stream/group/index/task queue, a real receiver, and the real
+// worker and ingest processes pointed at them. Everything is torn down and deleted afterwards.
+import type { Client as OpenSearch } from '@opensearch-project/opensearch';
+import type Redis from 'ioredis';
+import type { AlertEvent } from '../../src/shared';
+import { serviceEnv, startProcess, writeChannelsFile, type ServiceProcess } from './processes';
+import { TestReceiver, type Behaviour } from './receiver';
+import { cleanup, opensearch, redis, uid } from './stack';
+
+export interface PipelineOptions {
+  behaviour?: Behaviour;
+  channel?: { timeout?: string; retry?: Record<string, unknown> };
+  env?: Record<string, string>;
+}
+
+export class Pipeline {
+  readonly stream = uid('alerts');
+  readonly group = 'alert-processor';
+  readonly index = uid('alerts');
+  readonly taskQueue = uid('delivery');
+  readonly redis: Redis = redis();
+  readonly os: OpenSearch = opensearch();
+  receiver!: TestReceiver;
+  channelsFile!: string;
+  private procs: ServiceProcess[] = [];
+
+  constructor(private readonly opts: PipelineOptions = {}) {}
+
+  async start(): Promise<this> {
+    this.receiver = await new TestReceiver(this.opts.behaviour).start();
+    this.channelsFile = writeChannelsFile({
+      hook: { url: this.receiver.url, timeout: this.opts.channel?.timeout ?? '3s', retry: this.opts.channel?.retry ?? { initialInterval: '200ms', maximumInterval: '1s', maximumAttempts: 20 } },
+    });
+    return this;
+  }
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return serviceEnv({ stream: this.stream, group: this.group, index: this.index, taskQueue: this.taskQueue, channelsFile: this.channelsFile, extra: { ...this.opts.env, ...extra } });
+  }
+
+  async worker(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const p = startProcess('worker', this.env(extra));
+    this.procs.push(p);
+    await p.waitForLine(/"worker started"/);
+    return p;
+  }
+
+  async ingest(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const p = startProcess('ingest', this.env({ INGEST_CONSUMER: 'ingest-1', ...extra }));
+    this.procs.push(p);
+    await p.waitForLine(/"start-up checks passed"/);
+    return p;
+  }
+
+  async publish(event: AlertEvent | Record<string, unknown>): Promise<string> {
+    return (await this.redis.xadd(this.stream, '*', 'event', JSON.stringify(event)))!;
+  }
+
+  async publishRaw(...fields: string[]): Promise<string> {
+    return (await this.redis.xadd(this.stream, '*', ...fields))!;
+  }
+
+  async pending(): Promise<number> {
+    const res = (await this.redis.xpending(this.stream, this.group)) as [number, ...unknown[]];
+    return Number(res[0]);
+  }
+
+  async doc(id: string): Promise<Record<string, any> | undefined> {
+    try {
+      const res = await this.os.get({ index: this.index, id });
+      return res.body._source as Record<string, any>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
+    await this.receiver?.stop();
+    await cleanup(this.redis, this.os, [this.stream], [this.index]);
+    this.redis.disconnect();
+    await this.os.close();
+  }
+}
