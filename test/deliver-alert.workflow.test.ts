@@ -1,7 +1,7 @@
 // deliverAlert on the time-skipping test server, with scripted activities.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
@@ -19,7 +19,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, body?: (h: Awaited<ReturnType<typeof start>>) => Promise<void>) {
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
+
+async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, body?: (h: Handle) => Promise<void>) {
   const taskQueue = uid('wf');
   const mock = mockActivities(channels, script, park);
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });

@@ -1,6 +1,7 @@
 // Fail loud: a wrongly mapped index, a missing search attribute, an unreachable dependency or a bad
 // setting stops the process at start-up with a message that names the problem.
 import { Connection } from '@temporalio/client';
+import Long from 'long';
 import { serviceEnv, startProcess, writeChannelsFile } from './helpers/processes';
 import { TEMPORAL_ADDRESS, cleanup, opensearch, uid } from './helpers/stack';
 
@@ -42,7 +43,7 @@ describe('fail loud at start-up', () => {
     const namespace = uid('ns');
     const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
     try {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
       const env = serviceEnv({ ...names(), extra: { TEMPORAL_NAMESPACE: namespace } });
       const out = await expectExit('worker', env, /search attribute AlertDeliveryStatus is missing/);
       expect(out).toMatch(/AlertFailedChannels is missing \(expected KEYWORD_LIST\)/);

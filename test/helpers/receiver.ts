@@ -7,7 +7,7 @@ export interface ReceivedPost {
   key: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever the sender posted
+   
   json: any;
   at: number;
 }

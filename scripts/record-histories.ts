@@ -1,0 +1,73 @@
+// Records one workflow history per deliverAlert path on the stack's Temporal dev server, into
+// test/histories/*.json, for the replay tests. Re-run after an intended workflow change:
+//   npm run build && node dist/scripts/record-histories.js
+// Activities are scripted (test/helpers/mock-activities) so that every path is reached on purpose.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
+import type { deliverAlert } from '../src/workflows';
+import { mockActivities, plan, request, type Script } from '../test/helpers/mock-activities';
+
+interface Path {
+  name: string;
+  channels: ChannelPlan[];
+  script: Script;
+  park?: ParkPolicy;
+  alreadyDelivered?: boolean;
+  /** Operator actions once the workflow is parked. */
+  operate?: 'retry' | 'abandon';
+}
+
+let fixed = false;
+const fast = (name: string, over: Partial<ChannelPlan> = {}) => plan(name, { retry: { ...plan(name).retry, initialInterval: 100, maximumInterval: 200 }, ...over });
+const paths: Path[] = [
+  { name: 'delivered', channels: [fast('hook')], script: () => 'ok' },
+  { name: 'transient-then-delivered', channels: [fast('hook')], script: (_c, a) => (a < 3 ? 'transient' : 'ok') },
+  { name: 'failed-retried-delivered', channels: [fast('hook')], script: () => (fixed ? 'ok' : 'permanent'), operate: 'retry' },
+  { name: 'failed-abandoned', channels: [fast('hook')], script: () => 'permanent', operate: 'abandon' },
+  { name: 'two-channels-one-failed-retried', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' || fixed ? 'ok' : 'permanent'), operate: 'retry' },
+  { name: 'redriven-delivered', channels: [fast('hook')], script: (_c, _a, call) => (call < 2 ? 'permanent' : 'ok'), park: { redriveIntervalMs: 1000, giveUpAfterMs: 0 } },
+  { name: 'gave-up', channels: [fast('hook')], script: () => 'permanent', park: { redriveIntervalMs: 0, giveUpAfterMs: 1500 } },
+  { name: 'already-delivered', channels: [fast('hook')], script: () => 'ok', alreadyDelivered: true },
+  { name: 'best-effort-failed', channels: [fast('hook'), fast('chat', { required: false })], script: (c) => (c === 'chat' ? 'permanent' : 'ok') },
+];
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address });
+  const outDir = path.join(__dirname, '..', '..', 'test', 'histories');
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const p of paths) {
+    fixed = false;
+    const taskQueue = `record-${p.name}-${Date.now()}`;
+    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered);
+    const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
+    const workflowId = `alerts:${p.name}-${Date.now()}`;
+    await worker.runUntil(async () => {
+      const handle = await client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId, args: [request(`${Date.now()}-0`)] });
+      if (p.operate) {
+        while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
+        fixed = true;
+        if (p.operate === 'retry') await handle.executeUpdate(retryUpdate);
+        else await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
+      }
+      const result = await handle.result();
+      const history = await handle.fetchHistory();
+      fs.writeFileSync(path.join(outDir, `${p.name}.json`), historyToJSON(history));
+      process.stdout.write(`${p.name}: ${result.status}, ${history.events?.length} events\n`);
+    });
+  }
+  await native.close();
+  await connection.close();
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});
