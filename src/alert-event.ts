@@ -1,6 +1,7 @@
 // Parsing a stream entry into an AlertEvent: the "parse" step of the pipeline, done by the ingest
 // before any workflow exists, so that bad input is rejected visibly instead of becoming a stuck delivery.
 import { z } from 'zod';
+import { issueMessage } from './channels/config';
 import { InvalidEntryError } from './errors';
 import { SEVERITIES, type AlertEvent } from './shared';
 
@@ -51,7 +52,7 @@ export function parseEntry(fields: string[] | null, limits: EntryLimits): AlertE
   }
   const parsed = alertEventSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.join('.') : '(event)'}: ${i.message}`);
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map((k) => JSON.stringify(String(k)).slice(1, -1)).join('.') : '(event)'}: ${issueMessage(i)}`);
     throw new InvalidEntryError(`"event" fails the AlertEvent schema: ${issues.join('; ')}`);
   }
   return parsed.data;

@@ -50,6 +50,9 @@ export interface ServiceConfig {
 
 type Env = Record<string, string | undefined>;
 
+/** The package root, from src/ (ts) or dist/src/ (compiled). */
+const PACKAGE_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+
 export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env): ServiceConfig {
   const problems: string[] = [];
   const str = (name: string, def: string, re?: RegExp, hint?: string): string => {
@@ -93,11 +96,11 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     taskQueue: str('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE, name, nameHint),
     opensearchUrl: url('OPENSEARCH_URL', 'http://localhost:9200', ['http:', 'https:']),
     index: str('ALERT_INDEX', 'alerts', /^[a-z0-9][a-z0-9._-]{0,199}$/, 'lower-case letters, digits and . _ - only'),
-    channelsFile: path.resolve(str('CHANNELS_FILE', path.join(__dirname, '..', '..', 'config', 'channels.yaml').replace(/dist[\\/]config/, 'config'))),
+    channelsFile: path.resolve(str('CHANNELS_FILE', path.join(PACKAGE_ROOT, 'config', 'channels.yaml'))),
     ingest: {
       batchSize: int('INGEST_BATCH_SIZE', 100, 1, 10_000),
       concurrency: int('INGEST_CONCURRENCY', 32, 1, 1_000),
-      blockMs: dur('INGEST_BLOCK', '1s'),
+      blockMs: Math.max(dur('INGEST_BLOCK', '1s'), 1), // BLOCK 0 would block forever
       reclaimIdleMs: dur('INGEST_RECLAIM_IDLE', '60s'),
       maxEventBytes: int('MAX_EVENT_BYTES', 256 * 1024, 1024, 1024 * 1024),
     },

@@ -1,6 +1,7 @@
 // The ingest process: reads the alert stream through a consumer group and starts one workflow per entry.
 import { Client, Connection } from '@temporalio/client';
 import { Ingestor } from './ingestor';
+import { registerStreamGauges, serveMetrics } from './metrics';
 import { exitOnStartupError, openService } from './service';
 
 async function main(): Promise<void> {
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: cfg.temporalAddress });
   const client = new Client({ connection, namespace: cfg.namespace });
   const ingestor = new Ingestor({ ...svc, client });
+  registerStreamGauges(() => ingestor.streamState());
+  await serveMetrics(cfg.metricsPort, () => ingestor.running);
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       log.info({ signal: sig }, 'stopping: no new reads, finishing in-flight starts');

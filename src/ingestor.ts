@@ -14,6 +14,7 @@ import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
 import { InvalidEntryError } from './errors';
 import type { Logger } from './logger';
+import { ingestEntries, ingestReclaimed } from './metrics';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
 import type { deliverAlert } from './workflows';
@@ -44,6 +45,8 @@ const FAULT = process.env.INGEST_FAULT;
 export class Ingestor {
   readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0 };
   private stopping = false;
+  /** True while the read loop runs (readiness). */
+  running = false;
   private wake?: () => void;
 
   constructor(private readonly d: IngestorDeps) {}
@@ -65,6 +68,7 @@ export class Ingestor {
   async run(): Promise<void> {
     const { redis, cfg, log } = this.d;
     await this.ensureGroup();
+    this.running = true;
     let cursor = '0'; // '0' = our own pending entries first; '>' = new entries
     let lastReclaim = 0;
     let backoff = 0;
@@ -98,6 +102,21 @@ export class Ingestor {
         await this.sleep(backoff);
       }
     }
+    this.running = false;
+  }
+
+  /** Pending entries (XPENDING) and the group's lag (XINFO GROUPS, Redis 7+), for the metrics. */
+  async streamState(): Promise<{ pending: number; lag: number }> {
+    const { redis, cfg } = this.d;
+    const pending = Number(((await redis.xpending(cfg.stream, cfg.group)) as [number])[0]);
+    const groups = (await redis.xinfo('GROUPS', cfg.stream)) as unknown[][];
+    let lag = 0;
+    for (const g of groups) {
+      const m = new Map<string, unknown>();
+      for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
+      if (m.get('name') === cfg.group) lag = Number(m.get('lag') ?? 0);
+    }
+    return { pending, lag };
   }
 
   /** Takes over entries left pending by a consumer that has been idle too long (e.g. a crashed ingest). */
@@ -110,6 +129,7 @@ export class Ingestor {
       )) as [string, Entry[], string[]];
       if (entries.length) {
         this.stats.reclaimed += entries.length;
+        ingestReclaimed.inc(entries.length);
         log.info({ count: entries.length }, 'reclaimed entries pending on an idle consumer');
         await this.processBatch(entries);
       }
@@ -154,6 +174,7 @@ export class Ingestor {
       if (!(e instanceof InvalidEntryError)) throw e;
       await store.reject(id, e.reason, fields);
       this.stats.rejected++;
+      ingestEntries.inc({ result: 'rejected' });
       log.warn({ messageId: id, reason: e.reason }, 'stream entry rejected');
       return true;
     }
@@ -172,10 +193,12 @@ export class Ingestor {
         ],
       });
       this.stats.started++;
+      ingestEntries.inc({ result: 'started' });
       log.debug({ messageId: id, workflowId, alertId: req.event.alertId }, 'delivery started');
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       this.stats.duplicates++;
+      ingestEntries.inc({ result: 'duplicate' });
       log.info({ messageId: id, workflowId }, 'delivery already started (redelivered entry)');
     }
     return true;

@@ -3,12 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { serveMetrics } from './metrics';
 import { exitOnStartupError, openService } from './service';
 
 async function main(): Promise<void> {
   const svc = await openService('worker');
   const { cfg, log } = svc;
-  Runtime.install({ logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)) });
+  const temporalMetricsPort = Number(process.env.TEMPORAL_METRICS_PORT ?? (cfg.metricsPort ? cfg.metricsPort + 10 : 0));
+  Runtime.install({
+    logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)),
+    // Temporal's own worker metrics (task latencies, slots, polls) next to ours.
+    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } } } } : {}),
+  });
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create({
@@ -19,7 +25,8 @@ async function main(): Promise<void> {
     activities: createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park }),
     shutdownGraceTime: '10s',
   });
-  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace }, 'worker started');
+  await serveMetrics(cfg.metricsPort, () => worker.getState() === 'RUNNING');
+  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort }, 'worker started');
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
   await connection.close();
   await svc.close();

@@ -103,7 +103,9 @@ describe('parseEntry rejects bad input with a reason that names the problem', ()
     ['empty channel name', entry({ channels: [''] }), /channels\.0: must not be empty/],
     ['33 channels', entry({ channels: Array.from({ length: 33 }, (_, i) => `c${i}`) }), /channels: Too big: .*32/],
     ['65 labels', entry({ labels: manyLabels(65) }), /labels: at most 64 labels/],
-    ['label key over 128 characters', entry({ labels: { ['k'.repeat(129)]: 'v' } }), /labels/],
+    ['label key over 128 characters', entry({ labels: { ['k'.repeat(129)]: 'v' } }), /labels\.k{129}: Too big: expected string to have <=128 characters/],
+    ['empty label key', entry({ labels: { '': 'v' } }), /labels\.: must not be empty/],
+    ['ANSI escape in a label key', entry({ labels: { '\u001b[2Jteam': 'v' } }), /labels\.\\u001b\[2Jteam: must not contain control characters/],
     // ---- dates ----
     ['firedAt "yesterday"', entry({ firedAt: 'yesterday' }), /firedAt: Invalid ISO datetime/],
     ['firedAt month 13, day 45', entry({ firedAt: '2026-13-45T00:00:00Z' }), /firedAt: Invalid ISO datetime/],
@@ -132,8 +134,9 @@ describe('parseEntry rejects bad input with a reason that names the problem', ()
 
   it('has a broad table', () => expect(cases.length).toBeGreaterThanOrEqual(30));
 
-  it.each(cases)('%s', (_name, fields, reason, limits) => {
-    expect(reasonFor(fields, limits ?? LIMITS)).toMatch(reason);
+  // Rows are padded to four values: jest treats a test function with more parameters than the row has as callback-style.
+  it.each(cases.map(([name, fields, reason, limits]) => [name, fields, reason, limits ?? LIMITS] as const))('%s', (_name, fields, reason, limits) => {
+    expect(reasonFor(fields, limits)).toMatch(reason);
   });
 
   it('rejects a 10000-deep array quickly and without a RangeError', () => {

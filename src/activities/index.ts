@@ -4,6 +4,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { ChannelRegistry } from '../channels/registry';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+import { channelAttempts, channelLatency, channelResults, deliveriesRecorded } from '../metrics';
 import type { AlertStore } from '../store';
 import type { AlertEvent, DeliveryRequest, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../shared';
 
@@ -45,13 +46,21 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
           message: `channel "${input.channel}" is not configured on this worker`,
         });
       }
+      const started = process.hrtime.bigint();
+      const observe = (outcome: string) => {
+        channelAttempts.inc({ channel: input.channel, outcome });
+        channelLatency.observe({ channel: input.channel, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+      };
+      const where = { channel: input.channel, messageId: input.messageId, workflowId: input.workflowId, alertId: input.event.alertId, attempt };
       try {
         const response = await channel.send(input, ctx.cancellationSignal);
-        ctx.log.info('alert delivered', { channel: input.channel, messageId: input.messageId, attempt, response });
+        observe('delivered');
+        ctx.log.info('alert delivered', { ...where, response });
         return { attempt, deliveredAt: new Date().toISOString(), response };
       } catch (e) {
         const err = e as Error;
-        ctx.log.warn('delivery attempt failed', { channel: input.channel, messageId: input.messageId, attempt, error: err.message });
+        observe(err instanceof PermanentDeliveryError ? 'permanent' : 'transient');
+        ctx.log.warn('delivery attempt failed', { ...where, error: err.message });
         if (err instanceof PermanentDeliveryError) {
           throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [{ attempt }] });
         }
@@ -68,6 +77,8 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
     /** Writes per-channel results, `delivered` and `deliveryStatus` to the alert's document. */
     async recordOutcome({ messageId, state }: RecordInput): Promise<void> {
       await store.record(messageId, state);
+      deliveriesRecorded.inc({ status: state.status });
+      for (const c of state.channels) if (c.status !== 'pending') channelResults.inc({ channel: c.channel, status: c.status });
     },
   };
 }

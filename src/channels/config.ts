@@ -77,7 +77,7 @@ export const channelsFileSchema = z
   .superRefine((f, ctx) => {
     f.routes.forEach((r, i) =>
       r.channels.forEach((c, j) => {
-        if (!(c in f.channels)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
+        if (!Object.hasOwn(f.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
       }),
     );
   });
@@ -101,6 +101,12 @@ function interpolate(node: unknown, env: Record<string, string | undefined>, at:
   return node;
 }
 
+/** zod reports a bad record key as "Invalid key in record" and keeps the real reason nested. */
+export function issueMessage(i: z.core.$ZodIssue): string {
+  if (i.code === 'invalid_key' && i.issues.length) return i.issues.map((n) => n.message).join('; ');
+  return i.message;
+}
+
 export function parseChannelsFile(text: string, file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {
   const where = `channels file ${file}`;
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -110,7 +116,7 @@ export function parseChannelsFile(text: string, file: string, env: Record<string
   if (problems.length) throw new ConfigError(`Invalid ${where}:`, problems);
   const parsed = channelsFileSchema.safeParse(data);
   if (!parsed.success) {
-    throw new ConfigError(`Invalid ${where}:`, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`));
+    throw new ConfigError(`Invalid ${where}:`, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${issueMessage(i)}`));
   }
   return parsed.data;
 }

@@ -25,6 +25,21 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Math.min(Math.max(at - now, 0), MAX_RETRY_AFTER_MS);
 }
 
+/** Removes the URL, its path (and every path segment longer than 3 chars) and its query from a text. */
+export function redact(text: string, url: string): string {
+  let out = text;
+  try {
+    const u = new URL(url);
+    const parts = [url, u.host + u.pathname, u.pathname.length > 1 ? u.pathname : '', u.search.slice(1),
+      ...u.pathname.split('/').filter((seg) => seg.length > 3), ...[...u.searchParams.values()].filter((v) => v.length > 3)];
+    for (const part of parts.filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(part).join('[redacted]');
+    if (u.password) out = out.split(u.password).join('[redacted]');
+  } catch {
+    // not a URL: nothing to redact
+  }
+  return out;
+}
+
 export async function postJson(o: PostOptions): Promise<string> {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   let res: Response;
@@ -42,8 +57,9 @@ export async function postJson(o: PostOptions): Promise<string> {
     const cause = (e as { cause?: { code?: string } }).cause;
     throw new TransientDeliveryError(`${o.channel}: connection failed (${cause?.code ?? (e as Error).name})`);
   }
-  // Drain the body (bounded) so the connection can be reused; keep a short excerpt for the record.
-  const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ');
+  // Drain the body so the connection can be reused; keep a short excerpt for the record, with the URL's
+  // secret-bearing parts removed (error pages often echo the request path: "Cannot POST /hooks/T000/SECRET").
+  const text = redact((await res.text().catch(() => '')).slice(0, 2000), o.url).replace(/\s+/g, ' ').trim().slice(0, 200);
   const excerpt = text ? `: ${text}` : '';
   if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return `HTTP ${res.status}`;
   if (res.status === 408 || res.status === 429 || res.status >= 500) {

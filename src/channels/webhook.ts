@@ -23,6 +23,15 @@ export function signStandardWebhook(secret: string, id: string, timestampSec: nu
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
 }
 
+/** Headers the service sets itself; configured headers cannot override them. */
+const RESERVED = new Set(['webhook-id', 'webhook-timestamp', 'webhook-signature', 'idempotency-key', 'content-type', 'user-agent', 'content-length', 'host']);
+
+function customHeaders(h: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (!RESERVED.has(k.toLowerCase())) out[k.toLowerCase()] = v;
+  return out;
+}
+
 export class WebhookChannel implements Channel {
   readonly type = 'webhook';
   readonly name: string;
@@ -35,7 +44,7 @@ export class WebhookChannel implements Channel {
     const body = JSON.stringify(webhookPayload(alert, now));
     const ts = Math.floor(now.getTime() / 1000);
     const headers: Record<string, string> = {
-      ...this.cfg.headers,
+      ...customHeaders(this.cfg.headers),
       'webhook-id': alert.messageId,
       'webhook-timestamp': String(ts),
       'idempotency-key': alert.messageId,
