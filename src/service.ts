@@ -21,7 +21,7 @@ export interface Service {
 export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   const cfg = loadConfig(role);
   const log = createLogger(role, cfg.logLevel);
-  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile));
+  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
   const redis = new Redis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);

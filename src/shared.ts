@@ -52,6 +52,8 @@ export interface ChannelPlan {
   /** Per-attempt timeout (ms). */
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Set for a rate-limited channel: its notifications wait in this task queue (delayed, never dropped). */
+  taskQueue?: string;
 }
 
 /** What the workflow does when a required channel fails (from the worker's config; 0 = off). */

@@ -16,18 +16,26 @@ async function main(): Promise<void> {
     ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } } } } : {}),
   });
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create({
     connection,
     namespace: cfg.namespace,
     taskQueue: cfg.taskQueue,
     ...(fs.existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park }),
+    activities,
     shutdownGraceTime: '10s',
   });
+  // A rate-limited channel's notifications run on its own task queue, throttled by the server for all workers.
+  const limited = await Promise.all(
+    svc.channels.rateLimited().map((rl) =>
+      Worker.create({ connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' }),
+    ),
+  );
   await serveMetrics(cfg.metricsPort, () => worker.getState() === 'RUNNING');
-  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort }, 'worker started');
-  await worker.run(); // returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain
+  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited() }, 'worker started');
+  // Returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain.
+  await Promise.all([worker.run(), ...limited.map((w) => w.run())]);
   await connection.close();
   await svc.close();
   log.info('worker stopped');

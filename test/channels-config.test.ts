@@ -96,12 +96,12 @@ routes:
       headers: { 'X-Env': 'prefix-prod-suffix' },
     });
     // an empty variable counts as unset: the default applies
-    expect(parseChannelsFile(text, FILE, { HOOK_BASE: 'https://h.example.com', HOOK_TOKEN: 'x', HOOK_SECRET: '' }).channels.hook.secret).toBe('whsec_ZGVmYXVsdA==');
+    expect((parseChannelsFile(text, FILE, { HOOK_BASE: 'https://h.example.com', HOOK_TOKEN: 'x', HOOK_SECRET: '' }).channels.hook as any).secret).toBe('whsec_ZGVmYXVsdA==');
   });
 
   it('does not interpolate recursively (a variable whose value looks like ${OTHER} stays literal)', () => {
     const f = parseChannelsFile(hook('    headers: { X-Token: "${TOKEN}" }\n'), FILE, { TOKEN: '${SECRET}', SECRET: 'leak' });
-    expect(f.channels.hook.headers).toEqual({ 'X-Token': '${SECRET}' });
+    expect((f.channels.hook as any).headers).toEqual({ 'X-Token': '${SECRET}' });
   });
 
   it('a missing environment variable names the path and the variable', () => {
@@ -277,7 +277,7 @@ describe('ChannelRegistry', () => {
       },
     ]);
     const all = JSON.stringify([plan, reg.plan(event({ severity: 'low' }))]);
-    for (const c of Object.values(file.channels)) expect(all).not.toContain(c.url);
+    for (const c of Object.values(file.channels) as any[]) expect(all).not.toContain(c.url);
     for (const s of ['TOKEN-OPS-123', 'PAGER-TOKEN-456', 'example.com', SECRET, SECRET.slice('whsec_'.length)]) expect(all).not.toContain(s);
   });
   // then plan() destructures `this.channels.get('toString')!` (undefined) and throws a TypeError.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../shared';
+import { checkTemplate } from './template';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -28,12 +29,21 @@ const retrySchema = z
   .strict()
   .default({ initialInterval: 1000, backoffCoefficient: 2, maximumInterval: 60_000, maximumAttempts: 8 });
 
+const template = z.string().min(1).max(4000).superRefine((t, ctx) => {
+  for (const message of checkTemplate(t)) ctx.addIssue({ code: 'custom', message });
+});
+
 const common = {
   /** A required channel counts toward `delivered`; a failing best-effort one is recorded but never parks. */
   required: z.boolean().default(true),
   /** Per-call timeout. */
   timeout: duration.default(10_000),
   retry: retrySchema,
+  /**
+   * At most this many notifications per minute, across all workers. Excess waits in the channel's own
+   * Temporal task queue: it delays, never drops (e.g. PagerDuty allows ~120 events/min per routing key).
+   */
+  rateLimit: z.object({ perMinute: z.number().positive().max(600_000) }).strict().optional(),
 };
 
 const webhookSchema = z
@@ -46,7 +56,45 @@ const webhookSchema = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [webhookSchema]);
+const slackSchema = z
+  .object({
+    type: z.literal('slack'),
+    /** Incoming-webhook URL (a secret: take it from the environment). */
+    url: z.url({ protocol: /^https?$/ }),
+    title: template.optional(),
+    text: template.optional(),
+    ...common,
+  })
+  .strict();
+
+const emailSchema = z
+  .object({
+    type: z.literal('email'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535).default(587),
+    /** true = TLS from the start (port 465); false = plain or STARTTLS. */
+    secure: z.boolean().default(false),
+    user: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    subject: template.optional(),
+    text: template.optional(),
+    ...common,
+  })
+  .strict();
+
+const pagerDutySchema = z
+  .object({
+    type: z.literal('pagerduty'),
+    routingKey: z.string().min(1),
+    url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
+    title: template.optional(),
+    ...common,
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema]);
 export type ChannelConfig = z.infer<typeof channelSchema>;
 
 const routeSchema = z

@@ -12,6 +12,8 @@ export interface PostOptions {
   signal: AbortSignal;
   /** Statuses that count as success besides 2xx (none by default). */
   okStatuses?: number[];
+  /** Other secret strings (keys, tokens) to remove from error excerpts. */
+  secrets?: string[];
 }
 
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
@@ -26,8 +28,9 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 }
 
 /** Removes the URL, its path (and every path segment longer than 3 chars) and its query from a text. */
-export function redact(text: string, url: string): string {
+export function redact(text: string, url: string, secrets: string[] = []): string {
   let out = text;
+  for (const s of secrets) if (s.length > 3) out = out.split(s).join('[redacted]');
   try {
     const u = new URL(url);
     const parts = [url, u.host + u.pathname, u.pathname.length > 1 ? u.pathname : '', u.search.slice(1),
@@ -59,7 +62,7 @@ export async function postJson(o: PostOptions): Promise<string> {
   }
   // Drain the body so the connection can be reused; keep a short excerpt for the record, with the URL's
   // secret-bearing parts removed (error pages often echo the request path: "Cannot POST /hooks/T000/SECRET").
-  const text = redact((await res.text().catch(() => '')).slice(0, 2000), o.url).replace(/\s+/g, ' ').trim().slice(0, 200);
+  const text = redact((await res.text().catch(() => '')).slice(0, 2000), o.url, o.secrets).replace(/\s+/g, ' ').trim().slice(0, 200);
   const excerpt = text ? `: ${text}` : '';
   if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return `HTTP ${res.status}`;
   if (res.status === 408 || res.status === 429 || res.status >= 500) {

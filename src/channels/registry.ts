@@ -4,6 +4,9 @@
 import type { AlertEvent, ChannelPlan } from '../shared';
 import type { ChannelConfig, ChannelsFile } from './config';
 import type { Channel } from './types';
+import { EmailChannel } from './email';
+import { PagerDutyChannel } from './pagerduty';
+import { SlackChannel } from './slack';
 import { WebhookChannel } from './webhook';
 
 /** Extra milliseconds the activity gets beyond the channel's own call timeout, so the call times out first. */
@@ -13,13 +16,28 @@ function build(name: string, c: ChannelConfig): Channel {
   switch (c.type) {
     case 'webhook':
       return new WebhookChannel({ name, url: c.url, secret: c.secret, headers: c.headers, timeoutMs: c.timeout });
+    case 'slack':
+      return new SlackChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, text: c.text });
+    case 'email':
+      return new EmailChannel({ name, host: c.host, port: c.port, secure: c.secure, user: c.user, password: c.password, from: c.from, to: c.to, timeoutMs: c.timeout, subject: c.subject, text: c.text });
+    case 'pagerduty':
+      return new PagerDutyChannel({ name, routingKey: c.routingKey, url: c.url, timeoutMs: c.timeout, title: c.title });
   }
+}
+
+/** The task queue of a rate-limited channel's notifications: `<task queue>.channel.<name>`. */
+export function channelTaskQueue(taskQueue: string, channel: string): string {
+  return `${taskQueue}.channel.${channel}`;
 }
 
 export class ChannelRegistry {
   private readonly channels = new Map<string, { config: ChannelConfig; channel: Channel }>();
 
-  constructor(private readonly file: ChannelsFile) {
+  constructor(
+    private readonly file: ChannelsFile,
+    /** The main task queue; rate-limited channels get their own queue next to it. */
+    private readonly taskQueue = 'alert-delivery',
+  ) {
     for (const [name, config] of Object.entries(file.channels)) this.channels.set(name, { config, channel: build(name, config) });
   }
 
@@ -55,6 +73,13 @@ export class ChannelRegistry {
     return (event.channels ?? []).filter((c) => !this.channels.has(c));
   }
 
+  /** Rate-limited channels: each gets its own activity worker on its own task queue. */
+  rateLimited(): { name: string; taskQueue: string; perSecond: number }[] {
+    return [...this.channels.entries()]
+      .filter(([, c]) => c.config.rateLimit)
+      .map(([name, c]) => ({ name, taskQueue: channelTaskQueue(this.taskQueue, name), perSecond: c.config.rateLimit!.perMinute / 60 }));
+  }
+
   plan(event: AlertEvent): ChannelPlan[] {
     return this.route(event).map((name) => {
       const { config } = this.channels.get(name)!;
@@ -63,6 +88,7 @@ export class ChannelRegistry {
         type: config.type,
         required: config.required,
         timeoutMs: config.timeout + ACTIVITY_TIMEOUT_MARGIN_MS,
+        ...(config.rateLimit ? { taskQueue: channelTaskQueue(this.taskQueue, name) } : {}),
         retry: {
           initialInterval: config.retry.initialInterval,
           backoffCoefficient: config.retry.backoffCoefficient,

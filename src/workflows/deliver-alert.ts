@@ -40,6 +40,7 @@ function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: plan.timeoutMs,
     retry: plan.retry,
+    ...(plan.taskQueue ? { taskQueue: plan.taskQueue } : {}),
     summary: `notify ${plan.name}`,
   }).notifyChannel;
 }

@@ -1,0 +1,76 @@
+// Email over SMTP (nodemailer): plain text + HTML, and a stable Message-ID derived from the alert, so
+// a retried send is recognisable as the same message. SMTP 5xx is permanent, 4xx and connection
+// problems are transient. The password never appears in errors, logs or history.
+import nodemailer, { type Transporter } from 'nodemailer';
+import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, render } from './template';
+import type { Channel, OutgoingAlert } from './types';
+
+export interface EmailConfig {
+  name: string;
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+  to: string[];
+  timeoutMs: number;
+  subject?: string;
+  text?: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function messageIdFor(alert: OutgoingAlert): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `<${safe(alert.event.alertId)}.${safe(alert.messageId)}@alert-delivery>`;
+}
+
+export class EmailChannel implements Channel {
+  readonly type = 'email';
+  readonly name: string;
+  private readonly transport: Transporter;
+
+  constructor(private readonly cfg: EmailConfig) {
+    this.name = cfg.name;
+    this.transport = nodemailer.createTransport({
+      host: cfg.host, port: cfg.port, secure: cfg.secure,
+      auth: cfg.user ? { user: cfg.user, pass: cfg.password ?? '' } : undefined,
+      connectionTimeout: cfg.timeoutMs, greetingTimeout: cfg.timeoutMs, socketTimeout: cfg.timeoutMs,
+      tls: { rejectUnauthorized: process.env.SMTP_TLS_INSECURE !== '1' },
+    });
+  }
+
+  async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    const link = alertLink(alert);
+    const subject = render(this.cfg.subject ?? DEFAULT_TITLE, alert, link);
+    const text = render(this.cfg.text ?? DEFAULT_TEXT, alert, link);
+    const e = alert.event;
+    const rows = [['Severity', e.severity], ['Rule', `${e.ruleName} (${e.ruleId})`], ['Where', `${e.view} / ${e.scope}`], ['Fired at', e.firedAt],
+      ['Labels', Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')]];
+    const html = `<h2>${escapeHtml(subject)}</h2><table>${rows.map(([k, v]) => `<tr><th align="left">${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
+      `${e.description ? `<p>${escapeHtml(e.description).replace(/\n/g, '<br>')}</p>` : ''}<p><a href="${escapeHtml(link)}">Open the alert</a></p>`;
+    if (signal.aborted) throw new TransientDeliveryError(`email "${this.name}": cancelled`);
+    try {
+      const info = (await this.transport.sendMail({
+        from: this.cfg.from, to: this.cfg.to, subject, text, html,
+        messageId: messageIdFor(alert),
+        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.messageId },
+      })) as { response?: unknown };
+      return `SMTP ${String(info.response).slice(0, 80)}`;
+    } catch (err) {
+      const x = err as { responseCode?: number; code?: string; message: string };
+      const what = `email "${this.name}": ${x.responseCode ? `SMTP ${x.responseCode}` : x.code ?? 'error'}`;
+      const detail = this.scrub(x.message).slice(0, 200);
+      // SMTP says it: 5xx permanent, 4xx transient. Without a code: bad credentials are permanent,
+      // anything else (connection refused, timeout, TLS) transient.
+      const permanent = x.responseCode ? x.responseCode >= 500 : x.code === 'EAUTH';
+      throw permanent ? new PermanentDeliveryError(`${what}: ${detail}`) : new TransientDeliveryError(`${what}: ${detail}`);
+    }
+  }
+
+  private scrub(text: string): string {
+    return this.cfg.password ? text.split(this.cfg.password).join('[redacted]') : text;
+  }
+}

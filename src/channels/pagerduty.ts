@@ -1,0 +1,61 @@
+// PagerDuty Events API v2: a `trigger` event per alert, `dedup_key` = alert ID so repeats (retries, a
+// re-fired alert) group into one PagerDuty incident. 202 = accepted; 429/5xx retried; 400 permanent.
+// The routing key is the secret: it never appears in errors, logs or history.
+import { postJson } from './http';
+import { DEFAULT_TITLE, alertLink, render } from './template';
+import type { Channel, OutgoingAlert } from './types';
+
+export interface PagerDutyConfig {
+  name: string;
+  routingKey: string;
+  /** Events API endpoint (tests point it at a local receiver). */
+  url: string;
+  timeoutMs: number;
+  title?: string;
+}
+
+export const PAGERDUTY_SEVERITY: Record<string, 'critical' | 'error' | 'warning' | 'info'> = {
+  critical: 'critical', high: 'error', medium: 'warning', low: 'info', info: 'info',
+};
+
+export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title'>) {
+  const e = alert.event;
+  const link = alertLink(alert);
+  return {
+    routing_key: cfg.routingKey,
+    event_action: 'trigger',
+    dedup_key: e.alertId,
+    payload: {
+      summary: render(cfg.title ?? DEFAULT_TITLE, alert, link).slice(0, 1024),
+      source: e.scope,
+      severity: PAGERDUTY_SEVERITY[e.severity] ?? 'info',
+      timestamp: e.firedAt,
+      component: e.view,
+      group: e.ruleId,
+      class: e.ruleName,
+      custom_details: { description: e.description, labels: e.labels ?? {}, streamMessageId: alert.messageId },
+    },
+    links: [{ href: link, text: 'Alert delivery (Temporal)' }],
+    client: 'alert-delivery',
+  };
+}
+
+export class PagerDutyChannel implements Channel {
+  readonly type = 'pagerduty';
+  readonly name: string;
+  constructor(private readonly cfg: PagerDutyConfig) {
+    this.name = cfg.name;
+  }
+
+  send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    return postJson({
+      channel: `pagerduty "${this.name}"`,
+      url: this.cfg.url,
+      body: JSON.stringify(pagerDutyEvent(alert, this.cfg)),
+      headers: {},
+      timeoutMs: this.cfg.timeoutMs,
+      signal,
+      secrets: [this.cfg.routingKey],
+    });
+  }
+}

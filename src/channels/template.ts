@@ -1,0 +1,45 @@
+// Message templates: `{{field}}` placeholders over the alert's fields, e.g.
+//   "[{{severity}}] {{title}} on {{view}}/{{scope}} (team {{labels.team}})"
+// Fields: alertId ruleId ruleName severity title description view scope firedAt messageId workflowId link,
+// labels.<name>, and {{labels}} (all labels as k=v). Values are inserted as text, never evaluated, so
+// alert content cannot inject template syntax. A template with an unknown field or unbalanced braces is
+// rejected when the channels file is loaded (a start-up error), not when an alert arrives.
+import type { OutgoingAlert } from './types';
+
+const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'messageId', 'workflowId', 'link', 'labels']);
+const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_.-]*)\s*\}\}/g;
+
+/** Returns the problems of a template (empty when it is valid). */
+export function checkTemplate(template: string): string[] {
+  const problems: string[] = [];
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const name = m[1];
+    if (!(FIELDS.has(name) || (name.startsWith('labels.') && name.length > 'labels.'.length))) {
+      problems.push(`unknown field {{${name}}} (known: ${[...FIELDS].join(', ')}, labels.<name>)`);
+    }
+  }
+  const rest = template.replace(PLACEHOLDER, '');
+  if (rest.includes('{{') || rest.includes('}}')) problems.push('unbalanced or malformed {{ }} placeholder');
+  return problems;
+}
+
+export function render(template: string, alert: OutgoingAlert, link = ''): string {
+  const e = alert.event;
+  return template.replace(PLACEHOLDER, (_m, name: string) => {
+    if (name === 'labels') return Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    if (name.startsWith('labels.')) return e.labels?.[name.slice('labels.'.length)] ?? '';
+    if (name === 'messageId') return alert.messageId;
+    if (name === 'workflowId') return alert.workflowId;
+    if (name === 'link') return link;
+    const v = (e as unknown as Record<string, unknown>)[name];
+    return typeof v === 'string' ? v : '';
+  });
+}
+
+/** Link to the alert's workflow in the Temporal Web UI (ALERT_LINK_BASE, default the local UI). */
+export function alertLink(alert: OutgoingAlert, base = process.env.ALERT_LINK_BASE ?? 'http://127.0.0.1:8233/namespaces/default/workflows'): string {
+  return `${base.replace(/\/$/, '')}/${encodeURIComponent(alert.workflowId)}`;
+}
+
+export const DEFAULT_TITLE = '[{{severity}}] {{title}}';
+export const DEFAULT_TEXT = '{{title}}\nRule: {{ruleName}} ({{ruleId}})\nWhere: {{view}} / {{scope}}\nLabels: {{labels}}\nFired at: {{firedAt}}\n{{description}}\n{{link}}';
