@@ -93,7 +93,8 @@ export class ChannelRegistry {
           initialInterval: config.retry.initialInterval,
           backoffCoefficient: config.retry.backoffCoefficient,
           maximumInterval: config.retry.maximumInterval,
-          maximumAttempts: config.retry.maximumAttempts,
+          // 0 = unlimited: Temporal expresses that by leaving the field out (it rejects 0).
+          ...(config.retry.maximumAttempts > 0 ? { maximumAttempts: config.retry.maximumAttempts } : {}),
           nonRetryableErrorTypes: ['PermanentDeliveryError'],
         },
       };

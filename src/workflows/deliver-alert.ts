@@ -146,6 +146,9 @@ export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState>
         status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null,
       });
     } catch (err) {
+      // Only a failed or cancelled activity is a channel failure; anything else is a bug in this code and
+      // fails the workflow task (retried by Temporal, visible in the UI) instead of being recorded as data.
+      if (!(err instanceof ActivityFailure) && !isCancellation(err)) throw err;
       Object.assign(result, { status: 'failed', ...describeFailure(err, plan, result.attempts) });
     }
   }

@@ -85,6 +85,7 @@ export class Pipeline {
   }
 
   async stop(): Promise<void> {
+    if (process.env.DEBUG_PIPELINE) for (const proc of this.procs) process.stdout.write(`--- ${proc.child.spawnfile} ${String(proc.child.spawnargs.at(-1))}\n${proc.output().slice(-6000)}\n`);
     await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
     await this.receiver?.stop();
     await cleanup(this.redis, this.os, [this.stream], [this.index]);
