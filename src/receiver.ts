@@ -4,6 +4,8 @@ import http from 'node:http';
 
 const port = Number(process.env.RECEIVER_PORT ?? 8787);
 const host = process.env.RECEIVER_HOST ?? '127.0.0.1';
+/** RECEIVER_STATUS (200): answer every alert with this status, e.g. 410 to demonstrate a parked alert. */
+const status = Number(process.env.RECEIVER_STATUS ?? 200);
 const seen = new Map<string, number>();
 
 const server = http.createServer((req, res) => {
@@ -26,8 +28,9 @@ const server = http.createServer((req, res) => {
       const a = body.data ?? {};
       const labels = a.labels ? ` ${JSON.stringify(a.labels)}` : '';
       const repeat = n > 1 ? ` (repeat #${n}, dropped)` : '';
-      process.stdout.write(`[receiver] ${String(a.severity).toUpperCase()} ${String(a.title)} — rule ${String(a.ruleName)}, view ${String(a.view)}/${String(a.scope)}${labels} [alert ${String(a.alertId)}, key ${key}]${repeat}\n`);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      const answer = status < 300 ? '' : ` → answered ${status}`;
+      process.stdout.write(`[receiver]${answer} ${String(a.severity).toUpperCase()} ${String(a.title)} — rule ${String(a.ruleName)}, view ${String(a.view)}/${String(a.scope)}${labels} [alert ${String(a.alertId)}, key ${key}]${repeat}\n`);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"receiver set to fail (RECEIVER_STATUS)"}');
     } catch {
       res.writeHead(400).end('bad json');
     }

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)),
     // Temporal's own worker metrics (task latencies, slots, polls) next to ours.
-    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${temporalMetricsPort}` } } } } : {}),
+    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${process.env.METRICS_HOST ?? '127.0.0.1'}:${temporalMetricsPort}` } } } } : {}),
   });
   const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
   const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park });
