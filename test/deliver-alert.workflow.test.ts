@@ -1,7 +1,7 @@
 // deliverAlert on the time-skipping test server, with scripted activities.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
@@ -86,7 +86,9 @@ describe('deliverAlert', () => {
       await until(handle, 'failed');
       const final = await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
       expect(final).toMatchObject({ status: 'abandoned', abandonReason: 'receiver decommissioned' });
-      await expect(handle.executeUpdate(retryUpdate)).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      // rejected by the validator, or (if the workflow already closed) because there is nothing to update
+      const err = await handle.executeUpdate(retryUpdate).then(() => undefined, (e: Error) => e);
+      expect(err?.name).toMatch(/^(WorkflowUpdateFailedError|WorkflowNotFoundError)$/);
     });
     expect(result.status).toBe('abandoned');
     expect(records.at(-1)!.status).toBe('abandoned');

@@ -1,5 +1,7 @@
 // An end-to-end fixture: a unique stream/group/index/task queue, a real receiver, and the real
 // worker and ingest processes pointed at them. Everything is torn down and deleted afterwards.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
 import type Redis from 'ioredis';
 import type { AlertEvent } from '../../src/shared';
@@ -89,6 +91,7 @@ export class Pipeline {
     await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
     await this.receiver?.stop();
     await cleanup(this.redis, this.os, [this.stream], [this.index]);
+    if (this.channelsFile?.includes('alert-channels-')) fs.rmSync(path.dirname(this.channelsFile), { recursive: true, force: true });
     this.redis.disconnect();
     await this.os.close();
   }
