@@ -1,0 +1,24 @@
+// Workflows of the workflow-cost experiment (bundled by the SDK at run time).
+const { proxyActivities, proxyLocalActivities } = require('@temporalio/workflow');
+
+const act = proxyActivities({ startToCloseTimeout: '30s' });
+const local = proxyLocalActivities({ startToCloseTimeout: '30s' });
+
+/** 1 workflow task, no activity. */
+async function empty() {
+  return 1;
+}
+
+/** The shape of deliverAlert: 4 activities in a row (persist, ack, notify, record) = 5 workflow tasks. */
+async function fourActivities() {
+  for (let i = 0; i < 4; i++) await act.noop();
+  return 1;
+}
+
+/** The same 4 steps as local activities: they run inside the workflow task (1–2 workflow tasks). */
+async function fourLocalActivities() {
+  for (let i = 0; i < 4; i++) await local.noop();
+  return 1;
+}
+
+module.exports = { empty, fourActivities, fourLocalActivities };

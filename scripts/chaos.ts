@@ -1,0 +1,509 @@
+// The chaos run (`npm run chaos`, `npm run chaos:short`): N valid alerts published at a steady rate while
+// the receiver fails at random and the processes and servers of the stack are killed and restarted;
+// then it waits until everything settles and checks that nothing was lost or delivered twice.
+//
+//   npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10,ingest:10,redis:1,opensearch:1,temporal:1]
+//                    [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
+//                    [--settle-timeout 1800] [--keep]
+//   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:1, ingest:1 and one of redis/opensearch/temporal)
+//
+// Result: bench/results/chaos-<stamp>.json and chaos-latest.json; process logs in bench/results/logs/chaos-<stamp>/.
+// Exit code 0 only when every check holds.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client as OpenSearch } from '@opensearch-project/opensearch';
+import {
+  RESULTS_DIR,
+  Receiver,
+  Supervised,
+  dropData,
+  machine,
+  numArg,
+  opensearchClient,
+  parseArgs,
+  pidAlive,
+  publish,
+  redisClient,
+  requireOwnStack,
+  round,
+  runId,
+  say,
+  serviceEnv,
+  sleep,
+  stackPid,
+  stackUp,
+  stamp,
+  streamIds,
+  streamState,
+  strArg,
+  table,
+  temporalClient,
+  terminateOpen,
+  versions,
+  withTimeout,
+  writeChannelsFile,
+  writeResult,
+  type Published,
+  type Reply,
+} from '../bench/harness';
+
+type FaultKind = 'worker' | 'ingest' | 'redis' | 'opensearch' | 'temporal';
+const KINDS: FaultKind[] = ['worker', 'ingest', 'redis', 'opensearch', 'temporal'];
+
+interface Fault {
+  kind: FaultKind;
+  /** planned offset from the start of publishing (s) */
+  plannedAtS: number;
+  at?: number;
+  /** the component is back: process ready, or `scripts/stack up` returned */
+  backAt?: number;
+  error?: string;
+}
+
+const USAGE = `npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10,ingest:10,redis:1,opensearch:1,temporal:1]
+                 [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
+                 [--settle-timeout 1800] [--keep]
+npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:1, ingest:1 and one of redis/opensearch/temporal)
+`;
+
+let interrupted = false;
+
+/** mulberry32: a small seeded PRNG, so a run's fault schedule can be replayed with --seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function parseFaults(spec: string): FaultKind[] {
+  const out: FaultKind[] = [];
+  for (const part of spec.split(',').filter(Boolean)) {
+    const [kind, n = '1'] = part.split(':');
+    if (!KINDS.includes(kind as FaultKind) || !/^\d+$/.test(n)) throw new Error(`--faults: "${part}" (expected kind:count, kinds ${KINDS.join(', ')})`);
+    for (let i = 0; i < Number(n); i++) out.push(kind as FaultKind);
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const short = args.short === true;
+  const seed = numArg(args, 'seed', Math.floor(Math.random() * 2 ** 31));
+  const rnd = prng(seed);
+  const alerts = numArg(args, 'alerts', short ? 500 : 10_000);
+  const rate = numArg(args, 'rate', short ? 5 : 50);
+  if (!(alerts > 0 && rate > 0)) throw new Error('--alerts and --rate must be positive');
+  const serviceFault = (['redis', 'opensearch', 'temporal'] as const)[Math.floor(rnd() * 3)];
+  const faults = parseFaults(strArg(args, 'faults', short ? `worker:1,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
+  const failRate = numArg(args, 'receiver-failures', 0.3);
+  const failWindow = numArg(args, 'receiver-window', 0.5);
+  const osDownMs = numArg(args, 'opensearch-down', 30) * 1000;
+  const settleTimeoutMs = numArg(args, 'settle-timeout', short ? 200 : 1800) * 1000;
+  const keep = args.keep === true;
+
+  const started = new Date();
+  const machineAtStart = machine();
+  const rid = runId();
+  const logDir = path.join(RESULTS_DIR, 'logs', `chaos-${stamp(started)}`);
+  const publishSeconds = alerts / rate;
+  const names = { stream: `chaos-${rid}`, group: 'alert-processor', index: `chaos-${rid}`, taskQueue: `chaos-${rid}` };
+  const channel = { timeout: '2s', retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 0 } };
+  const serviceSettings = { REDRIVE_INTERVAL: '5s', GIVE_UP_AFTER: '0', STARTUP_TIMEOUT: '120s', LOG_LEVEL: 'info' };
+  say('chaos', `run ${rid} (seed ${seed}): ${alerts} alerts at ${rate}/s (${round(publishSeconds)} s); faults ${faults.join(', ')}; receiver fails ${failRate * 100}% of POSTs during the first ${failWindow * 100}% of publishing`);
+  say('chaos', `logs: ${path.relative(process.cwd(), logDir)}`);
+
+  await stackUp();
+  if (faults.some((f) => f === 'redis' || f === 'opensearch' || f === 'temporal')) requireOwnStack();
+
+  // The receiver: during the failure window, a share of POSTs get 500, a timeout (answer after the
+  // channel's 2 s timeout) or 429 with Retry-After: 1; otherwise 200.
+  let failing = true;
+  const receiverFaults: Record<string, number> = { '500': 0, timeout: 0, '429': 0 };
+  const receiver = await new Receiver((): Reply => {
+    if (!failing || rnd() >= failRate) return { status: 200 };
+    const pick = Math.floor(rnd() * 3);
+    if (pick === 0) {
+      receiverFaults['500']++;
+      return { status: 500 };
+    }
+    if (pick === 1) {
+      receiverFaults.timeout++;
+      return { status: 504, delayMs: 3_000 };
+    }
+    receiverFaults['429']++;
+    return { status: 429, headers: { 'retry-after': '1' } };
+  }).start();
+  const channelsFile = writeChannelsFile(receiver.url, channel.timeout, channel.retry);
+  const env = serviceEnv({ ...names, channelsFile }, serviceSettings);
+  const events: { at: number; msg: string }[] = [];
+  const note = (msg: string) => {
+    events.push({ at: Date.now(), msg });
+    say('chaos', msg);
+  };
+  const worker = Supervised.service('worker', env, logDir, note);
+  const ingest = Supervised.service('ingest', env, logDir, note);
+  const redis = redisClient();
+  const osc = opensearchClient();
+  const temporal = await temporalClient();
+
+  const published: Published[] = [];
+  const schedule: Fault[] = [];
+  let publishStart = 0;
+  let publishEnd = 0;
+  let settledAt: number | undefined;
+  let failure: string | undefined;
+  let final: Awaited<ReturnType<typeof verify>> | undefined;
+  const timeline: { t: number; delivered: number; posts: number; pending?: number; lag?: number; length?: number }[] = [];
+
+  try {
+    await worker.start();
+    await ingest.start();
+    note(`worker and ingest running (task queue ${names.taskQueue}, stream ${names.stream}, index ${names.index})`);
+
+    // Fault schedule, two independent tracks (a process can die while a server is down, as in life):
+    // process kills at random moments in 5–90 % of the publishing window, server restarts in 5–50 %
+    // (so alerts are still published after them). Within a track one fault at a time.
+    for (const kind of faults) {
+      const server = kind === 'redis' || kind === 'opensearch' || kind === 'temporal';
+      schedule.push({ kind, plannedAtS: round((0.05 + rnd() * (server ? 0.45 : 0.85)) * publishSeconds, 1) });
+    }
+    schedule.sort((a, b) => a.plannedAtS - b.plannedAtS);
+
+    publishStart = Date.now();
+    const sampler = setInterval(() => {
+      void streamState(redis, names.stream, names.group).then((s) => {
+        timeline.push({ t: round((Date.now() - publishStart) / 1000, 1), delivered: receiver.okKeys, posts: receiver.posts, ...s });
+      });
+    }, 2_000);
+    const failUntil = publishStart + failWindow * publishSeconds * 1000;
+    const stopFailing = setTimeout(() => {
+      failing = false;
+      note('receiver healthy from now on');
+    }, Math.max(0, failUntil - Date.now()));
+    failing = failWindow > 0;
+
+    const publishing = publish({
+      redis, stream: names.stream, tag: names.stream, count: alerts, rate, shouldStop: () => interrupted,
+      onPublished: (p) => published.push(p),
+    }).then(() => {
+      publishEnd = Date.now();
+      note(`published ${published.length} alerts in ${round((publishEnd - publishStart) / 1000, 1)} s`);
+    });
+
+    const track = async (faultsOfTrack: Fault[]) => {
+      for (const f of faultsOfTrack) {
+        const due = publishStart + f.plannedAtS * 1000;
+        while (Date.now() < due && !interrupted) await sleep(Math.min(200, due - Date.now()));
+        if (interrupted) return;
+        await inject(f);
+      }
+    };
+    const isProcess = (f: Fault) => f.kind === 'worker' || f.kind === 'ingest';
+    const injecting = Promise.all([track(schedule.filter(isProcess)), track(schedule.filter((f) => !isProcess(f)))]);
+
+    async function inject(f: Fault): Promise<void> {
+      f.at = Date.now();
+      note(`fault: ${describe(f.kind)}`);
+      try {
+        switch (f.kind) {
+          case 'worker':
+            await worker.kill9();
+            break;
+          case 'ingest':
+            await ingest.kill9();
+            break;
+          case 'redis':
+          case 'temporal': {
+            await stopServer(f.kind, 30_000);
+            await stackUp();
+            break;
+          }
+          case 'opensearch': {
+            await stopServer('opensearch', 60_000);
+            const rest = f.at + osDownMs - Date.now();
+            if (rest > 0) await sleep(rest);
+            await stackUp();
+            break;
+          }
+        }
+        f.backAt = Date.now();
+        note(`back: ${f.kind} after ${round((f.backAt - f.at) / 1000, 1)} s`);
+      } catch (e) {
+        f.error = (e as Error).message;
+        note(`fault ${f.kind} went wrong: ${f.error}`);
+        await stackUp().catch(() => undefined);
+        f.backAt = Date.now();
+      }
+    }
+
+    await Promise.all([publishing, injecting]);
+    clearTimeout(stopFailing);
+    if (failing) {
+      failing = false;
+      note('receiver healthy from now on');
+    }
+    if (interrupted) throw new Error('interrupted');
+
+    // Settle: every entry has a final document, nothing pending, nothing unread.
+    note(`settling (deadline ${settleTimeoutMs / 1000} s)`);
+    const deadline = Date.now() + settleTimeoutMs;
+    for (;;) {
+      const st = await streamState(redis, names.stream, names.group);
+      const done = await countSettled(osc, names.index).catch(() => -1);
+      if (st && st.pending === 0 && st.lag === 0 && done === st.length) {
+        settledAt = Date.now();
+        break;
+      }
+      if (interrupted) throw new Error('interrupted');
+      if (Date.now() > deadline) {
+        note(`NOT settled by the deadline: ${done} of ${st?.length ?? '?'} documents final, pending ${st?.pending ?? '?'}, lag ${st?.lag ?? '?'}`);
+        break;
+      }
+      await sleep(2_000);
+    }
+    await sleep(3_000); // late repeats (a retry already in flight) still count at the receiver
+    clearInterval(sampler);
+    final = await verify(names, published, receiver, redis, osc, temporal.client);
+  } catch (e) {
+    failure = (e as Error).stack ?? String(e);
+    say('chaos', `FAILED: ${failure}`);
+  } finally {
+    await Promise.all([worker.stop(), ingest.stop()]);
+    try {
+      await stackUp();
+    } catch (e) {
+      say('chaos', `scripts/stack up at exit failed: ${(e as Error).message}`);
+      failure ??= `scripts/stack up at exit failed: ${(e as Error).message}`;
+    }
+    const terminated = await terminateOpen(temporal.client, names.taskQueue).catch(() => 0);
+    if (terminated) note(`terminated ${terminated} workflows still open`);
+    if (!keep) await dropData(redis, osc, [names.stream], [names.index]);
+    else note(`kept stream ${names.stream} and index ${names.index} (--keep)`);
+    await receiver.stop();
+    fs.rmSync(path.dirname(channelsFile), { recursive: true, force: true });
+  }
+
+  // ---- figures ----
+  const recovery = schedule.map((f) => {
+    const resumed = f.backAt ? receiver.firstOkSince(f.backAt) : undefined;
+    const fresh = f.at ? receiver.firstNewAlertOkSince(f.at) : undefined;
+    return {
+      kind: f.kind,
+      atS: f.at ? round((f.at - publishStart) / 1000, 1) : null,
+      backS: f.at && f.backAt ? round((f.backAt - f.at) / 1000, 1) : null,
+      /** fault → first 2xx after the component was back (deliveries flowing again) */
+      resumedS: f.at && resumed ? round((resumed - f.at) / 1000, 1) : null,
+      /** fault → first 2xx of an alert published after the fault (the whole path works for new alerts) */
+      newAlertS: f.at && fresh ? round((fresh - f.at) / 1000, 1) : null,
+      error: f.error ?? null,
+    };
+  });
+  const checks: { name: string; ok: boolean; detail: string }[] = [];
+  if (final) {
+    const f = final;
+    checks.push({ name: 'settled before the deadline', ok: settledAt !== undefined, detail: settledAt ? `${round((settledAt - (publishEnd || publishStart)) / 1000, 1)} s after publishing ended` : 'no' });
+    checks.push({ name: 'lost alerts = 0 (every entry has a document that is delivered or parked failed)', ok: f.lost === 0, detail: `${f.lost} lost${f.lostSample.length ? ` e.g. ${f.lostSample.join(', ')}` : ''}` });
+    checks.push({ name: 'Redis kept every acknowledged XADD', ok: f.missingFromStream === 0, detail: `${f.missingFromStream} missing of ${published.length}` });
+    checks.push({ name: 'OpenSearch documents = alerts', ok: f.docs === f.entries, detail: `${f.docs} documents, ${f.entries} alerts` });
+    checks.push({ name: 'distinct 2xx idempotency keys at the receiver = alerts delivered', ok: f.okKeys === f.delivered, detail: `${f.okKeys} keys, ${f.delivered} delivered` });
+    checks.push({ name: '`delivered` in OpenSearch agrees with the receiver (same IDs)', ok: f.disagree === 0, detail: `${f.disagree} IDs differ${f.disagreeSample.length ? ` e.g. ${f.disagreeSample.join(', ')}` : ''}` });
+    checks.push({ name: 'XPENDING = 0', ok: f.pending === 0, detail: String(f.pending) });
+    checks.push({ name: 'one workflow per alert (Temporal visibility)', ok: f.workflows === f.entries, detail: `${f.workflows} workflows` });
+    checks.push({ name: 'headers and body carry the same key (webhook-id, Idempotency-Key, data.messageId)', ok: receiver.malformed === 0, detail: `${receiver.malformed} malformed` });
+  }
+  if (failure) checks.push({ name: 'run completed', ok: false, detail: failure.split('\n')[0] });
+  const ok = checks.length > 0 && checks.every((c) => c.ok);
+
+  const result = {
+    kind: 'chaos', ok, startedAt: started.toISOString(), finishedAt: new Date().toISOString(), seed, short,
+    machine: { ...machineAtStart, loadAvgAtEnd: os.loadavg().map((l) => round(l, 2)) },
+    versions: await versions(),
+    settings: {
+      alerts, rate, faults: schedule.map((f) => f.kind), receiverFailures: failRate, receiverWindow: failWindow, opensearchDownS: osDownMs / 1000,
+      settleTimeoutS: settleTimeoutMs / 1000, channel, env: { ...serviceSettings, INGEST_CONCURRENCY: '32 (default)', INGEST_BATCH_SIZE: '100 (default)' }, names,
+    },
+    figures: final
+      ? {
+          published: published.length, entries: final.entries, documents: final.docs, delivered: final.delivered, parkedFailed: final.failed, lost: final.lost,
+          receiverDistinctOkKeys: final.okKeys, receiverRawPosts: receiver.posts, receiverOkPosts: receiver.okPosts,
+          keysPostedMoreThanOnce: receiver.repeats().keysPostedMoreThanOnce, maxPostsPerKey: receiver.repeats().maxPostsPerKey,
+          meanPostsPerKey: receiver.repeats().meanPostsPerKey, keysAnswered2xxMoreThanOnce: receiver.repeatedOk(),
+          receiverStatuses: receiver.statuses, receiverInjected: receiverFaults, xpending: final.pending, workflows: final.workflows,
+          publishSeconds: round(((publishEnd || Date.now()) - publishStart) / 1000, 1),
+          settleSeconds: settledAt ? round((settledAt - (publishEnd || publishStart)) / 1000, 1) : null,
+          totalSeconds: round((Date.now() - started.getTime()) / 1000, 1),
+          processRestarts: { worker: worker.incarnations - 1, ingest: ingest.incarnations - 1 },
+          unexpectedExits: { worker: worker.unexpectedExits.length, ingest: ingest.unexpectedExits.length },
+        }
+      : null,
+    recovery, checks, events: events.map((e) => ({ t: round((e.at - (publishStart || started.getTime())) / 1000, 1), msg: e.msg })), timeline,
+    logs: path.relative(process.cwd(), logDir), failure: failure ?? null,
+  };
+  const file = writeResult('chaos', started, result);
+
+  process.stdout.write('\nFaults and recovery (seconds from the fault; back = component restarted and answering,\nresumed = first 2xx after it was back, new alert = first 2xx of an alert published after the fault)\n');
+  process.stdout.write(
+    table(['#', 'fault', 'at s', 'back s', 'resumed s', 'new alert s', 'error'], recovery.map((r, i) => [i + 1, r.kind, r.atS, r.backS, r.resumedS, r.newAlertS, r.error])) + '\n',
+  );
+  if (result.figures) {
+    const g = result.figures;
+    process.stdout.write('\nFigures\n');
+    process.stdout.write(
+      table(['figure', 'value'], [
+        ['alerts published (XADD acknowledged)', g.published],
+        ['stream entries', g.entries],
+        ['OpenSearch documents', g.documents],
+        ['delivered (OpenSearch)', g.delivered],
+        ['parked failed', g.parkedFailed],
+        ['lost', g.lost],
+        ['receiver: distinct 2xx keys', g.receiverDistinctOkKeys],
+        ['receiver: raw POSTs', g.receiverRawPosts],
+        ['receiver: statuses', JSON.stringify(g.receiverStatuses)],
+        ['receiver: keys POSTed more than once', g.keysPostedMoreThanOnce],
+        ['receiver: keys answered 2xx more than once (repeats to drop by key)', g.keysAnswered2xxMoreThanOnce],
+        ['receiver: max / mean POSTs per key', `${g.maxPostsPerKey} / ${g.meanPostsPerKey}`],
+        ['XPENDING', g.xpending],
+        ['workflows (one per alert)', g.workflows],
+        ['process restarts (worker / ingest)', `${g.processRestarts.worker} / ${g.processRestarts.ingest}`],
+        ['unexpected exits (worker / ingest)', `${g.unexpectedExits.worker} / ${g.unexpectedExits.ingest}`],
+        ['publishing / settling / total s', `${g.publishSeconds} / ${g.settleSeconds ?? '-'} / ${g.totalSeconds}`],
+      ]) + '\n',
+    );
+  }
+  process.stdout.write('\nChecks\n');
+  process.stdout.write(table(['check', 'result', 'detail'], checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail])) + '\n');
+  process.stdout.write(`\n${ok ? 'PASSED' : 'FAILED'} — result: ${path.relative(process.cwd(), file)} (+ chaos-latest.json)\n`);
+  redis.disconnect();
+  await osc.close();
+  await temporal.close();
+  return ok ? 0 : 1;
+}
+
+function describe(kind: FaultKind): string {
+  switch (kind) {
+    case 'worker':
+      return 'kill -9 of the worker (restarted at once)';
+    case 'ingest':
+      return 'kill -9 of the ingest (restarted at once)';
+    case 'redis':
+      return 'Redis restart (kill -TERM, then scripts/stack up)';
+    case 'opensearch':
+      return 'OpenSearch stopped (kill -TERM), started again after the outage with scripts/stack up';
+    case 'temporal':
+      return 'Temporal dev server restart (kill -TERM, then scripts/stack up)';
+  }
+}
+
+/** kill -TERM of a stack server by its pid file; waits until it is gone (kill -9 after `graceMs`). */
+async function stopServer(name: 'redis' | 'opensearch' | 'temporal', graceMs: number): Promise<void> {
+  const pid = stackPid(name);
+  if (!pid) throw new Error(`${name} is not running from this checkout's pid file`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (pidAlive(pid)) {
+    if (Date.now() > deadline) {
+      say('chaos', `${name} (pid ${pid}) still running ${graceMs / 1000} s after SIGTERM: kill -9`);
+      process.kill(pid, 'SIGKILL');
+    }
+    await sleep(100);
+  }
+}
+
+async function countSettled(osc: OpenSearch, index: string): Promise<number> {
+  await osc.indices.refresh({ index });
+  const res = await osc.count({ index, body: { query: { bool: { should: [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }], minimum_should_match: 1 } } } });
+  return res.body.count;
+}
+
+/** Every document's (streamId, delivered, deliveryStatus), paged with search_after on streamId. */
+async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, { delivered: boolean; status: string }>> {
+  await osc.indices.refresh({ index });
+  const out = new Map<string, { delivered: boolean; status: string }>();
+  let after: unknown[] | undefined;
+  for (;;) {
+    const res = await osc.search({
+      index,
+      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['streamId', 'delivered', 'deliveryStatus'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
+    } as never);
+    const hits = (res.body as { hits: { hits: { _id: string; _source: { delivered?: boolean; deliveryStatus?: string }; sort: unknown[] }[] } }).hits.hits;
+    for (const h of hits) out.set(h._id, { delivered: h._source.delivered === true, status: h._source.deliveryStatus ?? '?' });
+    if (hits.length < 5000) break;
+    after = hits[hits.length - 1].sort;
+  }
+  return out;
+}
+
+async function verify(
+  names: { stream: string; group: string; index: string; taskQueue: string },
+  published: Published[], receiver: Receiver, redis: ReturnType<typeof redisClient>, osc: OpenSearch,
+  client: Awaited<ReturnType<typeof temporalClient>>['client'],
+) {
+  const ids = await streamIds(redis, names.stream);
+  const inStream = new Set(ids);
+  const docs = await allDocs(osc, names.index);
+  const st = await streamState(redis, names.stream, names.group);
+  let lost = 0;
+  const lostSample: string[] = [];
+  let delivered = 0;
+  let failed = 0;
+  for (const id of ids) {
+    const d = docs.get(id);
+    if (d?.delivered) delivered++;
+    else if (d?.status === 'failed') failed++;
+    else {
+      lost++;
+      if (lostSample.length < 5) lostSample.push(`${id} (${d ? d.status : 'no document'})`);
+    }
+  }
+  const okKeys = new Set([...receiver.keys].filter(([, k]) => k.ok > 0).map(([key]) => key));
+  const deliveredDocs = new Set([...docs].filter(([, d]) => d.delivered).map(([id]) => id));
+  const disagreeSample: string[] = [];
+  let disagree = 0;
+  const differ = (k: string, why: string) => {
+    disagree++;
+    if (disagreeSample.length < 5) disagreeSample.push(`${k} (${why})`);
+  };
+  for (const k of okKeys) if (!deliveredDocs.has(k)) differ(k, '2xx, not delivered in OpenSearch');
+  for (const k of deliveredDocs) if (!okKeys.has(k)) differ(k, 'delivered in OpenSearch, no 2xx');
+  // Visibility is eventually consistent: give it a few seconds to count every workflow.
+  let workflows = -1;
+  for (let i = 0; i < 15; i++) {
+    workflows = (await withTimeout(client.workflow.count(`TaskQueue="${names.taskQueue}"`), 10_000).catch(() => ({ count: -1 }))).count;
+    if (workflows === ids.length) break;
+    await sleep(2_000);
+  }
+  return {
+    entries: ids.length, docs: docs.size, delivered, failed, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
+    pending: st?.pending ?? -1, workflows, missingFromStream: published.filter((p) => !inStream.has(p.id)).length,
+  };
+}
+
+if (require.main === module) {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (interrupted) {
+        say('chaos', `${sig} again: exiting now (run scripts/stack up if a server is down)`);
+        process.exit(130);
+      }
+      interrupted = true;
+      say('chaos', `${sig}: stopping after clean-up and scripts/stack up (again to exit at once)`);
+    });
+  }
+  main().then(
+    (code) => process.exit(interrupted ? 130 : code),
+    (e: Error) => {
+      process.stderr.write(`chaos: failed: ${e.stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
