@@ -13,6 +13,8 @@ import { Client as OpenSearch } from '@opensearch-project/opensearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import type { AlertEvent } from '../src/shared';
+import { serviceEnv as testServiceEnv, writeChannelsFile as writeTestChannelsFile } from '../test/helpers/processes';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS } from '../test/helpers/stack';
 
 // ---------------------------------------------------------------------------------------------
 // Where things are
@@ -22,9 +24,7 @@ export const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname
 export const STACK_HOME = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
 export const STACK_RUN = path.join(STACK_HOME, 'run');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
+export { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS };
 
 for (const [name, url] of [['REDIS_URL', REDIS_URL], ['OPENSEARCH_URL', OPENSEARCH_URL], ['TEMPORAL_ADDRESS', `tcp://${TEMPORAL_ADDRESS}`]]) {
   const host = new URL(url).hostname;
@@ -516,33 +516,14 @@ export interface ServiceNames {
   channelsFile: string;
 }
 
-/** The service's environment for one run (names unique to the run; metrics endpoints off). */
+/** The service's environment for one run: the test fixtures' environment, with a longer start-up wait. */
 export function serviceEnv(n: ServiceNames, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    REDIS_URL,
-    TEMPORAL_ADDRESS,
-    OPENSEARCH_URL,
-    ALERT_STREAM: n.stream,
-    ALERT_CONSUMER_GROUP: n.group,
-    ALERT_INDEX: n.index,
-    TEMPORAL_TASK_QUEUE: n.taskQueue,
-    CHANNELS_FILE: n.channelsFile,
-    METRICS_PORT: '0',
-    STARTUP_TIMEOUT: '60s',
-    ...extra,
-  };
+  return testServiceEnv({ ...n, extra: { STARTUP_TIMEOUT: '60s', INGEST_BLOCK: '1s', ...extra } });
 }
 
-/** Writes a channels file with one webhook channel ("hook") into a temp dir. */
+/** Writes a channels file with one required webhook channel ("hook") into a temp dir. */
 export function writeChannelsFile(url: string, timeout: string, retry: Record<string, string | number>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alert-bench-channels-'));
-  const file = path.join(dir, 'channels.yaml');
-  const lines = ['channels:', '  hook:', '    type: webhook', `    url: ${url}`, `    timeout: ${timeout}`, '    required: true', '    retry:'];
-  for (const [k, v] of Object.entries(retry)) lines.push(`      ${k}: ${v}`);
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
+  return writeTestChannelsFile({ hook: { url, timeout, required: true, retry } });
 }
 
 /** A free TCP port on 127.0.0.1 (for the processes' /readyz endpoints). */

@@ -1,9 +1,9 @@
 // Parsing a stream entry into an AlertEvent: the "parse" step of the pipeline, done by the ingest
 // before any workflow exists, so that bad input is rejected visibly instead of becoming a stuck delivery.
 import { z } from 'zod';
-import { issueMessage } from './channels/config';
 import { InvalidEntryError } from './errors';
 import { SEVERITIES, type AlertEvent } from './shared';
+import { issueMessage } from './zod-issues';
 
 // No C0/C1 control characters in identifiers and one-line text; descriptions may keep \t \n \r.
  

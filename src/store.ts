@@ -3,7 +3,7 @@
 // contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
 import { Client } from '@opensearch-project/opensearch';
 import { MappingMismatchError, StartupCheckError, type FieldMismatch } from './errors';
-import type { AlertEvent, DeliveryRequest, DeliveryState } from './shared';
+import { workflowIdFor, type AlertEvent, type DeliveryRequest, type DeliveryState } from './shared';
 
 type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
 
@@ -120,7 +120,7 @@ export class AlertStore {
     const doc: AlertDocument = {
       ...req.event,
       streamId: req.messageId,
-      workflowId: `${req.stream}:${req.messageId}`,
+      workflowId: workflowIdFor(req.stream, req.messageId),
       receivedAt: req.receivedAt,
       delivered: false,
       deliveryStatus: 'pending',

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../shared';
+import { issueMessage } from '../zod-issues';
 import { checkTemplate } from './template';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -147,12 +148,6 @@ function interpolate(node: unknown, env: Record<string, string | undefined>, at:
     return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolate(v, env, at ? `${at}.${k}` : k, problems)]));
   }
   return node;
-}
-
-/** zod reports a bad record key as "Invalid key in record" and keeps the real reason nested. */
-export function issueMessage(i: z.core.$ZodIssue): string {
-  if (i.code === 'invalid_key' && i.issues.length) return i.issues.map((n) => n.message).join('; ');
-  return i.message;
 }
 
 export function parseChannelsFile(text: string, file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {

@@ -20,6 +20,7 @@ import {
   abandonUpdate,
   retryUpdate,
   statusQuery,
+  workflowIdFor,
   type ChannelPlan,
   type ChannelResult,
   type DeliveryRequest,
@@ -139,7 +140,7 @@ export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState>
       const ok = await notifierFor(plan)({
         channel: plan.name,
         messageId: req.messageId,
-        workflowId: `${req.stream}:${req.messageId}`,
+        workflowId: workflowIdFor(req.stream, req.messageId),
         event: req.event,
       });
       Object.assign(result, {
