@@ -51,9 +51,11 @@ export class Ingestor {
 
   constructor(private readonly d: IngestorDeps) {}
 
+  /** Stops reading; in-flight starts finish. A command stuck on an unreachable Redis is abandoned after 5 s. */
   stop(): void {
     this.stopping = true;
     this.wake?.();
+    setTimeout(() => this.d.redis.disconnect(), 5_000).unref();
   }
 
   async ensureGroup(): Promise<void> {
