@@ -21,4 +21,13 @@ async function fourLocalActivities() {
   return 1;
 }
 
-module.exports = { empty, fourActivities, fourLocalActivities };
+/** deliverAlert since local bookkeeping: persist + ack local, notify a regular activity, record local (2 workflow tasks). */
+async function localLocalRemoteLocal() {
+  await local.noop();
+  await local.noop();
+  await act.noop();
+  await local.noop();
+  return 1;
+}
+
+module.exports = { empty, fourActivities, fourLocalActivities, localLocalRemoteLocal };

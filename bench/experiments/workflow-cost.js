@@ -5,7 +5,8 @@
 // in flight) with a worker in this process and reports completions per second and the CPU seconds the
 // dev server used per workflow. Stops the server at the end.
 //
-//   node bench/experiments/workflow-cost.js [--n 400] [--address 127.0.0.1:7233]
+//   node bench/experiments/workflow-cost.js [--n 400] [--address 127.0.0.1:7233] [--shapes a,b]
+//                                           [--server-arg '--dynamic-config-value K=V' ...]
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,7 +32,8 @@ async function main() {
   if (!address) {
     address = '127.0.0.1:17233';
     const bin = execFileSync(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal']).toString().trim();
-    server = spawn(bin, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', '17233', '--log-level', 'error'], { stdio: 'ignore' });
+    const extra = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--server-arg' ? a.split(' ') : []));
+    server = spawn(bin, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', '17233', '--log-level', 'error', ...extra], { stdio: 'ignore' });
     process.on('exit', () => server.kill('SIGKILL'));
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -49,7 +51,8 @@ async function main() {
   const client = new Client({ connection: conn });
   const nc = await NativeConnection.connect({ address });
   const results = [];
-  for (const type of ['empty', 'fourActivities', 'fourLocalActivities']) {
+  const shapes = arg('shapes', 'empty,fourActivities,fourLocalActivities,localLocalRemoteLocal').split(',');
+  for (const type of shapes) {
     const taskQueue = `workflow-cost-${type}-${Date.now()}`;
     const worker = await Worker.create({
       connection: nc, taskQueue, workflowsPath: path.join(__dirname, 'workflow-cost-workflows.js'),

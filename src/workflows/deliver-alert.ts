@@ -9,7 +9,9 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -30,11 +32,21 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Bookkeeping activities: short, idempotent, retried until the stores answer. */
-const { persistAlert, ackMessage, recordOutcome } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+/** Bookkeeping (persist, ack, record): short, idempotent, retried until the stores answer. */
+const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+/**
+ * Since the `local-bookkeeping` patch they run as local activities: inside the workflow task, on the
+ * worker that runs the workflow, recorded as one marker each. That is 3 fewer activity tasks and
+ * 2 fewer workflow tasks per alert for the server (≈30 → ≈17 history events). A retry backoff longer
+ * than `localRetryThreshold` becomes a durable timer, so an OpenSearch outage does not hold a task.
+ */
+const localBookkeeping = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: bookkeepingRetry,
+  localRetryThreshold: '10 seconds',
 });
+/** Workflows started before the patch keep their regular bookkeeping activities (their histories say so). */
+const remoteBookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
 /** One proxy per channel: each channel has its own timeout and retry policy. */
 function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
@@ -78,6 +90,8 @@ export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState>
       },
     },
   );
+
+  const { persistAlert, ackMessage, recordOutcome } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 
   // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
   const { alreadyDelivered, channels, park } = await persistAlert(req);
