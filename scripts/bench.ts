@@ -10,7 +10,7 @@
 // A path's finite rates above the first one it cannot keep up with (< 80 % of offered) are skipped
 // unless --all-rates; `max` (unbounded) always runs, and then the Temporal path at half its maximum.
 //
-// Service settings come from this process's environment (INGEST_CONCURRENCY, INGEST_BATCH_SIZE,
+// Service settings come from this process's environment (INGEST_CONCURRENCY, INGEST_MAX_IN_FLIGHT, INGEST_BATCH_SIZE,
 // INGEST_BLOCK, LOG_LEVEL, BASELINE_CONCURRENCY) and are recorded in the result file.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -109,13 +109,13 @@ interface BacklogResult {
 const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200,400,max] [--all-rates] [--paths temporal,baseline]
                  [--warmup 100] [--backlog 100000] [--no-backlog-baseline] [--no-half-max]
                  [--point-timeout 300] [--backlog-timeout 1800] [--cpu-prof] [--logs]
-Service settings from the environment: INGEST_CONCURRENCY, INGEST_BATCH_SIZE, INGEST_BLOCK, LOG_LEVEL, BASELINE_CONCURRENCY.
+Service settings from the environment: INGEST_CONCURRENCY, INGEST_MAX_IN_FLIGHT, INGEST_BATCH_SIZE, INGEST_BLOCK, LOG_LEVEL, BASELINE_CONCURRENCY.
 `;
 
 /** Set by SIGINT/SIGTERM: the run stops at the next check and cleans up. */
 let interrupted = false;
 
-const PASS_ENV = ['INGEST_CONCURRENCY', 'INGEST_BATCH_SIZE', 'INGEST_BLOCK', 'LOG_LEVEL', 'BASELINE_CONCURRENCY', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES'];
+const PASS_ENV = ['INGEST_CONCURRENCY', 'INGEST_MAX_IN_FLIGHT', 'INGEST_BATCH_SIZE', 'INGEST_BLOCK', 'LOG_LEVEL', 'BASELINE_CONCURRENCY', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES'];
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
   const settings: Record<string, unknown> = {
     alertsPerPoint: alerts, warmup, rates: rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths, backlog, backlogBaseline, halfMax,
     env: Object.fromEntries(PASS_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
-    serviceDefaults: { INGEST_CONCURRENCY: 32, INGEST_BATCH_SIZE: 100, INGEST_BLOCK: '1s', LOG_LEVEL: 'info' },
+    serviceDefaults: { INGEST_CONCURRENCY: 32, INGEST_MAX_IN_FLIGHT: 1000, INGEST_BATCH_SIZE: 100, INGEST_BLOCK: '1s', LOG_LEVEL: 'info' },
     channel: { type: 'webhook', timeout: '5s', retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 0 } },
     worker: 'dist/src/worker.js unchanged: SDK default worker options (maxConcurrentActivityTaskExecutions 100, maxConcurrentWorkflowTaskExecutions 40)',
     baselineConcurrency: Number(process.env.BASELINE_CONCURRENCY ?? 32),

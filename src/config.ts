@@ -37,6 +37,12 @@ export interface ServiceConfig {
     reclaimIdleMs: number;
     /** MAX_EVENT_BYTES (262144): larger `event` fields are rejected (Temporal caps payloads at 2 MB). */
     maxEventBytes: number;
+    /**
+     * INGEST_MAX_IN_FLIGHT (1000): new entries are read only while fewer deliveries than this are
+     * in flight on the task queue (started, not yet recorded); 0 = no limit. A backlog then waits in
+     * the stream (visible as the group's lag) instead of as open workflows that outgrow the worker's cache.
+     */
+    maxInFlight: number;
   };
   /** REDRIVE_INTERVAL (1h) and GIVE_UP_AFTER (7d): what a parked (failed) alert does by itself; 0 = never. */
   park: ParkPolicy;
@@ -103,6 +109,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
       blockMs: Math.max(dur('INGEST_BLOCK', '1s'), 1), // BLOCK 0 would block forever
       reclaimIdleMs: dur('INGEST_RECLAIM_IDLE', '60s'),
       maxEventBytes: int('MAX_EVENT_BYTES', 256 * 1024, 1024, 1024 * 1024),
+      maxInFlight: int('INGEST_MAX_IN_FLIGHT', 1000, 0, 1_000_000),
     },
     park: { redriveIntervalMs: dur('REDRIVE_INTERVAL', '1h'), giveUpAfterMs: dur('GIVE_UP_AFTER', '7d') },
     startupTimeoutMs: dur('STARTUP_TIMEOUT', '30s'),

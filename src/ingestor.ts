@@ -5,7 +5,9 @@
 // - Entries idle on another (dead) consumer for INGEST_RECLAIM_IDLE are taken over with XAUTOCLAIM.
 // - A duplicate start (WorkflowExecutionAlreadyStarted) counts as success: XACK is idempotent.
 // - Backpressure: one batch at a time, at most INGEST_CONCURRENCY starts in flight; nothing is acked
-//   before Temporal owns the alert, so a failure leaves the entry pending for the next pass.
+//   before Temporal owns the alert, so a failure leaves the entry pending for the next pass. New
+//   entries are read only while fewer than INGEST_MAX_IN_FLIGHT deliveries are in flight on the task
+//   queue (a visibility count, at most once a second while below the limit).
 // - Malformed entries are recorded in OpenSearch as `rejected` with the reason, then acked.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type Redis from 'ioredis';
@@ -14,7 +16,7 @@ import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
 import { InvalidEntryError } from './errors';
 import type { Logger } from './logger';
-import { ingestEntries, ingestReclaimed } from './metrics';
+import { ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
 import type { deliverAlert } from './workflows';
@@ -48,6 +50,10 @@ export class Ingestor {
   /** True while the read loop runs (readiness). */
   running = false;
   private wake?: () => void;
+  /** Deliveries in flight on the task queue: last counted value, plus what we started since. */
+  private inFlight = { count: 0, countedAt: 0 };
+  /** When the current backpressure wait began (0: not waiting). */
+  private throttledSince = 0;
 
   constructor(private readonly d: IngestorDeps) {}
 
@@ -80,10 +86,13 @@ export class Ingestor {
           lastReclaim = Date.now();
           await this.reclaim();
         }
+        const room = cursor === '>' ? await this.roomInFlight() : cfg.ingest.batchSize;
+        if (room === 0) continue;
         const res = (await redis.xreadgroup(
-          'GROUP', cfg.group, cfg.consumer, 'COUNT', cfg.ingest.batchSize, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
+          'GROUP', cfg.group, cfg.consumer, 'COUNT', room, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
         )) as [string, Entry[]][] | null;
         const entries = res?.[0]?.[1] ?? [];
+        this.inFlight.count += entries.length;
         if (cursor !== '>') {
           if (entries.length === 0) {
             cursor = '>';
@@ -105,6 +114,39 @@ export class Ingestor {
       }
     }
     this.running = false;
+  }
+
+  /**
+   * How many new entries may be read now (≤ INGEST_BATCH_SIZE): INGEST_MAX_IN_FLIGHT minus the deliveries
+   * still running with status `pending` on our task queue. When there is no room it waits 500 ms and returns 0.
+   */
+  private async roomInFlight(): Promise<number> {
+    const { cfg, client, log } = this.d;
+    const max = cfg.ingest.maxInFlight;
+    if (max === 0) return cfg.ingest.batchSize;
+    const stale = Date.now() - this.inFlight.countedAt > 1000;
+    if (stale || this.inFlight.count >= max) {
+      const { count } = await client.workflow.count(
+        `TaskQueue = "${cfg.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`,
+      );
+      this.inFlight = { count, countedAt: Date.now() };
+      ingestInFlight.set(count);
+    }
+    const room = Math.min(cfg.ingest.batchSize, max - this.inFlight.count);
+    if (room > 0) {
+      if (this.throttledSince) {
+        log.info({ inFlight: this.inFlight.count, max, waitedMs: Date.now() - this.throttledSince }, 'backpressure released');
+        this.throttledSince = 0;
+      }
+      return room;
+    }
+    if (!this.throttledSince) {
+      this.throttledSince = Date.now();
+      log.info({ inFlight: this.inFlight.count, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait in the stream');
+    }
+    await this.sleep(500);
+    ingestThrottled.inc(0.5);
+    return 0;
   }
 
   /** Pending entries (XPENDING) and the group's lag (XINFO GROUPS, Redis 7+), for the metrics. */

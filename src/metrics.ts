@@ -33,6 +33,13 @@ export const ingestReclaimed = new Counter({
   name: 'alert_ingest_reclaimed_total', help: 'Entries reclaimed from idle consumers (XAUTOCLAIM)', registers: [registry],
 });
 
+export const ingestInFlight = new Gauge({
+  name: 'alert_ingest_in_flight', help: 'Deliveries in flight on the task queue at the last backpressure check (INGEST_MAX_IN_FLIGHT)', registers: [registry],
+});
+export const ingestThrottled = new Counter({
+  name: 'alert_ingest_throttled_seconds_total', help: 'Seconds the ingest waited because INGEST_MAX_IN_FLIGHT deliveries were in flight', registers: [registry],
+});
+
 /** Stream gauges read from Redis at scrape time (ingest only). */
 export function registerStreamGauges(read: () => Promise<{ pending: number; lag: number }>): void {
   let last = { pending: 0, lag: 0 };
