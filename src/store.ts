@@ -2,7 +2,8 @@
 // The index is created explicitly with a strict mapping and verified at start-up: an index whose
 // contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
 import { Client } from '@opensearch-project/opensearch';
-import { MappingMismatchError, StartupCheckError, type FieldMismatch } from './errors';
+import { BulkWriter } from './bulk-writer';
+import { BulkItemError, MappingMismatchError, StartupCheckError, type FieldMismatch } from './errors';
 import { workflowIdFor, type AlertEvent, type DeliveryRequest, type DeliveryState } from './shared';
 
 type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
@@ -73,6 +74,7 @@ interface OsError {
 }
 
 function errorType(e: unknown): string | undefined {
+  if (e instanceof BulkItemError) return e.type;
   const err = e as OsError;
   return err.body?.error?.type ?? err.meta?.body?.error?.type;
 }
@@ -82,10 +84,15 @@ export function opensearchClient(url: string): Client {
 }
 
 export class AlertStore {
+  /** Per-alert writes from concurrent activities share `_bulk` requests (see bulk-writer.ts). */
+  private readonly writes: BulkWriter;
+
   constructor(
     readonly client: Client,
     readonly index: string,
-  ) {}
+  ) {
+    this.writes = new BulkWriter(client);
+  }
 
   /** Creates the index if absent, then verifies every contract field's type. Throws MappingMismatchError. */
   async ensureIndex(): Promise<void> {
@@ -128,7 +135,7 @@ export class AlertStore {
       updatedAt: now,
     };
     try {
-      await this.client.index({ index: this.index, id: req.messageId, op_type: 'create', body: doc });
+      await this.writes.write({ action: { create: { _index: this.index, _id: req.messageId } }, source: { ...doc } });
       return { created: true, delivered: false };
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e;
@@ -140,11 +147,9 @@ export class AlertStore {
 
   /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
   async record(messageId: string, state: DeliveryState): Promise<void> {
-    await this.client.update({
-      index: this.index,
-      id: messageId,
-      retry_on_conflict: 3,
-      body: {
+    await this.writes.write({
+      action: { update: { _index: this.index, _id: messageId, retry_on_conflict: 3 } },
+      source: {
         doc: {
           delivered: state.status === 'delivered',
           deliveryStatus: state.status,
@@ -171,7 +176,7 @@ export class AlertStore {
       updatedAt: new Date().toISOString(),
     };
     try {
-      await this.client.index({ index: this.index, id: messageId, op_type: 'create', body: doc });
+      await this.writes.write({ action: { create: { _index: this.index, _id: messageId } }, source: { ...doc } });
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e; // already recorded
     }

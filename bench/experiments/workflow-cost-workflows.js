@@ -1,5 +1,5 @@
 // Workflows of the workflow-cost experiment (bundled by the SDK at run time).
-const { proxyActivities, proxyLocalActivities } = require('@temporalio/workflow');
+const { patched, proxyActivities, proxyLocalActivities } = require('@temporalio/workflow');
 
 const act = proxyActivities({ startToCloseTimeout: '30s' });
 const local = proxyLocalActivities({ startToCloseTimeout: '30s' });
@@ -30,4 +30,10 @@ async function localLocalRemoteLocal() {
   return 1;
 }
 
-module.exports = { empty, fourActivities, fourLocalActivities, localLocalRemoteLocal };
+/** The same behind a patch: patched() records a marker and upserts TemporalChangeVersion (a visibility write). */
+async function localLocalRemoteLocalPatched() {
+  patched('local-bookkeeping');
+  return localLocalRemoteLocal();
+}
+
+module.exports = { empty, fourActivities, fourLocalActivities, localLocalRemoteLocal, localLocalRemoteLocalPatched };

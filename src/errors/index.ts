@@ -1,3 +1,4 @@
+export { BulkItemError } from './bulk-item-error';
 export { ConfigError } from './config-error';
 export { InvalidEntryError } from './invalid-entry-error';
 export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-error';
