@@ -14,7 +14,9 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import type { AlertEvent } from '../src/shared';
 import { serviceEnv as testServiceEnv, writeChannelsFile as writeTestChannelsFile } from '../test/helpers/processes';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS } from '../test/helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, terminateOpen } from '../test/helpers/stack';
+
+export { terminateOpen };
 
 // ---------------------------------------------------------------------------------------------
 // Where things are
@@ -108,19 +110,6 @@ export async function dropData(redis: Redis, osc: OpenSearch, streams: string[],
 }
 
 /** Terminates this run's workflows still open on a task queue (there should be none); returns how many. */
-export async function terminateOpen(client: TemporalClient, taskQueue: string, limit = 100_000): Promise<number> {
-  let n = 0;
-  try {
-    for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}" AND ExecutionStatus="Running"` })) {
-      await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('bench/chaos clean-up').catch(() => undefined);
-      if (++n >= limit) break;
-    }
-  } catch {
-    // visibility unavailable: nothing more to do
-  }
-  return n;
-}
-
 export function withTimeout<T>(p: Promise<T>, ms: number, what = 'operation'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([

@@ -7,7 +7,8 @@ import type Redis from 'ioredis';
 import type { AlertEvent } from '../../src/shared';
 import { serviceEnv, startProcess, writeChannelsFile, type ServiceProcess } from './processes';
 import { TestReceiver, type Behaviour } from './receiver';
-import { cleanup, opensearch, redis, uid } from './stack';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { TEMPORAL_ADDRESS, cleanup, opensearch, redis, terminateOpen, uid } from './stack';
 
 export interface PipelineOptions {
   behaviour?: Behaviour;
@@ -89,6 +90,9 @@ export class Pipeline {
   async stop(): Promise<void> {
     if (process.env.DEBUG_PIPELINE) for (const proc of this.procs) process.stdout.write(`--- ${proc.child.spawnfile} ${String(proc.child.spawnargs.at(-1))}\n${proc.output().slice(-6000)}\n`);
     await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
+    const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+    await terminateOpen(new TemporalClient({ connection }), this.taskQueue);
+    await connection.close();
     await this.receiver?.stop();
     await cleanup(this.redis, this.os, [this.stream], [this.index]);
     if (this.channelsFile?.includes('alert-channels-')) fs.rmSync(path.dirname(this.channelsFile), { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
+import type { Client as TemporalClient } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import Redis from 'ioredis';
@@ -57,4 +58,18 @@ export function opensearch(): Client {
 export async function cleanup(r: Redis | undefined, os: Client | undefined, keys: string[], indices: string[]): Promise<void> {
   if (r && keys.length) await r.del(...keys).catch(() => undefined);
   if (os) for (const index of indices) await os.indices.delete({ index }).catch(() => undefined);
+}
+
+/** Terminates the workflows still running on a test's own task queue (e.g. parked alerts), so none outlive it. */
+export async function terminateOpen(client: TemporalClient, taskQueue: string, limit = 100_000): Promise<number> {
+  let n = 0;
+  try {
+    for await (const wf of client.workflow.list({ query: `TaskQueue="${taskQueue}" AND ExecutionStatus="Running"` })) {
+      await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('test/bench clean-up').catch(() => undefined);
+      if (++n >= limit) break;
+    }
+  } catch {
+    // visibility unavailable: nothing more to do
+  }
+  return n;
 }
