@@ -1,6 +1,6 @@
 // Records one workflow history per deliverAlert path on the stack's Temporal dev server, into
 // test/histories/*.json, for the replay tests. Re-run after an intended workflow change:
-//   npm run build && node dist/scripts/record-histories.js
+//   npm run build && node dist/scripts/record-histories.js [path-name ...]
 // Activities are scripted (test/helpers/mock-activities) so that every path is reached on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +19,8 @@ interface Path {
   alreadyDelivered?: boolean;
   /** Operator actions once the workflow is parked. */
   operate?: 'retry' | 'abandon';
+  /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
+  untilContinued?: boolean;
 }
 
 let fixed = false;
@@ -32,6 +34,7 @@ const paths: Path[] = [
   { name: 'redriven-delivered', channels: [fast('hook')], script: (_c, _a, call) => (call < 2 ? 'permanent' : 'ok'), park: { redriveIntervalMs: 1000, giveUpAfterMs: 0 } },
   { name: 'gave-up', channels: [fast('hook')], script: () => 'permanent', park: { redriveIntervalMs: 0, giveUpAfterMs: 1500 } },
   { name: 'already-delivered', channels: [fast('hook')], script: () => 'ok', alreadyDelivered: true },
+  { name: 'parked-continued-as-new', channels: [fast('hook')], script: () => (fixed ? 'ok' : 'permanent'), park: { redriveIntervalMs: 20, giveUpAfterMs: 0 }, untilContinued: true },
   { name: 'best-effort-failed', channels: [fast('hook'), fast('chat', { required: false })], script: (c) => (c === 'chat' ? 'permanent' : 'ok') },
 ];
 
@@ -43,7 +46,8 @@ async function main(): Promise<void> {
   const native = await NativeConnection.connect({ address });
   const outDir = path.join(__dirname, '..', '..', 'test', 'histories');
   fs.mkdirSync(outDir, { recursive: true });
-  for (const p of paths) {
+  const only = process.argv.slice(2); // record only these paths (default: all)
+  for (const p of paths.filter((x) => only.length === 0 || only.includes(x.name))) {
     fixed = false;
     const taskQueue = `record-${p.name}-${Date.now()}`;
     const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered);
@@ -51,6 +55,13 @@ async function main(): Promise<void> {
     const workflowId = `alerts:${p.name}-${Date.now()}`;
     await worker.runUntil(async () => {
       const handle = await client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId, args: [request(`${Date.now()}-0`)] });
+      if (p.untilContinued) {
+        while ((await handle.describe()).runId === handle.firstExecutionRunId) await new Promise((r) => setTimeout(r, 200));
+        fixed = true; // the next re-drive (in the new run) delivers
+        const first = await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+        fs.writeFileSync(path.join(outDir, `${p.name}-first-run.json`), historyToJSON(first));
+        process.stdout.write(`${p.name}-first-run: continued as new, ${first.events?.length} events\n`);
+      }
       if (p.operate) {
         while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
         fixed = true;

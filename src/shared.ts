@@ -100,6 +100,21 @@ export interface DeliveryState {
   abandonReason: string | null;
 }
 
+/**
+ * What a parked delivery carries into its next run when it continues as new (its history grew long
+ * while it waited): the workflow ID stays, the state and plan move on, nothing is persisted or sent again.
+ */
+export interface ParkedDelivery {
+  state: DeliveryState;
+  channels: ChannelPlan[];
+  park: ParkPolicy;
+  /** Workflow time (ms) at which it was first parked: the give-up deadline counts from here. */
+  parkedAtMs: number;
+}
+
+/** A parked run continues as new once its history has this many events (or the server suggests it sooner). */
+export const PARKED_HISTORY_LIMIT = 2000;
+
 export interface RecordInput {
   messageId: string;
   state: DeliveryState;

@@ -2,7 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
+import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
 import { serviceWorkflowBundle } from './helpers/bundle';
@@ -108,6 +108,43 @@ describe('deliverAlert', () => {
     expect(result.status).toBe('abandoned');
     expect(result.abandonReason).toMatch(/gave up/);
     expect(calls.get('hook')).toBe(3); // first round + re-drives after day 1 and day 2; day 3 is the deadline
+  });
+
+  it('a long-parked alert continues as new before its history grows long; the next run keeps state, search attributes and operator commands', async () => {
+    let fixed = false;
+    const { result, events } = await run([plan('hook')], () => (fixed ? 'ok' : 'permanent'), { redriveIntervalMs: 60_000, giveUpAfterMs: 0 }, async (handle) => {
+      let desc = await handle.describe();
+      for (let i = 0; i < 100 && desc.runId === handle.firstExecutionRunId; i++) {
+        await env.sleep('30 minutes');
+        desc = await handle.describe();
+      }
+      expect(desc.runId).not.toBe(handle.firstExecutionRunId);
+      expect(desc.historyLength).toBeLessThan(PARKED_HISTORY_LIMIT);
+      expect(desc.searchAttributes).toMatchObject({
+        AlertDeliveryStatus: ['failed'], AlertFailedChannels: ['hook'], AlertSeverity: ['critical'], AlertRuleId: ['rule-cpu'],
+      });
+      const parked = await handle.query(statusQuery);
+      expect(parked.status).toBe('failed');
+      expect(parked.rounds).toBeGreaterThan(100); // the rounds of the first run were carried over
+      expect(parked.channels[0]).toMatchObject({ channel: 'hook', status: 'failed', lastErrorType: 'PermanentDeliveryError' });
+      fixed = true;
+      const after = await handle.executeUpdate(retryUpdate); // by workflow ID: reaches the current run
+      expect(after.status).toBe('delivered');
+    });
+    expect(result.status).toBe('delivered');
+    expect(events.filter((e) => e === 'persist' || e === 'ack')).toEqual(['persist', 'ack']); // never again in later runs
+  });
+
+  it('the give-up clock survives continue-as-new: it counts from when the alert was first parked', async () => {
+    let handle: Handle | undefined;
+    const { result, calls, events } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: 60_000, giveUpAfterMs: 6 * 3_600_000 }, async (h) => {
+      handle = h;
+    });
+    expect((await handle!.describe()).runId).not.toBe(handle!.firstExecutionRunId); // it did continue as new
+    expect(result).toMatchObject({ status: 'abandoned', abandonReason: expect.stringMatching(/gave up/) });
+    expect(calls.get('hook')).toBe(360); // the first round + a re-drive every minute until the 6 h deadline, over several runs
+    expect(result.rounds).toBe(360);
+    expect(events.filter((e) => e === 'persist')).toHaveLength(1);
   });
 
   it('two channels, one failing: every channel settles before the record (ack-join); only the failed one is retried', async () => {

@@ -24,8 +24,14 @@ function load(dir: string, file: string): unknown {
 }
 
 describe('replay of recorded histories', () => {
-  it.each([current, beforePatch])('%s covers every path of the workflow', (dir) => {
+  it.each([['test/histories', current], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
     expect(jsonIn(dir)).toEqual(expect.arrayContaining(PATHS));
+  });
+
+  it('a parked alert that continued as new: its first run ends in continue-as-new, the next run starts parked', () => {
+    const types = (file: string) => (load(current, file) as { events: Array<{ eventType: string }> }).events.map((e) => e.eventType);
+    expect(types('parked-continued-as-new-first-run.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(types('parked-continued-as-new.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
   });
 
   it('the current histories use local bookkeeping activities, the older ones regular activities', () => {

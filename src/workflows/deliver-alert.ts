@@ -8,16 +8,21 @@ import {
   TimeoutFailure,
   allHandlersFinished,
   condition,
+  makeContinueAsNewFunc,
   isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
+  PARKED_HISTORY_LIMIT,
   SA_FAILED_CHANNELS,
+  SA_RULE_ID,
+  SA_SEVERITY,
   SA_STATUS,
   abandonUpdate,
   retryUpdate,
@@ -26,6 +31,8 @@ import {
   type ChannelPlan,
   type ChannelResult,
   type DeliveryRequest,
+  type ParkPolicy,
+  type ParkedDelivery,
   type DeliveryState,
   type DeliveryStatus,
 } from '../shared';
@@ -58,8 +65,12 @@ function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
   }).notifyChannel;
 }
 
-export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState> {
-  const state: DeliveryState = { status: 'pending', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
+/**
+ * @param req the alert, as the ingest parsed it
+ * @param parked set only when a parked run continued as new: resume waiting where it stood
+ */
+export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery): Promise<DeliveryState> {
+  const state: DeliveryState = parked?.state ?? { status: 'pending', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
   let retriesRequested = 0;
   let retriesDone = 0;
   let notifyScope: CancellationScope | undefined;
@@ -93,26 +104,47 @@ export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState>
 
   const { persistAlert, ackMessage, recordOutcome } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 
-  // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
-  const { alreadyDelivered, channels, park } = await persistAlert(req);
-  // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
-  await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
-  if (alreadyDelivered) {
-    state.status = 'delivered';
-    setStatus('delivered');
-    return state;
+  let channels: ChannelPlan[];
+  let park: ParkPolicy;
+  let parkedAtMs: number;
+  if (parked) {
+    ({ channels, park, parkedAtMs } = parked);
+  } else {
+    // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
+    const persisted = await persistAlert(req);
+    ({ channels, park } = persisted);
+    // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
+    await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+    if (persisted.alreadyDelivered) {
+      state.status = 'delivered';
+      setStatus('delivered');
+      return state;
+    }
+
+    // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
+    state.channels = channels.map((c) => ({
+      channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
+    }));
+    await notifyRound(channels.map((c) => c.name));
+    await record();
+    parkedAtMs = Date.now();
   }
 
-  // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
-  state.channels = channels.map((c) => ({
-    channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
-  }));
-  await notifyRound(channels.map((c) => c.name));
-  await record();
-
   // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
-  const parkedAtMs = Date.now();
   while (state.status === 'failed') {
+    if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null) {
+      // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
+      await condition(allHandlersFinished);
+      const nextRun = makeContinueAsNewFunc<typeof deliverAlert>({
+        typedSearchAttributes: [
+          { key: SA_STATUS, value: 'failed' },
+          { key: SA_FAILED_CHANNELS, value: failedRequired() },
+          { key: SA_SEVERITY, value: req.event.severity },
+          { key: SA_RULE_ID, value: req.event.ruleId },
+        ],
+      });
+      await nextRun(req, { state, channels, park, parkedAtMs });
+    }
     const giveUpIn = park.giveUpAfterMs > 0 ? parkedAtMs + park.giveUpAfterMs - Date.now() : Infinity;
     const wait = Math.min(park.redriveIntervalMs > 0 ? park.redriveIntervalMs : Infinity, giveUpIn);
     const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null;
@@ -168,12 +200,20 @@ export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState>
     }
   }
 
+  function failedRequired(): string[] {
+    return state.channels.filter((c) => c.status === 'failed' && c.required).map((c) => c.channel);
+  }
+
   async function record(): Promise<void> {
-    const failed = state.channels.filter((c) => c.status === 'failed' && c.required).map((c) => c.channel);
-    setStatus(state.abandonReason !== null && state.status !== 'delivered' ? 'abandoned' : state.status, failed);
+    setStatus(state.abandonReason !== null && state.status !== 'delivered' ? 'abandoned' : state.status, failedRequired());
     // Recording must happen even if the notify scope was cancelled by `abandon`.
     await CancellationScope.nonCancellable(() => recordOutcome({ messageId: req.messageId, state }));
   }
+}
+
+function historyTooLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= PARKED_HISTORY_LIMIT;
 }
 
 /** Keeps the search attributes an operator filters on (`AlertDeliveryStatus`, `AlertFailedChannels`) current. */
