@@ -1,26 +1,20 @@
 // Backpressure, end to end: with INGEST_MAX_IN_FLIGHT=5 and no worker, the ingest starts 5 deliveries
 // and leaves the rest in the stream (the group's lag); once a worker runs, everything is delivered once.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
-import { TEMPORAL_ADDRESS } from './helpers/stack';
 
 jest.setTimeout(120_000);
 
 describe('ingest backpressure (INGEST_MAX_IN_FLIGHT)', () => {
   const p = new Pipeline();
-  let connection: Connection;
   let temporal: Client;
 
   beforeAll(async () => {
     await p.start();
-    connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
-    temporal = new Client({ connection });
+    temporal = await p.temporal();
   });
-  afterAll(async () => {
-    await p.stop();
-    await connection?.close();
-  });
+  afterAll(() => p.stop());
 
   const started = async () => (await temporal.workflow.count(`TaskQueue = "${p.taskQueue}"`)).count;
   const lag = async () => {

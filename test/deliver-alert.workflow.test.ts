@@ -137,8 +137,9 @@ describe('deliverAlert', () => {
 
   it('the give-up clock survives continue-as-new: it counts from when the alert was first parked', async () => {
     let handle: Handle | undefined;
-    const { result, calls, events } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: 60_000, giveUpAfterMs: 6 * 3_600_000 }, async (h) => {
+    const { result, calls, events } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: 60_000, giveUpAfterMs: 6 * 3_600_000 }, (h) => {
       handle = h;
+      return Promise.resolve();
     });
     expect((await handle!.describe()).runId).not.toBe(handle!.firstExecutionRunId); // it did continue as new
     expect(result).toMatchObject({ status: 'abandoned', abandonReason: expect.stringMatching(/gave up/) });

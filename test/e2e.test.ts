@@ -1,26 +1,20 @@
 // End to end on the real stack: Redis stream → ingest → Temporal → worker → OpenSearch + a real receiver.
-import { Connection, Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { statusQuery, workflowIdFor } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
-import { TEMPORAL_ADDRESS } from './helpers/stack';
 
 jest.setTimeout(120_000);
 
 describe('delivery pipeline, end to end', () => {
   const p = new Pipeline();
   let temporal: Client;
-  let connection: Connection;
 
   beforeAll(async () => {
     await p.start();
-    connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
-    temporal = new Client({ connection });
+    temporal = await p.temporal();
   });
-  afterAll(async () => {
-    await p.stop();
-    await connection?.close();
-  });
+  afterAll(() => p.stop());
 
   it('delivers valid alerts once, rejects malformed entries visibly, leaves nothing pending', async () => {
     await p.worker();

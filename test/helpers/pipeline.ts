@@ -26,6 +26,7 @@ export class Pipeline {
   receiver!: TestReceiver;
   channelsFile!: string;
   private procs: ServiceProcess[] = [];
+  private connection?: Promise<Connection>;
 
   constructor(private readonly opts: PipelineOptions = {}) {}
 
@@ -35,6 +36,12 @@ export class Pipeline {
       hook: { url: this.receiver.url, timeout: this.opts.channel?.timeout ?? '3s', retry: this.opts.channel?.retry ?? { initialInterval: '200ms', maximumInterval: '1s', maximumAttempts: 20 } },
     });
     return this;
+  }
+
+  /** A Temporal client on the stack's server (one connection per pipeline, closed by stop()). */
+  async temporal(): Promise<TemporalClient> {
+    this.connection ??= Connection.connect({ address: TEMPORAL_ADDRESS });
+    return new TemporalClient({ connection: await this.connection });
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
@@ -90,9 +97,8 @@ export class Pipeline {
   async stop(): Promise<void> {
     if (process.env.DEBUG_PIPELINE) for (const proc of this.procs) process.stdout.write(`--- ${proc.child.spawnfile} ${String(proc.child.spawnargs.at(-1))}\n${proc.output().slice(-6000)}\n`);
     await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
-    const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
-    await terminateOpen(new TemporalClient({ connection }), this.taskQueue);
-    await connection.close();
+    await terminateOpen(await this.temporal(), this.taskQueue);
+    await (await this.connection)?.close();
     await this.receiver?.stop();
     await cleanup(this.redis, this.os, [this.stream], [this.index]);
     if (this.channelsFile?.includes('alert-channels-')) fs.rmSync(path.dirname(this.channelsFile), { recursive: true, force: true });
