@@ -132,8 +132,9 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
   while (state.status === 'failed') {
-    if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null) {
-      // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
+    // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
+    // (Behind a patch: a run that was already past the limit under older code replays as it ran.)
+    if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null && patched('continue-parked-as-new')) {
       await condition(allHandlersFinished);
       const nextRun = makeContinueAsNewFunc<typeof deliverAlert>({
         typedSearchAttributes: [
