@@ -41,6 +41,9 @@ export interface IngestStats {
   errors: number;
 }
 
+/** How far Temporal's visibility (the in-flight count) may trail a workflow start. */
+const VISIBILITY_LAG_MS = 5_000;
+
 /** Fault injection for crash tests only: INGEST_FAULT=crash-before-ack kills the process between start and ack. */
 const FAULT = process.env.INGEST_FAULT;
 
@@ -52,6 +55,8 @@ export class Ingestor {
   private wake?: () => void;
   /** Deliveries in flight on the task queue: last counted value, plus what we started since. */
   private inFlight = { count: 0, countedAt: 0 };
+  /** Batches handed to Temporal recently: visibility may not count them yet (see roomInFlight). */
+  private recentStarts: Array<{ at: number; n: number }> = [];
   /** When the current backpressure wait began (0: not waiting). */
   private throttledSince = 0;
 
@@ -101,6 +106,7 @@ export class Ingestor {
           cursor = entries[entries.length - 1][0];
         }
         await this.processBatch(entries);
+        if (entries.length) this.recentStarts.push({ at: Date.now(), n: entries.length });
         backoff = 0;
       } catch (e) {
         if (this.stopping) break;
@@ -129,7 +135,11 @@ export class Ingestor {
       const { count } = await client.workflow.count(
         `TaskQueue = "${cfg.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`,
       );
-      this.inFlight = { count, countedAt: Date.now() };
+      // Visibility trails the starts by a moment, so what was started in the last VISIBILITY_LAG_MS is
+      // added to the count even if it is in it already: the limit errs on the safe side, never over.
+      const since = Date.now() - VISIBILITY_LAG_MS;
+      this.recentStarts = this.recentStarts.filter((r) => r.at >= since);
+      this.inFlight = { count: count + this.recentStarts.reduce((sum, r) => sum + r.n, 0), countedAt: Date.now() };
       ingestInFlight.set(count);
     }
     const room = Math.min(cfg.ingest.batchSize, max - this.inFlight.count);
