@@ -12,17 +12,21 @@ import path from 'node:path';
 import { Client as OpenSearch } from '@opensearch-project/opensearch';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
+import { PACKAGE_ROOT } from '../src/config';
+import { readStreamState } from '../src/ingestor';
 import type { AlertEvent } from '../src/shared';
+import { withTimeout } from '../src/startup';
 import { serviceEnv as testServiceEnv, writeChannelsFile as writeTestChannelsFile } from '../test/helpers/processes';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, terminateOpen } from '../test/helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, cleanup, terminateOpen } from '../test/helpers/stack';
 
-export { terminateOpen };
+/** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up). */
+export { cleanup as dropData, terminateOpen, withTimeout };
 
 // ---------------------------------------------------------------------------------------------
 // Where things are
 
 /** The checkout (works from bench/ and from dist/bench/). */
-export const ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+export const ROOT = PACKAGE_ROOT;
 export const STACK_HOME = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
 export const STACK_RUN = path.join(STACK_HOME, 'run');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -103,22 +107,6 @@ export async function temporalClient(): Promise<{ client: TemporalClient; close:
   return { client: new TemporalClient({ connection }), close: () => connection.close() };
 }
 
-/** Deletes stream keys and indices; ignores what is already gone. */
-export async function dropData(redis: Redis, osc: OpenSearch, streams: string[], indices: string[]): Promise<void> {
-  if (streams.length) await withTimeout(redis.del(...streams), 10_000).catch(() => undefined);
-  for (const index of indices) await osc.indices.delete({ index }).catch(() => undefined);
-}
-
-/** Terminates this run's workflows still open on a task queue (there should be none); returns how many. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what = 'operation'): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Alerts
@@ -156,6 +144,8 @@ export interface PublishOptions {
   /** alerts per second; Infinity = as fast as Redis takes them (pipelined batches) */
   rate: number;
   firstSeq?: number;
+  /** XADDs per pipeline (default 200) */
+  batch?: number;
   onPublished?: (p: Published) => void;
   shouldStop?: () => boolean;
 }
@@ -175,7 +165,7 @@ export async function publish(o: PublishOptions): Promise<Published[]> {
       await sleep(Math.max(1, Math.min(20, Math.ceil(((sent + 1) / o.rate) * 1000 - (Date.now() - t0)))));
       continue;
     }
-    const n = Math.min(due - sent, 200);
+    const n = Math.min(due - sent, o.batch ?? 200);
     const pipe = o.redis.pipeline();
     const at = Date.now();
     for (let i = 0; i < n; i++) pipe.xadd(o.stream, '*', 'event', JSON.stringify(benchAlert(o.tag, first + sent + i, at)));
@@ -192,35 +182,15 @@ export async function publish(o: PublishOptions): Promise<Published[]> {
   return out;
 }
 
-/** Loads a backlog fast: pipelined XADDs of `count` alerts (publish time = enqueue time). */
-export async function enqueueBacklog(redis: Redis, stream: string, tag: string, count: number): Promise<Published[]> {
-  const out: Published[] = [];
-  for (let done = 0; done < count; ) {
-    const n = Math.min(1000, count - done);
-    const pipe = redis.pipeline();
-    const at = Date.now();
-    for (let i = 0; i < n; i++) pipe.xadd(stream, '*', 'event', JSON.stringify(benchAlert(tag, done + i, at)));
-    const res = (await pipe.exec()) ?? [];
-    res.forEach(([err, id], i) => {
-      if (err || typeof id !== 'string') throw new Error(`XADD failed: ${err?.message ?? 'no ID'}`);
-      out.push({ seq: done + i, id, at });
-    });
-    done += n;
-  }
-  return out;
+/** Loads a backlog fast: pipelined XADDs of `count` alerts, 1000 at a time (publish time = enqueue time). */
+export function enqueueBacklog(redis: Redis, stream: string, tag: string, count: number): Promise<Published[]> {
+  return publish({ redis, stream, tag, count, rate: Infinity, batch: 1000 });
 }
 
 /** XPENDING count and the group's lag (entries not yet read), or undefined when Redis does not answer. */
 export async function streamState(redis: Redis, stream: string, group: string): Promise<{ pending: number; lag: number; length: number } | undefined> {
   try {
-    const pending = Number(((await withTimeout(redis.xpending(stream, group), 3_000)) as [number])[0]);
-    const groups = (await withTimeout(redis.xinfo('GROUPS', stream), 3_000)) as unknown[][];
-    let lag = 0;
-    for (const g of groups) {
-      const m = new Map<string, unknown>();
-      for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
-      if (m.get('name') === group) lag = Number(m.get('lag') ?? 0);
-    }
+    const { pending, lag } = await withTimeout(readStreamState(redis, stream, group), 3_000);
     const length = await withTimeout(redis.xlen(stream), 3_000);
     return { pending, lag, length };
   } catch {

@@ -15,6 +15,7 @@ import { loadChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
 import { loadConfig } from '../src/config';
 import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
+import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
 import type { ChannelPlan, ChannelResult, DeliveryState } from '../src/shared';
 import { AlertStore, opensearchClient } from '../src/store';
@@ -35,11 +36,7 @@ async function main(): Promise<void> {
   for (const r of [reader, redis]) r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
   await store.ensureIndex();
-  try {
-    await redis.xgroup('CREATE', cfg.stream, cfg.group, '0', 'MKSTREAM');
-  } catch (e) {
-    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-  }
+  await ensureGroup(redis, cfg.stream, cfg.group);
 
   let stopping = false;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => (stopping = true));

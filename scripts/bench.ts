@@ -141,9 +141,10 @@ async function main(): Promise<number> {
   const started = new Date();
   const machineAtStart = machine();
   const rid = runId();
+  const passedEnv = Object.fromEntries(PASS_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
   const settings: Record<string, unknown> = {
     alertsPerPoint: alerts, warmup, rates: rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths, backlog, backlogBaseline, halfMax,
-    env: Object.fromEntries(PASS_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])),
+    env: passedEnv,
     serviceDefaults: { INGEST_CONCURRENCY: 32, INGEST_MAX_IN_FLIGHT: 1000, INGEST_BATCH_SIZE: 100, INGEST_BLOCK: '1s', LOG_LEVEL: 'info' },
     channel: { type: 'webhook', timeout: '5s', retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 0 } },
     worker: 'dist/src/worker.js unchanged: SDK default worker options (maxConcurrentActivityTaskExecutions 100, maxConcurrentWorkflowTaskExecutions 40)',
@@ -168,7 +169,7 @@ async function main(): Promise<number> {
     return { stream: base, group: 'alert-processor', index: base, taskQueue: base, channelsFile };
   };
   const env = (n: ServiceNames) =>
-    serviceEnv(n, { ...Object.fromEntries(PASS_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])) });
+    serviceEnv(n, passedEnv);
   const profDir = path.join(RESULTS_DIR, 'profiles', stamp(started));
   {
     const { PATH: _p, HOME: _h, ...shown } = env({ stream: '<unique per point>', group: 'alert-processor', index: '<unique per point>', taskQueue: '<unique per point>', channelsFile: '<temp file>' });

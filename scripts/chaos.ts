@@ -336,8 +336,7 @@ async function main(): Promise<number> {
       ? {
           published: published.length, entries: final.entries, documents: final.docs, delivered: final.delivered, parkedFailed: final.failed, lost: final.lost,
           receiverDistinctOkKeys: final.okKeys, receiverRawPosts: receiver.posts, receiverOkPosts: receiver.okPosts,
-          keysPostedMoreThanOnce: receiver.repeats().keysPostedMoreThanOnce, maxPostsPerKey: receiver.repeats().maxPostsPerKey,
-          meanPostsPerKey: receiver.repeats().meanPostsPerKey, keysAnswered2xxMoreThanOnce: receiver.repeatedOk(),
+          ...receiver.repeats(), keysAnswered2xxMoreThanOnce: receiver.repeatedOk(),
           receiverStatuses: receiver.statuses, receiverInjected: receiverFaults, xpending: final.pending, workflows: final.workflows,
           publishSeconds: round(((publishEnd || Date.now()) - publishStart) / 1000, 1),
           settleSeconds: settledAt ? round((settledAt - (publishEnd || publishStart)) / 1000, 1) : null,

@@ -11,7 +11,7 @@ export interface BulkOp {
   /** The action line, e.g. `{ create: { _index, _id } }` or `{ update: { _index, _id, retry_on_conflict } }`. */
   action: Record<string, Record<string, unknown>>;
   /** The document (create/index) or the update body (`{ doc }`). */
-  source: Record<string, unknown>;
+  source: object;
 }
 
 export interface BulkWriterOptions {

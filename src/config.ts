@@ -57,7 +57,7 @@ export interface ServiceConfig {
 type Env = Record<string, string | undefined>;
 
 /** The package root, from src/ (ts) or dist/src/ (compiled). */
-const PACKAGE_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+export const PACKAGE_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
 export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env): ServiceConfig {
   const problems: string[] = [];

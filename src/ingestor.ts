@@ -41,6 +41,28 @@ export interface IngestStats {
   errors: number;
 }
 
+/** Creates the consumer group from the start of the stream (a backlog is delivered); an existing group is fine. */
+export async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
+  try {
+    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+  } catch (e) {
+    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+  }
+}
+
+/** The group's pending entries (XPENDING) and lag (XINFO GROUPS, Redis 7+). */
+export async function readStreamState(redis: Redis, stream: string, group: string): Promise<{ pending: number; lag: number }> {
+  const pending = Number(((await redis.xpending(stream, group)) as [number])[0]);
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  let lag = 0;
+  for (const g of groups) {
+    const m = new Map<string, unknown>();
+    for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
+    if (m.get('name') === group) lag = Number(m.get('lag') ?? 0);
+  }
+  return { pending, lag };
+}
+
 /** How far Temporal's visibility (the in-flight count) may trail a workflow start. */
 const VISIBILITY_LAG_MS = 5_000;
 
@@ -53,9 +75,9 @@ export class Ingestor {
   /** True while the read loop runs (readiness). */
   running = false;
   private wake?: () => void;
-  /** Deliveries in flight on the task queue: last counted value, plus what we started since. */
-  private inFlight = { count: 0, countedAt: 0 };
-  /** Batches handed to Temporal recently: visibility may not count them yet (see roomInFlight). */
+  /** Deliveries running with status `pending` on the task queue, as Temporal's visibility last counted them. */
+  private counted = { count: 0, at: 0 };
+  /** Batches handed to Temporal recently: visibility may not count them yet (see inFlight). */
   private recentStarts: Array<{ at: number; n: number }> = [];
   /** When the current backpressure wait began (0: not waiting). */
   private throttledSince = 0;
@@ -69,13 +91,8 @@ export class Ingestor {
     setTimeout(() => this.d.redis.disconnect(), 5_000).unref();
   }
 
-  async ensureGroup(): Promise<void> {
-    const { redis, cfg } = this.d;
-    try {
-      await redis.xgroup('CREATE', cfg.stream, cfg.group, '0', 'MKSTREAM');
-    } catch (e) {
-      if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-    }
+  ensureGroup(): Promise<void> {
+    return ensureGroup(this.d.redis, this.d.cfg.stream, this.d.cfg.group);
   }
 
   async run(): Promise<void> {
@@ -97,7 +114,6 @@ export class Ingestor {
           'GROUP', cfg.group, cfg.consumer, 'COUNT', room, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
         )) as [string, Entry[]][] | null;
         const entries = res?.[0]?.[1] ?? [];
-        this.inFlight.count += entries.length;
         if (cursor !== '>') {
           if (entries.length === 0) {
             cursor = '>';
@@ -130,47 +146,45 @@ export class Ingestor {
     const { cfg, client, log } = this.d;
     const max = cfg.ingest.maxInFlight;
     if (max === 0) return cfg.ingest.batchSize;
-    const stale = Date.now() - this.inFlight.countedAt > 1000;
-    if (stale || this.inFlight.count >= max) {
+    if (Date.now() - this.counted.at > 1000 || this.inFlight() >= max) {
       const { count } = await client.workflow.count(
         `TaskQueue = "${cfg.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`,
       );
-      // Visibility trails the starts by a moment, so what was started in the last VISIBILITY_LAG_MS is
-      // added to the count even if it is in it already: the limit errs on the safe side, never over.
-      const since = Date.now() - VISIBILITY_LAG_MS;
-      this.recentStarts = this.recentStarts.filter((r) => r.at >= since);
-      this.inFlight = { count: count + this.recentStarts.reduce((sum, r) => sum + r.n, 0), countedAt: Date.now() };
+      this.counted = { count, at: Date.now() };
       ingestInFlight.set(count);
     }
-    const room = Math.min(cfg.ingest.batchSize, max - this.inFlight.count);
+    const inFlight = this.inFlight();
+    const room = Math.min(cfg.ingest.batchSize, max - inFlight);
     if (room > 0) {
       if (this.throttledSince) {
-        log.info({ inFlight: this.inFlight.count, max, waitedMs: Date.now() - this.throttledSince }, 'backpressure released');
+        log.info({ inFlight, max, waitedMs: Date.now() - this.throttledSince }, 'backpressure released');
         this.throttledSince = 0;
       }
       return room;
     }
     if (!this.throttledSince) {
       this.throttledSince = Date.now();
-      log.info({ inFlight: this.inFlight.count, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait in the stream');
+      log.info({ inFlight, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait in the stream');
     }
     await this.sleep(500);
     ingestThrottled.inc(0.5);
     return 0;
   }
 
+  /**
+   * The last visibility count plus every batch started in the last VISIBILITY_LAG_MS: visibility trails
+   * the starts by a moment, so a recent start is counted even if the count has it already. The limit
+   * errs on the safe side, never over.
+   */
+  private inFlight(): number {
+    const since = Date.now() - VISIBILITY_LAG_MS;
+    this.recentStarts = this.recentStarts.filter((r) => r.at >= since);
+    return this.counted.count + this.recentStarts.reduce((sum, r) => sum + r.n, 0);
+  }
+
   /** Pending entries (XPENDING) and the group's lag (XINFO GROUPS, Redis 7+), for the metrics. */
-  async streamState(): Promise<{ pending: number; lag: number }> {
-    const { redis, cfg } = this.d;
-    const pending = Number(((await redis.xpending(cfg.stream, cfg.group)) as [number])[0]);
-    const groups = (await redis.xinfo('GROUPS', cfg.stream)) as unknown[][];
-    let lag = 0;
-    for (const g of groups) {
-      const m = new Map<string, unknown>();
-      for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
-      if (m.get('name') === cfg.group) lag = Number(m.get('lag') ?? 0);
-    }
-    return { pending, lag };
+  streamState(): Promise<{ pending: number; lag: number }> {
+    return readStreamState(this.d.redis, this.d.cfg.stream, this.d.cfg.group);
   }
 
   /** Takes over entries left pending by a consumer that has been idle too long (e.g. a crashed ingest). */

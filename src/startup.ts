@@ -26,7 +26,7 @@ export async function waitFor<T>(component: string, timeoutMs: number, fn: () =>
 }
 
 /** One attempt may hang (a client queueing commands while it reconnects): bound it. */
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);

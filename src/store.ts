@@ -135,7 +135,7 @@ export class AlertStore {
       updatedAt: now,
     };
     try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: req.messageId } }, source: { ...doc } });
+      await this.writes.write({ action: { create: { _index: this.index, _id: req.messageId } }, source: doc });
       return { created: true, delivered: false };
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e;
@@ -176,7 +176,7 @@ export class AlertStore {
       updatedAt: new Date().toISOString(),
     };
     try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: messageId } }, source: { ...doc } });
+      await this.writes.write({ action: { create: { _index: this.index, _id: messageId } }, source: doc });
     } catch (e) {
       if (errorType(e) !== 'version_conflict_engine_exception') throw e; // already recorded
     }

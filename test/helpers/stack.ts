@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import Redis from 'ioredis';
 import { SEARCH_ATTRIBUTES } from '../../src/shared';
+import { withTimeout } from '../../src/startup';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -56,7 +57,7 @@ export function opensearch(): Client {
 
 /** Deletes the test's stream keys and indices; ignores what is already gone. */
 export async function cleanup(r: Redis | undefined, os: Client | undefined, keys: string[], indices: string[]): Promise<void> {
-  if (r && keys.length) await r.del(...keys).catch(() => undefined);
+  if (r && keys.length) await withTimeout(r.del(...keys), 10_000).catch(() => undefined);
   if (os) for (const index of indices) await os.indices.delete({ index }).catch(() => undefined);
 }
 
