@@ -325,10 +325,10 @@ export class Receiver {
       let publishedAt = 0;
       let seq = -1;
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { messageId?: string; labels?: Record<string, string> } };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string> } };
         publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
         seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
-        if (body.data?.messageId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
+        if (body.data?.deliveryId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
       } catch {
         this.malformed++;
       }

@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config';
 import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
 import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
-import type { ChannelPlan, ChannelResult, DeliveryState } from '../src/shared';
+import { workflowIdFor, type ChannelPlan, type ChannelResult, type DeliveryState } from '../src/shared';
 import { AlertStore, opensearchClient } from '../src/store';
 
 type Entry = [id: string, fields: string[] | null];
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }
 
   /** One channel, with the channel's own retry policy (in memory). */
-  async function notify(plan: ChannelPlan, id: string, req: { stream: string; event: ReturnType<typeof parseEntry> }): Promise<ChannelResult> {
+  async function notify(plan: ChannelPlan, id: string, req: { stream: string; receivedAt: string; event: ReturnType<typeof parseEntry> }): Promise<ChannelResult> {
     const channel = channels.get(plan.name)!;
     const retry = plan.retry;
     let delay = Number(retry.initialInterval ?? 1000);
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const maxAttempts = retry.maximumAttempts ?? 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        await channel.send({ channel: plan.name, messageId: id, workflowId: `${req.stream}:${id}`, event: req.event }, AbortSignal.timeout(plan.timeoutMs));
+        await channel.send({ channel: plan.name, deliveryId: workflowIdFor(req.stream, id), messageId: id, workflowId: workflowIdFor(req.stream, id), receivedAt: req.receivedAt, event: req.event }, AbortSignal.timeout(plan.timeoutMs));
         return { channel: plan.name, status: 'delivered', required: plan.required, attempts: attempt, lastError: null, lastErrorType: null, deliveredAt: new Date().toISOString() };
       } catch (e) {
         const err = e as Error;
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       event = parseEntry(fields, cfg.ingest);
     } catch (e) {
       if (!(e instanceof InvalidEntryError)) throw e;
-      await persistently('reject', () => store.reject(id, e.reason, fields));
+      await persistently('reject', () => store.reject(workflowIdFor(cfg.stream, id), id, e.reason, fields));
       await redis.xack(cfg.stream, cfg.group, id);
       stats.rejected++;
       return;
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       const results = await Promise.all(channels.plan(event).map((plan) => notify(plan, id, req)));
       const failed = results.some((r) => r.required && r.status !== 'delivered');
       const state: DeliveryState = { status: failed ? 'failed' : 'delivered', channels: results, rounds: 1, parkedAt: failed ? new Date().toISOString() : null, abandonReason: null };
-      await persistently('record', () => store.record(id, state));
+      await persistently('record', () => store.record(workflowIdFor(cfg.stream, id), state));
       if (failed) stats.failed++;
     }
     await redis.xack(cfg.stream, cfg.group, id);

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
+import { workflowIdFor } from '../src/shared';
 import {
   RESULTS_DIR,
   Receiver,
@@ -456,7 +457,7 @@ async function verify(
   let delivered = 0;
   let failed = 0;
   for (const id of ids) {
-    const d = docs.get(id);
+    const d = docs.get(workflowIdFor(names.stream, id));
     if (d?.delivered) delivered++;
     else if (d?.status === 'failed') failed++;
     else {

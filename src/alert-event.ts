@@ -14,6 +14,21 @@ const NO_CONTROL_MULTILINE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u
 const id = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).regex(NO_CONTROL, 'must not contain control characters');
 const oneLine = (max: number) => z.string().trim().min(1, 'must not be empty').max(max).regex(NO_CONTROL, 'must not contain control characters');
 
+/**
+ * An instant OpenSearch's `date` field (strict_date_optional_time) can store, and Temporal can carry:
+ * ISO-8601 with seconds and an offset (`Z` or ±hh:mm), at most 9 fraction digits, offsets within ±18:00
+ * (java.time's range). Found by the store-agreement test (test/store-agreement.test.ts), which sends
+ * generated values to both this schema and the real index: whatever this accepts, the index stores.
+ */
+const MAX_FRACTION_DIGITS = 9;
+const MAX_OFFSET_MINUTES = 18 * 60;
+const instant = z.iso.datetime({ offset: true }).superRefine((v, ctx) => {
+  const fraction = /\.(\d+)/.exec(v)?.[1];
+  if (fraction && fraction.length > MAX_FRACTION_DIGITS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_FRACTION_DIGITS} fraction digits (got ${fraction.length})` });
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(v);
+  if (offset && Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES) ctx.addIssue({ code: 'custom', message: `offset ${offset[0]} is outside ±18:00` });
+});
+
 export const alertEventSchema = z.object({
   alertId: id(256),
   ruleId: id(256),
@@ -27,7 +42,7 @@ export const alertEventSchema = z.object({
     .record(id(128), z.string().max(1024).regex(NO_CONTROL, 'must not contain control characters'))
     .refine((l) => Object.keys(l).length <= 64, 'at most 64 labels')
     .optional(),
-  firedAt: z.iso.datetime({ offset: true }),
+  firedAt: instant,
   channels: z.array(id(128)).max(32).optional(),
 });
 

@@ -43,9 +43,22 @@ export interface ServiceConfig {
      * the stream (visible as the group's lag) instead of as open workflows that outgrow the worker's cache.
      */
     maxInFlight: number;
+    /**
+     * INGEST_MAX_ATTEMPTS (5): an entry whose own handling keeps failing (Temporal refuses its start, its
+     * rejection cannot be recorded) is given up after this many deliveries (the stream's delivery count):
+     * recorded as `rejected`, or else added to the dead-letter stream, then acked. Outages never count.
+     */
+    maxAttempts: number;
+    /** INGEST_DEAD_LETTER_STREAM (`<stream>:dead-letter`): where an entry goes that can be recorded nowhere else. */
+    deadLetterStream: string;
   };
   /** REDRIVE_INTERVAL (1h) and GIVE_UP_AFTER (7d): what a parked (failed) alert does by itself; 0 = never. */
   park: ParkPolicy;
+  /**
+   * RECONCILE_INTERVAL (30s; 0 = off): how often the worker records a final state in the documents of
+   * deliveries whose workflow was terminated or timed out (no workflow code ran to record it).
+   */
+  reconcileIntervalMs: number;
   /** STARTUP_TIMEOUT (30s): how long start-up waits for Redis, Temporal and OpenSearch before failing. */
   startupTimeoutMs: number;
   /** METRICS_PORT (worker 9464, ingest 9465; 0 = off): Prometheus metrics and /healthz. */
@@ -110,12 +123,16 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
       reclaimIdleMs: dur('INGEST_RECLAIM_IDLE', '60s'),
       maxEventBytes: int('MAX_EVENT_BYTES', 256 * 1024, 1024, 1024 * 1024),
       maxInFlight: int('INGEST_MAX_IN_FLIGHT', 1000, 0, 1_000_000),
+      maxAttempts: int('INGEST_MAX_ATTEMPTS', 5, 1, 1000),
+      deadLetterStream: '',
     },
     park: { redriveIntervalMs: dur('REDRIVE_INTERVAL', '1h'), giveUpAfterMs: dur('GIVE_UP_AFTER', '7d') },
+    reconcileIntervalMs: dur('RECONCILE_INTERVAL', '30s'),
     startupTimeoutMs: dur('STARTUP_TIMEOUT', '30s'),
     metricsPort: int('METRICS_PORT', role === 'ingest' ? 9465 : role === 'worker' ? 9464 : 0, 0, 65_535),
     logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
   };
+  cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
   if (problems.length) throw new ConfigError('Invalid configuration (environment):', problems);
   return cfg;
 }

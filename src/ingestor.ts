@@ -9,12 +9,17 @@
 //   entries are read only while fewer than INGEST_MAX_IN_FLIGHT deliveries are in flight on the task
 //   queue (a visibility count, at most once a second while below the limit).
 // - Malformed entries are recorded in OpenSearch as `rejected` with the reason, then acked.
+// - Per-entry isolation: an entry whose own handling fails (Temporal refuses its start, OpenSearch refuses
+//   its rejection record) stays pending and is retried on its own, without holding up the entries behind
+//   it; after INGEST_MAX_ATTEMPTS deliveries (the stream's delivery count) it is recorded as `rejected`, or
+//   else copied to the dead-letter stream, and acked. Outages (connection errors, 5xx, UNAVAILABLE) are
+//   not the entry's fault: they fail the pass and back off, and never use up an entry's attempts.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { parseEntry } from './alert-event';
 import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
-import { InvalidEntryError } from './errors';
+import { InvalidEntryError, StoreRefusedError } from './errors';
 import type { Logger } from './logger';
 import { ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
@@ -39,6 +44,22 @@ export interface IngestStats {
   rejected: number;
   reclaimed: number;
   errors: number;
+  /** Entries given up after INGEST_MAX_ATTEMPTS (recorded as rejected, or dead-lettered). */
+  givenUp: number;
+}
+
+/** gRPC INVALID_ARGUMENT: Temporal refuses this request as it is (e.g. a value over a server limit). */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * A failure caused by the entry itself, which retrying the same entry cannot fix: a permanent store
+ * refusal, a start Temporal refuses as invalid, or a bug tripped by its data. Anything else (connection
+ * errors, timeouts, 5xx, UNAVAILABLE) is an outage: the entry keeps all its attempts.
+ */
+export function isEntryError(e: unknown): boolean {
+  if (e instanceof StoreRefusedError || e instanceof TypeError || e instanceof RangeError) return true;
+  const err = e as { code?: unknown; cause?: { code?: unknown } };
+  return err.code === GRPC_INVALID_ARGUMENT || err.cause?.code === GRPC_INVALID_ARGUMENT;
 }
 
 /** Creates the consumer group from the start of the stream (a backlog is delivered); an existing group is fine. */
@@ -70,7 +91,10 @@ const VISIBILITY_LAG_MS = 5_000;
 const FAULT = process.env.INGEST_FAULT;
 
 export class Ingestor {
-  readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0 };
+  readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0, givenUp: 0 };
+  /** When to re-read our own pending entries for entries whose handling failed on their own (0: none waiting). */
+  private retryPendingAt = 0;
+  private retryDelayMs = 0;
   private stopping = false;
   /** True while the read loop runs (readiness). */
   running = false;
@@ -108,6 +132,10 @@ export class Ingestor {
           lastReclaim = Date.now();
           await this.reclaim();
         }
+        if (cursor === '>' && this.retryPendingAt && Date.now() >= this.retryPendingAt) {
+          this.retryPendingAt = 0;
+          cursor = '0';
+        }
         const room = cursor === '>' ? await this.roomInFlight() : cfg.ingest.batchSize;
         if (room === 0) continue;
         const res = (await redis.xreadgroup(
@@ -121,7 +149,7 @@ export class Ingestor {
           }
           cursor = entries[entries.length - 1][0];
         }
-        await this.processBatch(entries);
+        await this.processBatch(entries, cursor !== '>');
         if (entries.length) this.recentStarts.push({ at: Date.now(), n: entries.length });
         backoff = 0;
       } catch (e) {
@@ -199,19 +227,24 @@ export class Ingestor {
         this.stats.reclaimed += entries.length;
         ingestReclaimed.inc(entries.length);
         log.info({ count: entries.length }, 'reclaimed entries pending on an idle consumer');
-        await this.processBatch(entries);
+        await this.processBatch(entries, true);
       }
       if (next === '0-0') break;
       start = next;
     }
   }
 
-  /** Starts (or rejects) every entry, at most `concurrency` at once, then acks the ones Temporal owns. */
-  async processBatch(entries: Entry[]): Promise<void> {
+  /**
+   * Starts (or rejects) every entry, at most `concurrency` at once, then acks the ones Temporal owns.
+   * `redelivered`: the entries come from a pending list (own or reclaimed), so their delivery count matters.
+   */
+  async processBatch(entries: Entry[], redelivered = false): Promise<void> {
     const { redis, cfg } = this.d;
     this.stats.read += entries.length;
+    const deliveries = redelivered ? await this.deliveryCounts(entries) : new Map<string, number>();
     const acks: string[] = [];
     const failures: Error[] = [];
+    let entryFailures = 0;
     let next = 0;
     const lane = async () => {
       while (next < entries.length) {
@@ -219,7 +252,13 @@ export class Ingestor {
         try {
           if (await this.handle(id, fields)) acks.push(id);
         } catch (e) {
-          failures.push(e as Error);
+          if (!isEntryError(e)) failures.push(e as Error);
+          else if ((deliveries.get(id) ?? 1) >= cfg.ingest.maxAttempts) {
+            if (await this.giveUp(id, fields, deliveries.get(id) ?? 1, e as Error)) acks.push(id);
+          } else {
+            entryFailures++;
+            this.d.log.warn({ messageId: id, attempt: deliveries.get(id) ?? 1, maxAttempts: cfg.ingest.maxAttempts, err: (e as Error).message }, 'entry not handed over; it stays pending and is retried on its own');
+          }
         }
       }
     };
@@ -227,6 +266,45 @@ export class Ingestor {
     if (FAULT === 'crash-before-ack' && acks.length) process.kill(process.pid, 'SIGKILL');
     if (acks.length) await redis.xack(cfg.stream, cfg.group, ...acks);
     if (failures.length) throw new Error(`${failures.length} of ${entries.length} entries not handed over: ${failures[0].message}`);
+    // Entries that failed on their own wait for a re-read of our pending list (backing off), not the whole stream.
+    if (entryFailures) {
+      this.retryDelayMs = Math.min(this.retryDelayMs ? this.retryDelayMs * 2 : 500, 30_000);
+      this.retryPendingAt = Date.now() + this.retryDelayMs;
+    } else if (redelivered) this.retryDelayMs = 0;
+  }
+
+  /** The stream's delivery count of each pending entry (XPENDING extended form). */
+  private async deliveryCounts(entries: Entry[]): Promise<Map<string, number>> {
+    const { redis, cfg } = this.d;
+    const ids = entries.map(([id]) => id);
+    const rows = (await redis.xpending(cfg.stream, cfg.group, ids[0], ids[ids.length - 1], ids.length + 1000)) as [string, string, number, number][];
+    return new Map(rows.map(([id, , , count]) => [id, Number(count)]));
+  }
+
+  /**
+   * The entry failed on its own `attempts` times: its final record is a `rejected` document with the
+   * reason; if even that is refused, a copy in the dead-letter stream. Returns true when it may be acked.
+   */
+  private async giveUp(id: string, fields: string[] | null, attempts: number, cause: Error): Promise<boolean> {
+    const { cfg, log, redis, store } = this.d;
+    const reason = `given up after ${attempts} attempts to hand it over: ${cause.message}`.slice(0, 2000);
+    const where = { messageId: id, workflowId: workflowIdFor(cfg.stream, id), attempts, reason };
+    this.stats.givenUp++;
+    try {
+      await store.reject(workflowIdFor(cfg.stream, id), id, reason, fields);
+      ingestEntries.inc({ result: 'rejected' });
+      log.error(where, 'stream entry given up: recorded as rejected');
+      return true;
+    } catch (e) {
+      if (!isEntryError(e)) {
+        log.error({ ...where, err: (e as Error).message }, 'stream entry given up, but OpenSearch is unreachable: it stays pending');
+        return false;
+      }
+      await redis.xadd(cfg.ingest.deadLetterStream, '*', 'messageId', id, 'stream', cfg.stream, 'reason', `${reason}; rejection refused: ${(e as Error).message}`.slice(0, 4000), ...(fields ?? ['deleted', 'true']));
+      ingestEntries.inc({ result: 'dead-lettered' });
+      log.error({ ...where, deadLetterStream: cfg.ingest.deadLetterStream, err: (e as Error).message }, 'stream entry given up and its rejection refused: copied to the dead-letter stream');
+      return true;
+    }
   }
 
   /** Returns true when the entry may be acked (workflow started, already started, or rejected and recorded). */
@@ -240,7 +318,7 @@ export class Ingestor {
       req = { stream: cfg.stream, group: cfg.group, messageId: id, receivedAt: new Date().toISOString(), event };
     } catch (e) {
       if (!(e instanceof InvalidEntryError)) throw e;
-      await store.reject(id, e.reason, fields);
+      await store.reject(workflowIdFor(cfg.stream, id), id, e.reason, fields);
       this.stats.rejected++;
       ingestEntries.inc({ result: 'rejected' });
       log.warn({ messageId: id, reason: e.reason }, 'stream entry rejected');

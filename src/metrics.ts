@@ -25,7 +25,11 @@ export const channelResults = new Counter({
 export const deliveriesRecorded = new Counter({
   name: 'alert_deliveries_recorded_total', help: 'Delivery outcomes recorded, by status', labelNames: ['status'], registers: [registry],
 });
-/** Ingest: started | duplicate | rejected. */
+/** Writes OpenSearch refused for good (operation create | update | reject | conflict): each ends its delivery visibly. */
+export const storeRefused = new Counter({
+  name: 'alert_store_refused_total', help: 'Store writes refused permanently (the delivery ends as rejected or failed)', labelNames: ['operation'], registers: [registry],
+});
+/** Ingest: started | duplicate | rejected | dead-lettered. */
 export const ingestEntries = new Counter({
   name: 'alert_ingest_entries_total', help: 'Stream entries handled by the ingest, by result', labelNames: ['result'], registers: [registry],
 });

@@ -8,7 +8,11 @@ import type { RetryPolicy } from '@temporalio/common';
 export const DEFAULT_TASK_QUEUE = 'alert-delivery';
 export const WORKFLOW_TYPE = 'deliverAlert';
 
-/** Workflow ID = `<stream>:<message ID>`: a redelivered stream entry can never start a second delivery. */
+/**
+ * Workflow ID = `<stream>:<message ID>`: a redelivered stream entry can never start a second delivery.
+ * It is also the delivery ID: the document `_id` and every channel's idempotency key, unique across
+ * streams (message IDs are timestamps, so two streams' IDs collide as a matter of course).
+ */
 export function workflowIdFor(stream: string, messageId: string): string {
   return `${stream}:${messageId}`;
 }
@@ -40,7 +44,12 @@ export interface DeliveryRequest {
   event: AlertEvent;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned';
+/**
+ * `rejected`: the store refused the alert (a value the index cannot hold, or its ID holds another alert):
+ * nothing was sent, the reason is in `rejectReason`. The document may also say `terminated` (the
+ * workflow was terminated or timed out; written by the reconciler, never by the workflow).
+ */
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 'rejected';
 export type ChannelStatus = 'pending' | 'delivered' | 'failed';
 
 /** How one channel is tried: decided by the worker's channel config, recorded in history by `persistAlert`. */
@@ -51,6 +60,11 @@ export interface ChannelPlan {
   required: boolean;
   /** Per-attempt timeout (ms). */
   timeoutMs: number;
+  /**
+   * How long one round may keep retrying this channel (ms): then it counts as failed and the alert parks.
+   * Absent in plans recorded before delivery deadlines existed (then only maximumAttempts bounds a round).
+   */
+  deadlineMs?: number;
   retry: RetryPolicy;
   /** Set for a rate-limited channel: its notifications wait in this task queue (delayed, never dropped). */
   taskQueue?: string;
@@ -67,6 +81,11 @@ export interface ParkPolicy {
 export interface PersistResult {
   /** The document already said `delivered: true` (an earlier execution finished the job). */
   alreadyDelivered: boolean;
+  /**
+   * The document already existed in a final state (`delivered`, `failed`, `abandoned`, `rejected`,
+   * `terminated`): an earlier execution ended this delivery, so a replayed stream does not notify again.
+   */
+  finishedAs?: string;
   channels: ChannelPlan[];
   park: ParkPolicy;
 }
@@ -98,6 +117,8 @@ export interface DeliveryState {
   rounds: number;
   parkedAt: string | null;
   abandonReason: string | null;
+  /** Why the store refused the alert (status `rejected`). */
+  rejectReason?: string;
 }
 
 /**
@@ -110,6 +131,8 @@ export interface ParkedDelivery {
   park: ParkPolicy;
   /** Workflow time (ms) at which it was first parked: the give-up deadline counts from here. */
   parkedAtMs: number;
+  /** The document ID and idempotency key (absent when carried from a run before `stream-qualified-ids`). */
+  deliveryId?: string;
 }
 
 /** A parked run continues as new once its history has this many events (or the server suggests it sooner). */
@@ -117,10 +140,13 @@ export const PARKED_HISTORY_LIMIT = 2000;
 
 export interface RecordInput {
   messageId: string;
+  /** The document to update (absent from workflows started before `stream-qualified-ids`: then `messageId`). */
+  deliveryId?: string;
   state: DeliveryState;
 }
 
 // ---- search attributes (registered by scripts/stack and docker-compose; checked at start-up) ----
+/** pending | delivered | failed | abandoned | rejected */
 export const SA_STATUS = defineSearchAttributeKey('AlertDeliveryStatus', 'KEYWORD');
 export const SA_SEVERITY = defineSearchAttributeKey('AlertSeverity', 'KEYWORD');
 export const SA_RULE_ID = defineSearchAttributeKey('AlertRuleId', 'KEYWORD');

@@ -1,9 +1,11 @@
-// The alert index in OpenSearch: one document per stream message (_id = message ID).
+// The alert index in OpenSearch: one document per stream message, `_id` = the delivery ID
+// (`<stream>:<message ID>`, the workflow ID; documents of deliveries started before the
+// `stream-qualified-ids` patch keep the bare message ID).
 // The index is created explicitly with a strict mapping and verified at start-up: an index whose
 // contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
 import { Client } from '@opensearch-project/opensearch';
 import { BulkWriter } from './bulk-writer';
-import { BulkItemError, MappingMismatchError, StartupCheckError, type FieldMismatch } from './errors';
+import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from './errors';
 import { workflowIdFor, type AlertEvent, type DeliveryRequest, type DeliveryState } from './shared';
 
 type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
@@ -79,6 +81,37 @@ function errorType(e: unknown): string | undefined {
   return err.body?.error?.type ?? err.meta?.body?.error?.type;
 }
 
+function errorStatus(e: unknown): number | undefined {
+  if (e instanceof BulkItemError) return e.status;
+  const err = e as OsError;
+  return err.meta?.statusCode ?? err.statusCode;
+}
+
+/** Statuses that retrying the same write cannot change: 4xx except 408 (timeout), 409 (conflict), 429 (busy). */
+export function isPermanentStoreError(e: unknown): boolean {
+  const status = errorStatus(e);
+  return status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+}
+
+/** Rethrows a permanent refusal as StoreRefusedError (non-retryable downstream); anything else as it was. */
+function refusal(operation: string, e: unknown): unknown {
+  if (!isPermanentStoreError(e)) return e;
+  const reason = e instanceof BulkItemError ? e.message : ((e as OsError).body?.error?.reason ?? (e as Error).message);
+  return new StoreRefusedError(operation, errorStatus(e)!, errorType(e) ?? 'unknown', reason);
+}
+
+/** Statuses a document holds once its delivery has ended: replaying the stream never notifies these again. */
+export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated'] as const;
+
+/** What createIfAbsent found or made. */
+export interface CreateResult {
+  created: boolean;
+  /** The existing document's `delivered` flag (false when created). */
+  delivered: boolean;
+  /** The existing document's `deliveryStatus` (undefined when created). */
+  existingStatus?: string;
+}
+
 export function opensearchClient(url: string): Client {
   return new Client({ node: url, requestTimeout: 10_000, maxRetries: 2 });
 }
@@ -121,13 +154,18 @@ export class AlertStore {
     if (mismatches.length) throw new MappingMismatchError(this.index, mismatches);
   }
 
-  /** Writes the first state of a delivery unless a document already exists. Returns the existing one, if any. */
-  async createIfAbsent(req: DeliveryRequest): Promise<{ created: boolean; delivered: boolean }> {
+  /**
+   * Writes the first state of a delivery unless a document already exists; returns what it found.
+   * A document of a *different* alert under the same ID is an AlertConflictError, never a skip.
+   * A permanent refusal (e.g. a value the mapping cannot hold) is a StoreRefusedError.
+   */
+  async createIfAbsent(req: DeliveryRequest, deliveryId = workflowIdFor(req.stream, req.messageId)): Promise<CreateResult> {
     const now = new Date().toISOString();
+    const workflowId = workflowIdFor(req.stream, req.messageId);
     const doc: AlertDocument = {
       ...req.event,
       streamId: req.messageId,
-      workflowId: workflowIdFor(req.stream, req.messageId),
+      workflowId,
       receivedAt: req.receivedAt,
       delivered: false,
       deliveryStatus: 'pending',
@@ -135,38 +173,45 @@ export class AlertStore {
       updatedAt: now,
     };
     try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: req.messageId } }, source: doc });
+      await this.writes.write({ action: { create: { _index: this.index, _id: deliveryId } }, source: doc });
       return { created: true, delivered: false };
     } catch (e) {
-      if (errorType(e) !== 'version_conflict_engine_exception') throw e;
-      const existing = await this.client.get({ index: this.index, id: req.messageId });
-      const src = (existing.body as { _source?: AlertDocument })._source;
-      return { created: false, delivered: src?.delivered === true };
+      if (errorType(e) !== 'version_conflict_engine_exception') throw refusal('create', e);
+      const existing = await this.get(deliveryId);
+      if (existing?.alertId !== undefined && existing.alertId !== req.event.alertId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
+      if (existing?.workflowId !== undefined && existing.workflowId !== workflowId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
+      return { created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus };
     }
   }
 
   /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
-  async record(messageId: string, state: DeliveryState): Promise<void> {
+  async record(deliveryId: string, state: DeliveryState): Promise<void> {
+    await this.update(deliveryId, {
+      delivered: state.status === 'delivered',
+      deliveryStatus: state.status,
+      deliveries: state.channels,
+      rounds: state.rounds,
+      parkedAt: state.parkedAt,
+      abandonReason: state.abandonReason,
+      ...(state.rejectReason ? { rejectReason: state.rejectReason.slice(0, 2000) } : {}),
+    });
+  }
+
+  /** A partial update of an existing document (`updatedAt` set); a missing document is a StoreRefusedError. */
+  async update(deliveryId: string, fields: Record<string, unknown>): Promise<void> {
     await this.writes.write({
-      action: { update: { _index: this.index, _id: messageId, retry_on_conflict: 3 } },
-      source: {
-        doc: {
-          delivered: state.status === 'delivered',
-          deliveryStatus: state.status,
-          deliveries: state.channels,
-          rounds: state.rounds,
-          parkedAt: state.parkedAt,
-          abandonReason: state.abandonReason,
-          updatedAt: new Date().toISOString(),
-        },
-      },
+      action: { update: { _index: this.index, _id: deliveryId, retry_on_conflict: 3 } },
+      source: { doc: { ...fields, updatedAt: new Date().toISOString() } },
+    }).catch((e: unknown) => {
+      throw refusal('update', e);
     });
   }
 
   /** Records a stream entry that cannot be delivered, with the reason and the raw entry (truncated). */
-  async reject(messageId: string, reason: string, fields: string[] | null): Promise<void> {
+  async reject(deliveryId: string, messageId: string, reason: string, fields: string[] | null, known: Partial<Pick<AlertDocument, 'workflowId' | 'alertId'>> = {}): Promise<void> {
     const raw = fields === null ? '(deleted)' : JSON.stringify(fields);
     const doc: AlertDocument = {
+      ...known,
       streamId: messageId,
       receivedAt: new Date().toISOString(),
       delivered: false,
@@ -176,15 +221,15 @@ export class AlertStore {
       updatedAt: new Date().toISOString(),
     };
     try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: messageId } }, source: doc });
+      await this.writes.write({ action: { create: { _index: this.index, _id: deliveryId } }, source: doc });
     } catch (e) {
-      if (errorType(e) !== 'version_conflict_engine_exception') throw e; // already recorded
+      if (errorType(e) !== 'version_conflict_engine_exception') throw refusal('reject', e); // a conflict: already recorded
     }
   }
 
-  async get(messageId: string): Promise<AlertDocument | undefined> {
+  async get(deliveryId: string): Promise<AlertDocument | undefined> {
     try {
-      const res = await this.client.get({ index: this.index, id: messageId });
+      const res = await this.client.get({ index: this.index, id: deliveryId });
       return (res.body as { _source?: AlertDocument })._source;
     } catch (e) {
       if ((e as OsError).meta?.statusCode === 404 || (e as OsError).statusCode === 404) return undefined;

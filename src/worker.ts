@@ -1,9 +1,11 @@
 // The worker process: runs deliverAlert workflows and their activities.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { serveMetrics } from './metrics';
+import { Reconciler } from './reconciler';
 import { exitOnStartupError, openService } from './service';
 
 async function main(): Promise<void> {
@@ -32,10 +34,14 @@ async function main(): Promise<void> {
       Worker.create({ connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' }),
     ),
   );
+  // Deliveries terminated from the UI/CLI get their final state recorded here (their workflow cannot).
+  const reconciler = new Reconciler({ client: new Client({ connection, namespace: cfg.namespace }), store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
+  reconciler.start();
   await serveMetrics(cfg.metricsPort, () => worker.getState() === 'RUNNING');
   log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited() }, 'worker started');
   // Returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain.
   await Promise.all([worker.run(), ...limited.map((w) => w.run())]);
+  await reconciler.stop();
   await connection.close();
   await svc.close();
   log.info('worker stopped');

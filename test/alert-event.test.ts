@@ -237,18 +237,35 @@ describe('parseEntry accepts valid input', () => {
     expect(parseEntry(['event', exact], { maxEventBytes: Buffer.byteLength(exact) })).toEqual(VALID);
   });
 
-  it('a "__proto__" label key cannot pollute prototypes', () => {
-    const raw = JSON.stringify(VALID).replace(/}$/, ',"labels":{"__proto__":"polluted","team":"infra"}}');
-    let ev: AlertEvent | undefined;
+  // JSON.parse makes "__proto__" an own key; copying it naively (`out[k] = v`, a deep merge) would replace the
+  // labels' prototype or pollute Object.prototype for the whole process.
+  it.each([
+    ['a string', '"polluted"'],
+    ['an object', '{"polluted":"yes","toString":"x"}'],
+  ])('a "__proto__" label key with %s value cannot pollute prototypes', (_name, value) => {
+    const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
+    const raw = JSON.stringify(VALID).replace(/}$/, `,"labels":{"__proto__":${value},"team":"infra"}}`);
+    let outcome: AlertEvent | InvalidEntryError;
     try {
-      ev = parseEntry(['event', raw], LIMITS);
+      outcome = parseEntry(['event', raw], LIMITS);
     } catch (e) {
       expect(e).toBeInstanceOf(InvalidEntryError); // rejecting it would be fine too
+      outcome = e as InvalidEntryError;
     }
-    expect(Object.getPrototypeOf({})).toBe(Object.prototype);
-    if (ev?.labels) {
-      expect(Object.getPrototypeOf(ev.labels)).toBe(Object.prototype);
-      expect(ev.labels.team).toBe('infra');
+    // Object.prototype is untouched: a fresh object has the same prototype keys as before, and nothing new
+    expect(Object.getOwnPropertyNames(Object.getPrototypeOf({})).sort()).toEqual(prototypeKeys);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(typeof ({} as { toString: unknown }).toString).toBe('function');
+    if (outcome instanceof InvalidEntryError) {
+      expect(outcome.reason).toMatch(/labels/);
+    } else {
+      const labels = outcome.labels!;
+      expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+      expect((labels as Record<string, unknown>).polluted).toBeUndefined();
+      expect(labels.team).toBe('infra');
+      // the key is dropped, or kept as an own string-valued label
+      expect(Object.keys(labels).filter((k) => k !== '__proto__')).toEqual(['team']);
+      for (const v of Object.values(labels)) expect(typeof v).toBe('string');
     }
   });
 });

@@ -45,7 +45,10 @@ describe('BulkWriter', () => {
   it('a single write at low load goes out at once, alone', async () => {
     const w = new BulkWriter(os);
     bulkCalls = 0;
-    expect(await create(w, 'alone')).toBe(201);
+    const written = create(w, 'alone');
+    await new Promise((r) => setImmediate(r)); // no timer has fired yet: nothing lingers to fill a batch
+    expect(bulkCalls).toBe(1);
+    expect(await written).toBe(201);
     expect(bulkCalls).toBe(1);
   });
 

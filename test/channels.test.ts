@@ -12,7 +12,8 @@ import { TestReceiver } from './helpers/receiver';
 
 const signal = new AbortController().signal;
 const alert = (over = {}): OutgoingAlert => ({
-  channel: 'c', messageId: '1700000000000-0', workflowId: 'alerts:1700000000000-0',
+  channel: 'c', deliveryId: 'alerts:1700000000000-0', messageId: '1700000000000-0', workflowId: 'alerts:1700000000000-0',
+  receivedAt: '2023-11-14T22:13:20.000Z',
   event: alertEvent({ alertId: 'a-42', severity: 'critical', title: 'Disk full', labels: { team: 'storage', region: 'eu' }, ...over }),
 });
 
@@ -101,7 +102,8 @@ describe('email channel (real SMTP server on 127.0.0.1)', () => {
       authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
       onAuth(auth, _s, cb) {
         if (auth.username === 'alerts' && auth.password === 'Pa55word!') cb(null, { user: 'alerts' });
-        else cb(Object.assign(new Error('Invalid credentials for Pa55word!'), { responseCode: 535 }));
+        // Echo the password the client sent, as careless servers and proxies do: the channel must scrub it.
+        else cb(Object.assign(new Error(`Invalid credentials for ${auth.username}/${auth.password}`), { responseCode: 535 }));
       },
       onRcptTo(_addr, _s, cb) {
         if (reject) cb(Object.assign(new Error(reject.message), { responseCode: reject.code }));
@@ -141,14 +143,20 @@ describe('email channel (real SMTP server on 127.0.0.1)', () => {
       expect(m.data).toContain('Content-Type: text/plain');
       expect(m.data).toContain('Content-Type: text/html');
     }
-    expect(id).toBe('<a-42.1700000000000-0@alert-delivery>');
+    expect(id).toBe('<a-42.alerts_1700000000000-0@alert-delivery>');
   });
 
   it('authenticates, and a wrong password is permanent without the password in the error', async () => {
     await expect(email({ user: 'alerts', password: 'Pa55word!' }).send(alert(), signal)).resolves.toMatch(/^SMTP 250/);
-    const err = await email({ user: 'alerts', password: 'wrong-Pa55word!' }).send(alert(), signal).catch((e: Error) => e);
+    const err = await email({ user: 'alerts', password: 'wrong-Pa55word!' }).send(alert(), signal).then(
+      (ok) => new Error(`send resolved with ${ok}, expected it to reject`),
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(PermanentDeliveryError);
-    expect((err as Error).message).not.toContain('wrong-Pa55word!');
+    // The server's answer did carry the password (it names the user), and the channel replaced it.
+    expect(err.message).toMatch(/^email "oncall": SMTP 535: .*Invalid credentials for alerts\/\[redacted\]/);
+    expect(err.message).not.toContain('wrong-Pa55word!');
+    expect(err.message).not.toContain('Pa55word');
   });
 
   it('SMTP 550 is permanent, 451 is transient, no server is transient', async () => {

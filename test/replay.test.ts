@@ -23,15 +23,123 @@ function load(dir: string, file: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 }
 
+interface HistoryEvent {
+  eventId: string;
+  eventType: string;
+  [attributes: string]: any;
+}
+
+/** A JSON payload of a recorded history (base64 in `data`); null for a missing or binary/null one. */
+const decode = (p?: { data?: string }): any => (p?.data ? JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) : null);
+
+/**
+ * What a recorded history shows the workflow did, in the same words for both kinds of histories
+ * (local bookkeeping activities are markers, older ones regular activities):
+ * bookkeeping steps, each notify outcome, AlertDeliveryStatus changes, operator updates, fired timers, the end.
+ */
+function story(dir: string, file: string) {
+  const events = (load(dir, file) as { events: HistoryEvent[] }).events;
+  const activityType = new Map<string, string>();
+  const steps: string[] = [];
+  let result: any = null;
+  for (const e of events) {
+    const t = e.eventType.replace('EVENT_TYPE_', '');
+    if (t === 'ACTIVITY_TASK_SCHEDULED') {
+      const name: string = e.activityTaskScheduledEventAttributes.activityType.name;
+      activityType.set(e.eventId, name);
+      if (name !== 'notifyChannel') steps.push(name);
+    } else if (t === 'MARKER_RECORDED' && e.markerRecordedEventAttributes.markerName === 'core_local_activity') {
+      steps.push(decode(e.markerRecordedEventAttributes.details.data.payloads[0]).activity_type);
+    } else if (t === 'ACTIVITY_TASK_COMPLETED' && activityType.get(e.activityTaskCompletedEventAttributes.scheduledEventId) === 'notifyChannel') {
+      steps.push('notify ok');
+    } else if (t === 'ACTIVITY_TASK_FAILED' && activityType.get(e.activityTaskFailedEventAttributes.scheduledEventId) === 'notifyChannel') {
+      steps.push(`notify failed (${e.activityTaskFailedEventAttributes.failure.applicationFailureInfo?.type})`);
+    } else if (t === 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES') {
+      const f = e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes.indexedFields;
+      if (f.AlertDeliveryStatus) steps.push(`${decode(f.AlertDeliveryStatus)} [${(decode(f.AlertFailedChannels) ?? []).join(',')}]`);
+    } else if (t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
+      const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input;
+      steps.push(`update ${input.name}(${(input.args?.payloads ?? []).map(decode).join(', ')})`);
+    } else if (t === 'TIMER_FIRED') {
+      steps.push('timer');
+    } else if (t === 'WORKFLOW_EXECUTION_COMPLETED') {
+      result = decode(e.workflowExecutionCompletedEventAttributes.result.payloads[0]);
+      steps.push(`completed ${result.status}`);
+    } else if (t.startsWith('WORKFLOW_EXECUTION_') && !['STARTED', 'UPDATE_COMPLETED'].some((k) => t.endsWith(k))) {
+      steps.push(t.slice('WORKFLOW_EXECUTION_'.length).toLowerCase());
+    }
+  }
+  const channels = (result?.channels ?? []).map((c: any) => `${c.channel}${c.required ? '' : ' (best effort)'}: ${c.status} after ${c.attempts}`);
+  return { steps, channels, abandonReason: result?.abandonReason ?? null };
+}
+
+const START = ['persistAlert', 'ackMessage'];
+/** Per path: what its recorded history must show. */
+const EXPECTED: Record<string, ReturnType<typeof story>> = {
+  'delivered.json': {
+    steps: [...START, 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  'transient-then-delivered.json': { // the transient failures are retries inside the one notify activity
+    steps: [...START, 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 3'], abandonReason: null,
+  },
+  'failed-retried-delivered.json': {
+    steps: [...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'update retry()', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 2'], abandonReason: null,
+  },
+  'failed-abandoned.json': {
+    steps: [...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'update abandon(receiver decommissioned)', 'abandoned [hook]', 'recordOutcome', 'completed abandoned'],
+    channels: ['hook: failed after 1'], abandonReason: 'receiver decommissioned',
+  },
+  'two-channels-one-failed-retried.json': { // the retry re-runs only the failed channel
+    steps: [...START, 'notify ok', 'notify failed (PermanentDeliveryError)', 'failed [pager]', 'recordOutcome', 'update retry()', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['slack: delivered after 1', 'pager: delivered after 2'], abandonReason: null,
+  },
+  'redriven-delivered.json': { // no operator: the re-drive timer re-runs the channel
+    steps: [...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'timer', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 2'], abandonReason: null,
+  },
+  'gave-up.json': { // no operator, no re-drive: the give-up timer abandons it
+    steps: [...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'timer', 'abandoned [hook]', 'recordOutcome', 'completed abandoned'],
+    channels: ['hook: failed after 1'], abandonReason: expect.stringMatching(/^gave up: still failing .* after it was parked$/),
+  },
+  'already-delivered.json': { // the document says delivered: nothing is notified again
+    steps: [...START, 'delivered []', 'completed delivered'],
+    channels: [], abandonReason: null,
+  },
+  'best-effort-failed.json': { // a failed best-effort channel does not park the alert
+    steps: [...START, 'notify ok', 'notify failed (PermanentDeliveryError)', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1', 'chat (best effort): failed after 1'], abandonReason: null,
+  },
+};
+
 describe('replay of recorded histories', () => {
   it.each([['test/histories', current], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
     expect(jsonIn(dir)).toEqual(expect.arrayContaining(PATHS));
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS].sort());
   });
+
+  // A file per path is not coverage: each history must actually show its path (a re-recording that went
+  // another way, or a copy of delivered.json under another name, must fail here).
+  it.each(PATHS.flatMap((file) => [[`test/histories/${file}`, current, file], [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]]))(
+    '%s records its path',
+    (_name, dir, file) => {
+      expect(story(dir, file)).toEqual(EXPECTED[file]);
+    },
+  );
 
   it('a parked alert that continued as new: its first run ends in continue-as-new, the next run starts parked', () => {
     const types = (file: string) => (load(current, file) as { events: Array<{ eventType: string }> }).events.map((e) => e.eventType);
     expect(types('parked-continued-as-new-first-run.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
     expect(types('parked-continued-as-new.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    const first = story(current, 'parked-continued-as-new-first-run.json').steps;
+    expect(first.slice(0, 5)).toEqual([...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome']);
+    expect(first.filter((s) => s === 'timer').length).toBeGreaterThan(100); // re-drives until the history is long
+    expect(first).not.toContain('notify ok');
+    expect(first.at(-1)).toBe('continued_as_new');
+    // the next run starts parked: no persist or ack again, its first step is the re-drive timer
+    expect(story(current, 'parked-continued-as-new.json').steps).toEqual(['timer', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered']);
   });
 
   it('the current histories use local bookkeeping activities, the older ones regular activities', () => {

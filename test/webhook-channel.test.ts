@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { WebhookChannel, type WebhookConfig } from '../src/channels/webhook';
 import type { OutgoingAlert } from '../src/channels/types';
-import { PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
+import { ConfigError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
 import type { AlertEvent } from '../src/shared';
 import { TestReceiver, type Behaviour, type ReceivedPost, type Reply } from './helpers/receiver';
 
@@ -26,7 +26,7 @@ let seq = 0;
 function outgoing(over: Partial<OutgoingAlert> = {}): OutgoingAlert {
   seq++;
   const messageId = `1768472430000-${seq}`;
-  return { channel: 'hook', messageId, workflowId: `alerts:${messageId}`, event: EVENT, ...over };
+  return { channel: 'hook', deliveryId: `alerts:${messageId}`, messageId, workflowId: `alerts:${messageId}`, receivedAt: '2026-01-15T10:20:31.000Z', event: EVENT, ...over };
 }
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
@@ -36,14 +36,16 @@ function headerRecord(p: ReceivedPost): Record<string, string> {
   return Object.fromEntries(Object.entries(p.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
 }
 
-/** The error send() rejected with; fails the test if it resolved. */
+/** The error send() rejected with; fails the test if it resolved (the throw is outside the try, so it is not caught). */
 async function failure(p: Promise<string>): Promise<Error> {
+  let ok: string;
   try {
-    const ok = await p;
-    throw new Error(`send resolved with ${ok}`);
+    ok = await p;
   } catch (e) {
+    expect(e).toBeInstanceOf(Error);
     return e as Error;
   }
+  throw new Error(`send resolved with ${ok}, expected it to reject`);
 }
 
 /** A port on 127.0.0.1 with nothing listening. */
@@ -94,8 +96,8 @@ describe('WebhookChannel', () => {
       expect(p.headers['user-agent']).toMatch(/^alert-delivery\//);
       expect(p.json).toEqual({
         type: 'alert.fired',
-        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-        data: { messageId: alert.messageId, workflowId: alert.workflowId, ...EVENT },
+        timestamp: alert.receivedAt,
+        data: { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...EVENT },
       });
       expect(p.json.data.alertId).toBe('alert-0001');
       expect(p.json.data.description).toBe('Sustained\nsaturation');
@@ -106,7 +108,7 @@ describe('WebhookChannel', () => {
       await expect(channel().send(outgoing(), signal)).resolves.toBe(`HTTP ${status}`);
     });
 
-    it('sends webhook-id and idempotency-key = the message ID, the same on every attempt', async () => {
+    it('sends webhook-id and idempotency-key = the delivery ID, the same on every attempt', async () => {
       const alert = outgoing();
       const ch = channel();
       await ch.send(alert, signal);
@@ -114,12 +116,12 @@ describe('WebhookChannel', () => {
       expect(receiver.posts).toHaveLength(2);
       const [a, b] = receiver.posts;
       for (const p of [a, b]) {
-        expect(p.headers['webhook-id']).toBe(alert.messageId);
-        expect(p.headers['idempotency-key']).toBe(alert.messageId);
+        expect(p.headers['webhook-id']).toBe(alert.deliveryId);
+        expect(p.headers['idempotency-key']).toBe(alert.deliveryId);
         expect(p.headers['webhook-timestamp']).toMatch(/^\d{10}$/);
         expect(Math.abs(Number(p.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
       }
-      expect(receiver.keys()).toEqual(new Set([alert.messageId]));
+      expect(receiver.keys()).toEqual(new Set([alert.deliveryId]));
     });
 
     it('sends the configured extra headers', async () => {
@@ -172,7 +174,9 @@ describe('WebhookChannel', () => {
     it('Retry-After in the past → 0; absurdly far → capped at 15 minutes; garbage → ignored', async () => {
       const retryAfter = async (value: string) => {
         answer(() => ({ status: 503, headers: { 'Retry-After': value } }));
-        return ((await failure(channel().send(outgoing(), signal))) as TransientDeliveryError).retryAfterMs;
+        const err = await failure(channel().send(outgoing(), signal));
+        expect(err).toBeInstanceOf(TransientDeliveryError); // else retryAfterMs is undefined and "garbage → ignored" passes
+        return (err as TransientDeliveryError).retryAfterMs;
       };
       expect(await retryAfter(new Date(Date.now() - 60_000).toUTCString())).toBe(0);
       expect(await retryAfter('86400')).toBe(15 * 60_000);
@@ -230,6 +234,8 @@ describe('WebhookChannel', () => {
     ] as const)('%s', async (_name, reply) => {
       answer(() => (reply === 'slow' ? slowReply(1000) : reply));
       const err = await failure(channel({ url: secretUrl(), timeoutMs: 300 }).send(outgoing(), signal));
+      expect(err).toBeInstanceOf(reply === 'slow' || reply.status >= 500 ? TransientDeliveryError : PermanentDeliveryError);
+      expect(err.message).toMatch(reply === 'slow' ? /^webhook "hook": no answer within 300 ms$/ : new RegExp(`^webhook "hook": HTTP ${reply.status}$`));
       expect(receiver.posts[0].path).toBe('/hooks/T000/SECRET123');
       expect(err.message).not.toContain('SECRET123');
       expect(err.message).not.toContain(secretUrl());
@@ -239,12 +245,18 @@ describe('WebhookChannel', () => {
 
     it('a refused connection', async () => {
       const err = await failure(channel({ url: `http://127.0.0.1:${await closedPort()}/hooks/T000/SECRET123` }).send(outgoing(), signal));
+      expect(err).toBeInstanceOf(TransientDeliveryError);
+      expect(err.message).toMatch(/^webhook "hook": connection failed/);
       expect(err.message).not.toContain('SECRET123');
+      expect(String(err.stack)).not.toContain('SECRET123');
     });
 
     it('credentials in the URL', async () => {
       const err = await failure(channel({ url: secretUrl().replace('http://', 'http://user:SECRET123@') }).send(outgoing(), signal));
+      expect(err).toBeInstanceOf(TransientDeliveryError);
+      expect(err.message).toMatch(/^webhook "hook": /);
       expect(err.message).not.toContain('SECRET123');
+      expect(String(err.stack)).not.toContain('SECRET123');
     });
     // request path in error pages (Express: "Cannot POST /hooks/T000/SECRET123"). The token then lands in the error,
     // workflow history and the alert index. Fix: redact the URL, its path and query from the excerpt before using it.
@@ -252,7 +264,31 @@ describe('WebhookChannel', () => {
       answer((p) => ({ status: 404, body: `<pre>Cannot POST ${p.path}</pre>` }));
       const err = await failure(channel({ url: secretUrl() }).send(outgoing(), signal));
       expect(err).toBeInstanceOf(PermanentDeliveryError);
+      expect(receiver.posts[0].path).toBe('/hooks/T000/SECRET123'); // so the page did echo the secret path
+      expect(err.message).toMatch(/^webhook "hook": HTTP 404: <pre>Cannot POST \S+<\/pre>$/);
       expect(err.message).not.toContain('SECRET123');
+    });
+  });
+
+  describe('the test receiver', () => {
+    it('counts as delivered only replies written to a live socket, not a delayed 2xx the client gave up on', async () => {
+      const [late, failed, ok] = [outgoing(), outgoing(), outgoing()];
+      answer(() => slowReply(600));
+      const err = await failure(channel({ timeoutMs: 150 }).send(late, signal));
+      expect(err).toBeInstanceOf(TransientDeliveryError);
+      await new Promise((r) => setTimeout(r, 800)); // the delayed 200 is due by now
+      expect(receiver.posts).toHaveLength(1);
+      expect(receiver.posts[0].key).toBe(late.deliveryId);
+      expect(receiver.deliveredKeys()).toEqual(new Set());
+
+      answer(() => ({ status: 500 }));
+      await failure(channel().send(failed, signal));
+      expect(receiver.deliveredKeys()).toEqual(new Set());
+      answer(() => ({ status: 204 }));
+      await expect(channel().send(ok, signal)).resolves.toBe('HTTP 204');
+      expect(receiver.posts).toHaveLength(3);
+      expect(receiver.posts.map((p) => p.key)).toEqual([late.deliveryId, failed.deliveryId, ok.deliveryId]);
+      expect(receiver.deliveredKeys()).toEqual(new Set([ok.deliveryId]));
     });
   });
 
@@ -264,6 +300,8 @@ describe('WebhookChannel', () => {
       const p = receiver.posts[0];
       expect(p.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
       expect(new Webhook(secret).verify(p.body, headerRecord(p))).toEqual(p.json);
+      expect(p.headers['webhook-id']).toBe(alert.deliveryId);
+      expect(p.json.data.deliveryId).toBe(alert.deliveryId);
       expect(p.json.data.messageId).toBe(alert.messageId);
     });
 
@@ -281,21 +319,52 @@ describe('WebhookChannel', () => {
       expect(() => wh.verify(p.body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1) })).toThrow(WebhookVerificationError);
     });
 
-    it('each attempt is signed afresh and verifies on its own', async () => {
+    // The body is byte-identical on every attempt (its timestamp is receivedAt), so only webhook-timestamp, and with
+    // it the signature, changes between attempts: two attempts in different seconds must carry different signatures.
+    it('each attempt is signed afresh (same body, new timestamp) and verifies on its own', async () => {
       const secret = newSecret();
       const alert = outgoing();
       const ch = channel({ secret });
-      await ch.send(alert, signal);
-      await ch.send(alert, signal);
+      const t = Math.floor(Date.now() / 1000) * 1000;
+      const now = jest.spyOn(Date, 'now');
+      try {
+        // send() reads the clock once, synchronously, for webhook-timestamp: only that read is mocked.
+        now.mockReturnValueOnce(t);
+        await ch.send(alert, signal);
+        now.mockReturnValueOnce(t + 2000);
+        await ch.send(alert, signal);
+      } finally {
+        now.mockRestore();
+      }
       const wh = new Webhook(secret);
+      expect(receiver.posts).toHaveLength(2);
+      const [a, b] = receiver.posts;
+      expect(a.headers['webhook-timestamp']).toBe(String(t / 1000));
+      expect(b.headers['webhook-timestamp']).toBe(String(t / 1000 + 2));
+      expect(a.body).toBe(b.body);
+      expect(a.headers['webhook-id']).toBe(b.headers['webhook-id']);
+      expect(a.headers['webhook-signature']).not.toBe(b.headers['webhook-signature']);
       for (const p of receiver.posts) expect(wh.verify(p.body, headerRecord(p))).toEqual(p.json);
     });
 
-    it('a secret without the whsec_ prefix is used as raw bytes', async () => {
-      const secret = 'plain-shared-secret';
+    it('a bare base64 secret (no whsec_ prefix) is read as base64, as standardwebhooks reads it', async () => {
+      const secret = randomBytes(32).toString('base64');
       await channel({ secret }).send(outgoing(), signal);
       const p = receiver.posts[0];
-      expect(new Webhook(secret, { format: 'raw' }).verify(p.body, headerRecord(p))).toEqual(p.json);
+      expect(new Webhook(secret).verify(p.body, headerRecord(p))).toEqual(p.json);
+    });
+
+    it('a secret that is not base64 (e.g. a passphrase) is a ConfigError that does not contain it', () => {
+      let thrown: unknown;
+      try {
+        channel({ secret: 'plain-shared-secret' });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      const err = thrown as ConfigError;
+      expect(err.message).toMatch(/^webhook "hook": unusable secret/);
+      expect(`${err.message}\n${err.problems.join('\n')}`).not.toContain('plain-shared-secret');
     });
 
     it('without a secret there is no webhook-signature header', async () => {
@@ -310,8 +379,13 @@ describe('WebhookChannel', () => {
       const secret = newSecret();
       answer(() => ({ status: 401, body: 'bad signature' }));
       const err = await failure(channel({ secret }).send(outgoing(), signal));
+      expect(err).toBeInstanceOf(PermanentDeliveryError);
+      expect(err.message).toBe('webhook "hook": HTTP 401: bad signature');
+      const signature = String(receiver.posts[0].headers['webhook-signature']);
+      expect(signature).toMatch(/^v1,.{40,}/);
       expect(err.message).not.toContain(secret);
-      expect(err.message).not.toContain(String(receiver.posts[0].headers['webhook-signature']).slice(3));
+      expect(err.message).not.toContain(secret.slice('whsec_'.length));
+      expect(err.message).not.toContain(signature.slice(3));
     });
   });
 });

@@ -3,10 +3,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Redis from 'ioredis';
 import type { ChannelRegistry } from '../channels/registry';
-import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
-import { channelAttempts, channelLatency, channelResults, deliveriesRecorded } from '../metrics';
-import type { AlertStore } from '../store';
-import type { AlertEvent, DeliveryRequest, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../shared';
+import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
+import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
+import { FINAL_STATUSES, type AlertStore } from '../store';
+import { workflowIdFor, type AlertEvent, type DeliveryRequest, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput } from '../shared';
 
 export interface ActivityDeps {
   redis: Redis;
@@ -17,17 +17,50 @@ export interface ActivityDeps {
 
 export interface NotifyInput {
   channel: string;
+  /** The idempotency key (absent from workflows started before `stream-qualified-ids`: then `messageId`). */
+  deliveryId?: string;
   messageId: string;
   workflowId: string;
+  /** When the ingest received the entry (absent before `stream-qualified-ids`: then the event's firedAt). */
+  receivedAt?: string;
   event: AlertEvent;
+}
+
+/** A request still running after this long starts heartbeating, so a cancellation (abandon, cancel) reaches it. */
+const HEARTBEAT_AFTER_MS = 1_000;
+
+/** A store refusal as a non-retryable failure: the workflow ends visibly instead of retrying forever. */
+function refused(e: StoreRefusedError | AlertConflictError): ApplicationFailure {
+  return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
 }
 
 export function createActivities({ redis, store, channels, park }: ActivityDeps) {
   return {
-    /** Durable state before any side effect: create-if-absent, so a retry never overwrites `delivered: true`. */
-    async persistAlert(req: DeliveryRequest): Promise<PersistResult> {
-      const { delivered } = await store.createIfAbsent(req);
-      return { alreadyDelivered: delivered, channels: channels.plan(req.event), park };
+    /**
+     * Durable state before any side effect: create-if-absent, so a retry never overwrites a later state.
+     * A document already in a final state ends the delivery (`finishedAs`). A value the index refuses, or
+     * an ID that holds another alert, fails non-retryably; a refused alert leaves a `rejected` record.
+     */
+    async persistAlert(req: DeliveryRequest, deliveryId: string = req.messageId): Promise<PersistResult> {
+      try {
+        const found = await store.createIfAbsent(req, deliveryId);
+        const finishedAs = (FINAL_STATUSES as readonly string[]).includes(found.existingStatus ?? '') ? found.existingStatus : undefined;
+        return { alreadyDelivered: found.delivered, ...(finishedAs ? { finishedAs } : {}), channels: channels.plan(req.event), park };
+      } catch (e) {
+        if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
+        const log = Context.current().log;
+        const where = { messageId: req.messageId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), alertId: req.event.alertId };
+        storeRefused.inc({ operation: e instanceof AlertConflictError ? 'conflict' : e.operation });
+        log.error('alert refused by the store: delivery ends as rejected', { ...where, error: e.message });
+        if (e instanceof StoreRefusedError) {
+          // The values the index refused stay out of the record; the raw event is kept (not indexed) for the operator.
+          await store.reject(deliveryId, req.messageId, e.message, ['event', JSON.stringify(req.event)], { workflowId: where.workflowId, alertId: req.event.alertId })
+            .catch((err: Error) => {
+              log.error('the rejection could not be recorded either', { ...where, error: err.message });
+            });
+        }
+        throw refused(e);
+      }
     },
 
     /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */
@@ -51,9 +84,17 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         channelAttempts.inc({ channel: input.channel, outcome });
         channelLatency.observe({ channel: input.channel, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
       };
-      const where = { channel: input.channel, messageId: input.messageId, workflowId: input.workflowId, alertId: input.event.alertId, attempt };
+      const deliveryId = input.deliveryId ?? input.messageId;
+      const where = { channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, alertId: input.event.alertId, attempt };
+      // Heartbeats only for a slow request (none on the fast path): cancellation reaches the activity through them.
+      let heartbeat: NodeJS.Timeout | undefined;
+      const firstBeat = setTimeout(() => {
+        ctx.heartbeat();
+        heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_AFTER_MS);
+      }, HEARTBEAT_AFTER_MS);
       try {
-        const response = await channel.send(input, ctx.cancellationSignal);
+        const outgoing = { channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt: input.receivedAt ?? input.event.firedAt, event: input.event };
+        const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');
         ctx.log.info('alert delivered', { ...where, response });
         return { attempt, deliveredAt: new Date().toISOString(), response };
@@ -71,12 +112,22 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
           details: [{ attempt }],
           nextRetryDelay: retryAfterMs,
         });
+      } finally {
+        clearTimeout(firstBeat);
+        clearInterval(heartbeat);
       }
     },
 
     /** Writes per-channel results, `delivered` and `deliveryStatus` to the alert's document. */
-    async recordOutcome({ messageId, state }: RecordInput): Promise<void> {
-      await store.record(messageId, state);
+    async recordOutcome({ messageId, deliveryId, state }: RecordInput): Promise<void> {
+      try {
+        await store.record(deliveryId ?? messageId, state);
+      } catch (e) {
+        if (!(e instanceof StoreRefusedError)) throw e;
+        storeRefused.inc({ operation: e.operation });
+        Context.current().log.error('outcome refused by the store: the delivery fails visibly', { messageId, deliveryId, status: state.status, error: e.message });
+        throw refused(e);
+      }
       deliveriesRecorded.inc({ status: state.status });
       for (const c of state.channels) if (c.status !== 'pending') channelResults.inc({ channel: c.channel, status: c.status });
     },

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors';
 import { SEVERITIES } from '../shared';
 import { issueMessage } from '../zod-issues';
 import { checkTemplate } from './template';
+import { webhookSecretKey } from './webhook';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -41,6 +42,11 @@ const common = {
   timeout: duration.default(10_000),
   retry: retrySchema,
   /**
+   * How long one notification round may keep retrying this channel, queue wait included: then it counts as
+   * failed and the alert parks (visible, retried by the re-drive). "Unlimited attempts" means "until this".
+   */
+  deadline: duration.default(60 * 60_000),
+  /**
    * At most this many notifications per minute, across all workers. Excess waits in the channel's own
    * Temporal task queue: it delays, never drops (e.g. PagerDuty allows ~120 events/min per routing key).
    */
@@ -51,7 +57,19 @@ const webhookSchema = z
   .object({
     type: z.literal('webhook'),
     url: z.url({ protocol: /^https?$/ }),
-    secret: z.string().min(1).optional(),
+    /**
+     * Standard Webhooks signing secret: `whsec_<base64>`, or bare `<base64>` (read the same way, as the
+     * spec's libraries do); it must decode to at least 16 bytes. Anything else is a start-up error whose
+     * text never contains the secret (see webhookSecretKey).
+     */
+    secret: z
+      .string()
+      .min(1)
+      .superRefine((secret, ctx) => {
+        const { problem } = webhookSecretKey(secret);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     headers: z.record(z.string(), z.string()).optional(),
     ...common,
   })
@@ -115,11 +133,33 @@ const routeSchema = z
   .strict();
 export type RouteConfig = z.infer<typeof routeSchema>;
 
+/** A route without conditions (no `match`, or an empty one): it matches every alert. */
+export function isCatchAll(route: Pick<RouteConfig, 'match'>): boolean {
+  const m = route.match;
+  return !m.severity && !m.ruleId && Object.keys(m.labels ?? {}).length === 0;
+}
+
+/**
+ * Why these routes are unsafe, if they are. An alert that no route matches must not page every channel
+ * (a typo in a match would page PagerDuty for everything), nor silently go nowhere. So with more than one
+ * channel the routes must include a catch-all that says where "everything else" goes. With a single
+ * channel there is nothing to choose: routes are optional and an unmatched alert goes to that channel.
+ */
+export function catchAllProblem(file: { channels: Record<string, unknown>; routes: Pick<RouteConfig, 'match'>[] }): string | undefined {
+  const names = Object.keys(file.channels);
+  if (names.length <= 1 || file.routes.some(isCatchAll)) return undefined;
+  return `with ${names.length} channels, an alert that no route matches would have nowhere to go (it is not sent to every channel): ` +
+    `add a last route without \`match\`, e.g. \`- channels: [${names[0]}]\``;
+}
+
 export const channelsFileSchema = z
   .object({
     channels: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'channel names: letters, digits and . _ - only'), channelSchema)
       .refine((c) => Object.keys(c).length > 0, 'at least one channel is needed'),
-    /** Evaluated in order; an alert no route matches goes to every channel. */
+    /**
+     * Evaluated in order. With more than one channel they must include a catch-all route (see
+     * catchAllProblem); with one channel they are optional and an unmatched alert goes to it.
+     */
     routes: z.array(routeSchema).default([]),
   })
   .strict()
@@ -129,6 +169,8 @@ export const channelsFileSchema = z
         if (!Object.hasOwn(f.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
       }),
     );
+    const problem = catchAllProblem(f);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['routes'], message: problem });
   });
 export type ChannelsFile = z.infer<typeof channelsFileSchema>;
 

@@ -1,5 +1,6 @@
-// Email over SMTP (nodemailer): plain text + HTML, and a stable Message-ID derived from the alert, so
-// a retried send is recognisable as the same message. SMTP 5xx is permanent, 4xx and connection
+// Email over SMTP (nodemailer): plain text + HTML, and a stable Message-ID derived from the alert and
+// the delivery ID (`<stream>:<message ID>`), so a retried send is recognisable as the same message and
+// two streams' equal message IDs never share one. SMTP 5xx is permanent, 4xx and connection
 // problems are transient. The password never appears in errors, logs or history.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
@@ -22,9 +23,10 @@ export interface EmailConfig {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** `<alertId.deliveryId@alert-delivery>`, with every character a Message-ID cannot hold turned into `_`. */
 export function messageIdFor(alert: OutgoingAlert): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `<${safe(alert.event.alertId)}.${safe(alert.messageId)}@alert-delivery>`;
+  return `<${safe(alert.event.alertId)}.${safe(alert.deliveryId)}@alert-delivery>`;
 }
 
 export class EmailChannel implements Channel {
@@ -56,7 +58,7 @@ export class EmailChannel implements Channel {
       const info = (await this.transport.sendMail({
         from: this.cfg.from, to: this.cfg.to, subject, text, html,
         messageId: messageIdFor(alert),
-        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.messageId },
+        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.deliveryId },
       })) as { response?: unknown };
       return `SMTP ${String(info.response).slice(0, 80)}`;
     } catch (err) {

@@ -1,6 +1,6 @@
 // One HTTP POST with the classification every HTTP channel shares:
-// 2xx delivered; 408, 429, 5xx, timeouts and connection errors transient (Retry-After honoured);
-// any other status permanent. Messages name the channel, never its URL (URLs often carry tokens).
+// 2xx delivered; 408, 409, 429, 5xx, timeouts and connection errors transient (Retry-After honoured);
+// any other status (422 included) permanent. Messages name the channel, never its URL (URLs often carry tokens).
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
 
 export interface PostOptions {
@@ -65,7 +65,10 @@ export async function postJson(o: PostOptions): Promise<string> {
   const text = redact((await res.text().catch(() => '')).slice(0, 2000), o.url, o.secrets).replace(/\s+/g, ' ').trim().slice(0, 200);
   const excerpt = text ? `: ${text}` : '';
   if ((res.status >= 200 && res.status < 300) || o.okStatuses?.includes(res.status)) return `HTTP ${res.status}`;
-  if (res.status === 408 || res.status === 429 || res.status >= 500) {
+  // Idempotency-Key (IETF httpapi draft): 409 = a request with this key is still being processed, so the
+  // same request later can succeed: transient. 422 = this key was already used with a different body:
+  // retrying the same key cannot succeed, so it stays permanent (the alert parks as failed for an operator).
+  if (res.status === 408 || res.status === 409 || res.status === 429 || res.status >= 500) {
     throw new TransientDeliveryError(`${o.channel}: HTTP ${res.status}${excerpt}`, parseRetryAfter(res.headers.get('retry-after')));
   }
   throw new PermanentDeliveryError(`${o.channel}: HTTP ${res.status}${excerpt}`);

@@ -1,5 +1,6 @@
 // PagerDuty Events API v2: a `trigger` event per alert, `dedup_key` = alert ID so repeats (retries, a
-// re-fired alert) group into one PagerDuty incident. 202 = accepted; 429/5xx retried; 400 permanent.
+// re-fired alert) group into one PagerDuty incident: the dedup key is the incident's identity, not the
+// delivery's; the delivery ID travels in custom_details. 202 = accepted; 429/5xx retried; 400 permanent.
 // The routing key is the secret: it never appears in errors, logs or history.
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';
@@ -33,7 +34,7 @@ export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 
       component: e.view,
       group: e.ruleId,
       class: e.ruleName,
-      custom_details: { description: e.description, labels: e.labels ?? {}, streamMessageId: alert.messageId },
+      custom_details: { description: e.description, labels: e.labels ?? {}, deliveryId: alert.deliveryId, streamMessageId: alert.messageId },
     },
     links: [{ href: link, text: 'Alert delivery (Temporal)' }],
     client: 'alert-delivery',

@@ -2,7 +2,8 @@
 // which policy) and the live Channel objects the notify activity uses. Only names and policies
 // ever leave this module toward workflow history; URLs and secrets stay here.
 import type { AlertEvent, ChannelPlan } from '../shared';
-import type { ChannelConfig, ChannelsFile } from './config';
+import { ConfigError } from '../errors';
+import { catchAllProblem, type ChannelConfig, type ChannelsFile } from './config';
 import type { Channel } from './types';
 import { EmailChannel } from './email';
 import { PagerDutyChannel } from './pagerduty';
@@ -38,6 +39,10 @@ export class ChannelRegistry {
     /** The main task queue; rate-limited channels get their own queue next to it. */
     private readonly taskQueue = 'alert-delivery',
   ) {
+    // parseChannelsFile already enforces this; a file built another way must not get around it, or an
+    // unmatched alert would have no channel (see route()).
+    const problem = catchAllProblem(file);
+    if (problem) throw new ConfigError('Invalid channels:', [`routes: ${problem}`]);
     for (const [name, config] of Object.entries(file.channels)) this.channels.set(name, { config, channel: build(name, config) });
   }
 
@@ -53,7 +58,11 @@ export class ChannelRegistry {
     return this.channels.get(name)?.channel;
   }
 
-  /** Channel names this alert goes to: its own list if it has one, else the routes, else every channel. */
+  /**
+   * Channel names this alert goes to: its own list if it has one, else the routes. Nothing matching is
+   * only possible with a single channel (the file is rejected otherwise: catchAllProblem), and then the
+   * alert goes to that channel. Never "every channel".
+   */
   route(event: AlertEvent): string[] {
     if (event.channels?.length) return [...new Set(event.channels)];
     const picked: string[] = [];
@@ -65,7 +74,9 @@ export class ChannelRegistry {
       for (const c of r.channels) if (!picked.includes(c)) picked.push(c);
       if (!r.continue) break;
     }
-    return picked.length ? picked : this.names();
+    if (picked.length) return picked;
+    const names = this.names();
+    return names.length === 1 ? names : [];
   }
 
   /** Unknown names in an event's own `channels` list (the ingest rejects such an event). */
@@ -88,6 +99,7 @@ export class ChannelRegistry {
         type: config.type,
         required: config.required,
         timeoutMs: config.timeout + ACTIVITY_TIMEOUT_MARGIN_MS,
+        deadlineMs: Math.max(config.deadline, config.timeout + ACTIVITY_TIMEOUT_MARGIN_MS),
         ...(config.rateLimit ? { taskQueue: channelTaskQueue(this.taskQueue, name) } : {}),
         retry: {
           initialInterval: config.retry.initialInterval,

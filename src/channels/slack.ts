@@ -1,5 +1,13 @@
 // Slack incoming webhook: a Block Kit message (severity, title, rule, labels, link to the alert).
 // The webhook URL is the secret: it never appears in errors, logs or history.
+//
+// Alert content is untrusted text: every piece of it that lands in mrkdwn (title, rule, IDs, view/scope,
+// labels, description, values inserted into templates, the fallback `text`) is escaped the way Slack asks
+// (& < > → &amp; &lt; &gt;), so an alert cannot @-mention (`<!channel>`, `<!here>`, `<@U123>`) or show a
+// disguised link (`<https://evil|click>`). The only link is the one built here, to the alert. The
+// operator's own template text is configuration and passes through as written. The header is plain_text,
+// which Slack shows literally, so it is not escaped (escaping would show "&lt;"). Every text is cut to
+// Slack's limits (header 150, section 3000, field and context element 2000 characters).
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
@@ -12,29 +20,79 @@ export interface SlackConfig {
   text?: string;
 }
 
+/** Slack's limits (Block Kit reference), in characters. */
+export const SLACK_LIMITS = { header: 150, section: 3000, field: 2000, context: 2000, contextElements: 10, fallback: 3000 } as const;
+/** One label is shown at most this long, so a single huge label cannot crowd out all others. */
+const MAX_LABEL_CHARS = 200;
+
 const EMOJI: Record<string, string> = { critical: ':rotating_light:', high: ':red_circle:', medium: ':large_orange_circle:', low: ':large_yellow_circle:', info: ':information_source:' };
+
+/** Escapes text for Slack mrkdwn: only &, < and > (https://api.slack.com/reference/surfaces/formatting#escaping). */
+export function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Cuts a text to at most `max` characters, ending in "…" when it had to cut. Never splits an escape
+ * entity (`&amp;`) or a surrogate pair.
+ */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = s.slice(0, max - 1);
+  const amp = cut.lastIndexOf('&');
+  if (amp >= 0 && !cut.includes(';', amp)) cut = cut.slice(0, amp); // a partial &amp; / &lt; / &gt;
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** `k=v` code spans that fit in one context element; the labels left out are counted in "(+N more labels)". */
+function labelsText(labels: Record<string, string>): string {
+  const entries = Object.entries(labels);
+  if (!entries.length) return 'Labels: _none_';
+  const note = (n: number) => (n > 0 ? ` (+${n} more labels)` : '');
+  let text = 'Labels:';
+  let shown = 0;
+  for (const [k, v] of entries) {
+    const item = ` \`${truncate(escapeMrkdwn(`${k}=${v}`), MAX_LABEL_CHARS)}\``;
+    // Add it only if the note about the labels still left out after it fits as well.
+    if (text.length + item.length + note(entries.length - shown - 1).length > SLACK_LIMITS.context) break;
+    text += item;
+    shown++;
+  }
+  return text + note(entries.length - shown);
+}
 
 export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title' | 'text'>) {
   const e = alert.event;
   const link = alertLink(alert);
-  const title = render(cfg.title ?? DEFAULT_TITLE, alert, link).slice(0, 150);
-  const labels = Object.entries(e.labels ?? {}).map(([k, v]) => `\`${k}=${v}\``).join(' ') || '_none_';
-  const body = cfg.text ? render(cfg.text, alert, link) : e.description ?? '';
+  const emoji = EMOJI[e.severity] ?? '';
+  const titleTemplate = cfg.title ?? DEFAULT_TITLE;
+  const header = truncate(render(titleTemplate, alert, link), SLACK_LIMITS.header); // plain_text: literal
+  const title = render(titleTemplate, alert, link, escapeMrkdwn); // mrkdwn (fallback text)
+  const body = cfg.text ? render(cfg.text, alert, link, escapeMrkdwn) : escapeMrkdwn(e.description ?? '');
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, SLACK_LIMITS.field) });
   return {
-    text: `${EMOJI[e.severity] ?? ''} ${title}`.trim(), // notification fallback
+    text: truncate(`${emoji} ${title}`.trim(), SLACK_LIMITS.fallback), // notification fallback (mrkdwn)
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: title, emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
       {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: `*Severity*\n${EMOJI[e.severity] ?? ''} ${e.severity}` },
-          { type: 'mrkdwn', text: `*Rule*\n${e.ruleName} (\`${e.ruleId}\`)` },
-          { type: 'mrkdwn', text: `*Where*\n${e.view} / ${e.scope}` },
-          { type: 'mrkdwn', text: `*Fired*\n${e.firedAt}` },
+          field('Severity', `${emoji} ${escapeMrkdwn(e.severity)}`),
+          field('Rule', `${truncate(escapeMrkdwn(e.ruleName), 1500)} (\`${truncate(escapeMrkdwn(e.ruleId), 400)}\`)`),
+          field('Where', `${truncate(escapeMrkdwn(e.view), 950)} / ${truncate(escapeMrkdwn(e.scope), 950)}`),
+          field('Fired', escapeMrkdwn(e.firedAt)),
         ],
       },
-      ...(body ? [{ type: 'section', text: { type: 'mrkdwn', text: body.slice(0, 2900) } }] : []),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Labels: ${labels}` }, { type: 'mrkdwn', text: `<${link}|Open the alert> · alert \`${e.alertId}\`` }] },
+      ...(body ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(body, SLACK_LIMITS.section) } }] : []),
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: labelsText(e.labels ?? {}) },
+          // The one link in the message, built here; its URL is escaped too, as Slack asks for links.
+          { type: 'mrkdwn', text: truncate(`<${escapeMrkdwn(link)}|Open the alert> · alert \`${truncate(escapeMrkdwn(e.alertId), 200)}\``, SLACK_LIMITS.context) },
+        ],
+      },
     ],
   };
 }
@@ -51,7 +109,7 @@ export class SlackChannel implements Channel {
       channel: `slack "${this.name}"`,
       url: this.cfg.url,
       body: JSON.stringify(slackMessage(alert, this.cfg)),
-      headers: { 'idempotency-key': alert.messageId },
+      headers: { 'idempotency-key': alert.deliveryId },
       timeoutMs: this.cfg.timeoutMs,
       signal,
     });

@@ -1,12 +1,12 @@
 // Message templates: `{{field}}` placeholders over the alert's fields, e.g.
 //   "[{{severity}}] {{title}} on {{view}}/{{scope}} (team {{labels.team}})"
-// Fields: alertId ruleId ruleName severity title description view scope firedAt messageId workflowId link,
+// Fields: alertId ruleId ruleName severity title description view scope firedAt deliveryId messageId workflowId link,
 // labels.<name>, and {{labels}} (all labels as k=v). Values are inserted as text, never evaluated, so
 // alert content cannot inject template syntax. A template with an unknown field or unbalanced braces is
 // rejected when the channels file is loaded (a start-up error), not when an alert arrives.
 import type { OutgoingAlert } from './types';
 
-const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'messageId', 'workflowId', 'link', 'labels']);
+const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'deliveryId', 'messageId', 'workflowId', 'link', 'labels']);
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 /** Returns the problems of a template (empty when it is valid). */
@@ -23,17 +23,28 @@ export function checkTemplate(template: string): string[] {
   return problems;
 }
 
-export function render(template: string, alert: OutgoingAlert, link = ''): string {
+/**
+ * Fills the placeholders. `escape`, when given, is applied to every inserted value (not to the template's
+ * own text): a channel with a markup (Slack mrkdwn) passes its escaper so alert content stays text.
+ */
+export function render(template: string, alert: OutgoingAlert, link = '', escape: (s: string) => string = (s) => s): string {
   const e = alert.event;
-  return template.replace(PLACEHOLDER, (_m, name: string) => {
-    if (name === 'labels') return Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
-    if (name.startsWith('labels.')) return e.labels?.[name.slice('labels.'.length)] ?? '';
-    if (name === 'messageId') return alert.messageId;
-    if (name === 'workflowId') return alert.workflowId;
-    if (name === 'link') return link;
-    const v = (e as unknown as Record<string, unknown>)[name];
-    return typeof v === 'string' ? v : '';
-  });
+  return template.replace(PLACEHOLDER, (_m, name: string) => escape(fieldValue(name, alert, e, link)));
+}
+
+function fieldValue(name: string, alert: OutgoingAlert, e: OutgoingAlert['event'], link: string): string {
+  if (name === 'labels') return Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  if (name.startsWith('labels.')) {
+    const labels = e.labels ?? {};
+    const key = name.slice('labels.'.length);
+    return Object.hasOwn(labels, key) ? String(labels[key]) : ''; // not Object.prototype's "constructor"
+  }
+  if (name === 'deliveryId') return alert.deliveryId ?? '';
+  if (name === 'messageId') return alert.messageId;
+  if (name === 'workflowId') return alert.workflowId;
+  if (name === 'link') return link;
+  const v = (e as unknown as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : '';
 }
 
 /** Link to the alert's workflow in the Temporal Web UI (ALERT_LINK_BASE, default the local UI). */

@@ -3,9 +3,17 @@ import type { AlertEvent } from '../shared';
 /** What a channel is asked to deliver: the alert plus the IDs that make repeats detectable. */
 export interface OutgoingAlert {
   channel: string;
-  /** The stream message ID: the idempotency key, the same on every attempt. */
+  /**
+   * The delivery's idempotency key, the same on every attempt and unique across streams: the workflow ID
+   * `<stream>:<message ID>` (deliveries started before the `stream-qualified-ids` patch use the bare message ID).
+   * Every channel sends it where the receiver takes one (webhook-id, Idempotency-Key, email Message-ID).
+   */
+  deliveryId: string;
+  /** The stream message ID (informational). */
   messageId: string;
   workflowId: string;
+  /** When the ingest received the entry: a stable timestamp for payloads that must be byte-identical on retries. */
+  receivedAt: string;
   event: AlertEvent;
 }
 

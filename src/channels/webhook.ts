@@ -1,25 +1,63 @@
-// Generic webhook: POST the alert as JSON. Every attempt carries the same `webhook-id` and
-// `Idempotency-Key` (the stream message ID) so a receiver can drop repeats caused by retries.
-// With a secret, requests are signed per the Standard Webhooks spec (v1, HMAC-SHA256).
+// Generic webhook: POST the alert as JSON. Every attempt of one delivery carries the same `webhook-id`
+// and `Idempotency-Key` (the delivery ID, `<stream>:<message ID>`) and the same body, byte for byte, so a
+// receiver can drop repeats caused by retries. Only `webhook-timestamp` (and so the signature) changes
+// per attempt. With a secret, requests are signed per the Standard Webhooks spec (v1, HMAC-SHA256).
 import { createHmac } from 'node:crypto';
+import { ConfigError } from '../errors';
 import type { Channel, OutgoingAlert } from './types';
 import { postJson } from './http';
 
 export interface WebhookConfig {
   name: string;
   url: string;
-  /** `whsec_<base64>` (Standard Webhooks) or any other string (used as raw bytes). */
+  /** `whsec_<base64>` or bare `<base64>` (Standard Webhooks), decoding to at least 16 bytes. */
   secret?: string;
   headers?: Record<string, string>;
   timeoutMs: number;
 }
 
-export function webhookPayload(alert: OutgoingAlert, timestamp: Date) {
-  return { type: 'alert.fired', timestamp: timestamp.toISOString(), data: { messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event } };
+const SECRET_PREFIX = 'whsec_';
+/** Below this an HMAC key is too weak to bother; Standard Webhooks recommends 24–64 bytes. */
+export const MIN_SECRET_BYTES = 16;
+const GENERATE_HINT = 'generate one with: echo "whsec_$(openssl rand -base64 32)"';
+
+/**
+ * The HMAC key of a signing secret, or why the secret is unusable (the text never contains the secret).
+ *
+ * Standard Webhooks secrets are base64; the spec's libraries strip an optional `whsec_` prefix and
+ * base64-decode the rest. A secret without the prefix is therefore read as base64 too (not as raw
+ * bytes): a receiver verifying with `new Webhook(secret)` derives the same key. A prefix-less string that
+ * is not valid base64 (e.g. a passphrase) is rejected rather than silently used in a way the receiver's
+ * library would not reproduce. Only canonical, padded, standard-alphabet base64 is accepted (what
+ * `base64 -w0` / `openssl rand -base64` print), so every library decodes it to the same bytes.
+ */
+export function webhookSecretKey(secret: string): { key: Buffer; problem?: undefined } | { key?: undefined; problem: string } {
+  const prefixed = secret.startsWith(SECRET_PREFIX);
+  const b64 = prefixed ? secret.slice(SECRET_PREFIX.length) : secret;
+  const what = prefixed ? 'the part after the whsec_ prefix' : 'a secret without the whsec_ prefix is read as base64 (as Standard Webhooks libraries do), and it';
+  const valid = b64.length > 0 && b64.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').toString('base64') === b64;
+  if (!valid) return { problem: `${what} is not valid base64 (A-Z a-z 0-9 + /, padded with =); use whsec_<base64 of 24-64 random bytes>, ${GENERATE_HINT}` };
+  const key = Buffer.from(b64, 'base64');
+  if (key.length < MIN_SECRET_BYTES) {
+    return { problem: `${prefixed ? 'the secret' : what} decodes to ${key.length} bytes, fewer than ${MIN_SECRET_BYTES} (Standard Webhooks recommends 24-64); ${GENERATE_HINT}` };
+  }
+  return { key };
 }
 
-export function signStandardWebhook(secret: string, id: string, timestampSec: number, body: string): string {
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+export function webhookPayload(alert: OutgoingAlert) {
+  // `timestamp` is when the entry was received, not "now": the body is the same on every attempt.
+  return { type: 'alert.fired', timestamp: alert.receivedAt, data: { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event } };
+}
+
+export function signStandardWebhook(secret: string | Buffer, id: string, timestampSec: number, body: string): string {
+  let key: Buffer;
+  if (typeof secret === 'string') {
+    const k = webhookSecretKey(secret);
+    if (!k.key) throw new Error(`webhook secret: ${k.problem}`);
+    key = k.key;
+  } else {
+    key = secret;
+  }
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSec}.${body}`).digest('base64')}`;
 }
 
@@ -35,21 +73,28 @@ function customHeaders(h: Record<string, string> | undefined): Record<string, st
 export class WebhookChannel implements Channel {
   readonly type = 'webhook';
   readonly name: string;
+  private readonly key?: Buffer;
+
   constructor(private readonly cfg: WebhookConfig) {
     this.name = cfg.name;
+    if (cfg.secret !== undefined) {
+      // The channels file is validated the same way; this catches a channel built some other way.
+      const k = webhookSecretKey(cfg.secret);
+      if (!k.key) throw new ConfigError(`webhook "${cfg.name}": unusable secret`, [`secret: ${k.problem}`]);
+      this.key = k.key;
+    }
   }
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
-    const now = new Date();
-    const body = JSON.stringify(webhookPayload(alert, now));
-    const ts = Math.floor(now.getTime() / 1000);
+    const body = JSON.stringify(webhookPayload(alert));
+    const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       ...customHeaders(this.cfg.headers),
-      'webhook-id': alert.messageId,
+      'webhook-id': alert.deliveryId,
       'webhook-timestamp': String(ts),
-      'idempotency-key': alert.messageId,
+      'idempotency-key': alert.deliveryId,
     };
-    if (this.cfg.secret) headers['webhook-signature'] = signStandardWebhook(this.cfg.secret, alert.messageId, ts, body);
+    if (this.key) headers['webhook-signature'] = signStandardWebhook(this.key, alert.deliveryId, ts, body);
     return postJson({ channel: `webhook "${this.name}"`, url: this.cfg.url, body, headers, timeoutMs: this.cfg.timeoutMs, signal });
   }
 }

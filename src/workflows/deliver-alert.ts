@@ -33,6 +33,7 @@ import {
   type DeliveryRequest,
   type ParkPolicy,
   type ParkedDelivery,
+  type PersistResult,
   type DeliveryState,
   type DeliveryStatus,
 } from '../shared';
@@ -55,10 +56,14 @@ const localBookkeeping = proxyLocalActivities<Activities>({
 /** Workflows started before the patch keep their regular bookkeeping activities (their histories say so). */
 const remoteBookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
-/** One proxy per channel: each channel has its own timeout and retry policy. */
+/** One proxy per channel: each channel has its own timeout, retry policy and delivery deadline. */
 function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: plan.timeoutMs,
+    // A finite deadline per round: "unlimited attempts" means "until the deadline", then the alert parks.
+    ...(plan.deadlineMs ? { scheduleToCloseTimeout: plan.deadlineMs } : {}),
+    // A slow request heartbeats (see notifyChannel), so a cancellation reaches it; a stuck worker times out.
+    heartbeatTimeout: plan.timeoutMs,
     retry: plan.retry,
     ...(plan.taskQueue ? { taskQueue: plan.taskQueue } : {}),
     summary: `notify ${plan.name}`,
@@ -80,10 +85,16 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     retryUpdate,
     async () => {
       const ticket = ++retriesRequested;
-      await condition(() => retriesDone >= ticket || state.status === 'abandoned');
+      await condition(() => retriesDone >= ticket || state.status === 'abandoned' || state.status === 'delivered');
       return state;
     },
-    { validator: () => { if (state.status !== 'failed') throw new Error(`cannot retry: delivery is ${state.status}, not failed`); } },
+    {
+      // A retry while a round of a parked alert is already running joins it (two operators, one round).
+      validator: () => {
+        const roundOfParkedAlert = state.status === 'pending' && state.parkedAt !== null;
+        if (state.status !== 'failed' && !roundOfParkedAlert) throw new Error(`cannot retry: delivery is ${state.status}, not failed`);
+      },
+    },
   );
   setHandler(
     abandonUpdate,
@@ -104,70 +115,19 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   const { persistAlert, ackMessage, recordOutcome } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 
-  let channels: ChannelPlan[];
-  let park: ParkPolicy;
-  let parkedAtMs: number;
-  if (parked) {
-    ({ channels, park, parkedAtMs } = parked);
-  } else {
-    // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
-    const persisted = await persistAlert(req);
-    ({ channels, park } = persisted);
-    // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
-    await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
-    if (persisted.alreadyDelivered) {
-      state.status = 'delivered';
-      setStatus('delivered');
-      return state;
-    }
+  let channels: ChannelPlan[] = parked?.channels ?? [];
+  let park: ParkPolicy | undefined = parked?.park;
+  let parkedAtMs = parked?.parkedAtMs ?? 0;
+  let deliveryId = parked ? parked.deliveryId ?? req.messageId : req.messageId;
 
-    // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
-    state.channels = channels.map((c) => ({
-      channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
-    }));
-    await notifyRound(channels.map((c) => c.name));
-    await record();
-    parkedAtMs = Date.now();
-  }
+  // ---- steps (defined before use; the flow below reads top-down) ----
+  /** The store refused the alert: nothing is sent, the delivery ends visibly as `rejected`. */
+  // (A local activity's failure arrives as the ApplicationFailure itself, a regular one's wrapped in ActivityFailure.)
+  const storeRefusal = (err: unknown): ApplicationFailure | undefined => {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    return cause instanceof ApplicationFailure && STORE_REFUSALS.includes(cause.type ?? '') ? cause : undefined;
+  };
 
-  // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
-  while (state.status === 'failed') {
-    // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
-    // (Behind a patch: a run that was already past the limit under older code replays as it ran.)
-    if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null && patched('continue-parked-as-new')) {
-      await condition(allHandlersFinished);
-      const nextRun = makeContinueAsNewFunc<typeof deliverAlert>({
-        typedSearchAttributes: [
-          { key: SA_STATUS, value: 'failed' },
-          { key: SA_FAILED_CHANNELS, value: failedRequired() },
-          { key: SA_SEVERITY, value: req.event.severity },
-          { key: SA_RULE_ID, value: req.event.ruleId },
-        ],
-      });
-      await nextRun(req, { state, channels, park, parkedAtMs });
-    }
-    const giveUpIn = park.giveUpAfterMs > 0 ? parkedAtMs + park.giveUpAfterMs - Date.now() : Infinity;
-    const wait = Math.min(park.redriveIntervalMs > 0 ? park.redriveIntervalMs : Infinity, giveUpIn);
-    const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null;
-    const woken = Number.isFinite(wait) ? await condition(wakeUp, Math.max(wait, 1)) : (await condition(wakeUp), true);
-    if (state.abandonReason === null && !woken && Date.now() - parkedAtMs >= park.giveUpAfterMs && park.giveUpAfterMs > 0) {
-      state.abandonReason = `gave up: still failing ${Math.round(park.giveUpAfterMs / 1000)}s after it was parked`;
-    }
-    if (state.abandonReason !== null) break;
-    const target = retriesRequested;
-    await notifyRound(state.channels.filter((c) => c.status === 'failed').map((c) => c.channel));
-    await record();
-    retriesDone = target;
-  }
-
-  if (state.abandonReason !== null && state.status !== 'delivered') {
-    state.status = 'abandoned';
-    await record();
-  }
-  await condition(allHandlersFinished);
-  return state;
-
-  // ---- steps ----
   async function notifyRound(names: string[]): Promise<void> {
     state.status = 'pending';
     state.rounds++;
@@ -186,6 +146,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     try {
       const ok = await notifierFor(plan)({
         channel: plan.name,
+        ...(deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
         messageId: req.messageId,
         workflowId: workflowIdFor(req.stream, req.messageId),
         event: req.event,
@@ -207,10 +168,111 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   async function record(): Promise<void> {
     setStatus(state.abandonReason !== null && state.status !== 'delivered' ? 'abandoned' : state.status, failedRequired());
-    // Recording must happen even if the notify scope was cancelled by `abandon`.
-    await CancellationScope.nonCancellable(() => recordOutcome({ messageId: req.messageId, state }));
+    // Recording must happen even if the notify scope (or the workflow) was cancelled.
+    try {
+      await CancellationScope.nonCancellable(() => recordOutcome({ messageId: req.messageId, ...(deliveryId !== req.messageId ? { deliveryId } : {}), state }));
+    } catch (err) {
+      // The store refused the outcome for good (e.g. the document is gone): fail the run visibly, with the reason.
+      const refusal = storeRefusal(err);
+      if (!refusal) throw err;
+      throw ApplicationFailure.create({ type: 'OutcomeNotRecorded', nonRetryable: true, message: `delivery ${state.status}, but the outcome could not be recorded: ${refusal.message}` });
+    }
   }
+
+  async function end(status: DeliveryStatus): Promise<DeliveryState> {
+    state.status = status;
+    setStatus(status);
+    await condition(allHandlersFinished);
+    return state;
+  }
+
+  try {
+    if (!parked) {
+      if (patched('stream-qualified-ids')) deliveryId = workflowIdFor(req.stream, req.messageId);
+      // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
+      let persisted: PersistResult;
+      try {
+        persisted = await persistAlert(req, ...(deliveryId !== req.messageId ? [deliveryId] : []));
+      } catch (err) {
+        const refusal = storeRefusal(err);
+        if (!refusal) throw err;
+        state.rejectReason = refusal.message;
+        await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+        return await end('rejected');
+      }
+      ({ channels, park } = persisted);
+      // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
+      await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+      if (persisted.alreadyDelivered) {
+        state.status = 'delivered';
+        setStatus('delivered');
+        return state;
+      }
+      // An earlier execution ended this delivery (the stream was replayed): never notify it again.
+      if (persisted.finishedAs) return await end(persisted.finishedAs as DeliveryStatus);
+
+      // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
+      state.channels = channels.map((c) => ({
+        channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
+      }));
+      // Abandoned while it was being persisted: nothing is sent.
+      if (state.abandonReason === null || !patched('abandon-before-notify')) await notifyRound(channels.map((c) => c.name));
+      else state.status = 'failed';
+      await record();
+      parkedAtMs = Date.now();
+    }
+
+    // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
+    while (state.status === 'failed') {
+      // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
+      // (Behind a patch: a run that was already past the limit under older code replays as it ran.)
+      if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null && patched('continue-parked-as-new')) {
+        await condition(allHandlersFinished);
+        const nextRun = makeContinueAsNewFunc<typeof deliverAlert>({
+          typedSearchAttributes: [
+            { key: SA_STATUS, value: 'failed' },
+            { key: SA_FAILED_CHANNELS, value: failedRequired() },
+            { key: SA_SEVERITY, value: req.event.severity },
+            { key: SA_RULE_ID, value: req.event.ruleId },
+          ],
+        });
+        await nextRun(req, { state, channels, park: park!, parkedAtMs, ...(deliveryId !== req.messageId ? { deliveryId } : {}) });
+      }
+      const giveUpAfterMs = park!.giveUpAfterMs;
+      const giveUpIn = giveUpAfterMs > 0 ? parkedAtMs + giveUpAfterMs - Date.now() : Infinity;
+      const wait = Math.min(park!.redriveIntervalMs > 0 ? park!.redriveIntervalMs : Infinity, giveUpIn);
+      const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null;
+      const woken = Number.isFinite(wait) ? await condition(wakeUp, Math.max(wait, 1)) : (await condition(wakeUp), true);
+      if (state.abandonReason === null && !woken && Date.now() - parkedAtMs >= giveUpAfterMs && giveUpAfterMs > 0) {
+        state.abandonReason = `gave up: still failing ${Math.round(giveUpAfterMs / 1000)}s after it was parked`;
+      }
+      if (state.abandonReason !== null) break;
+      const target = retriesRequested;
+      await notifyRound(state.channels.filter((c) => c.status === 'failed').map((c) => c.channel));
+      await record();
+      retriesDone = target;
+    }
+
+    if (state.abandonReason !== null && state.status !== 'delivered') {
+      state.status = 'abandoned';
+      await record();
+    }
+  } catch (err) {
+    // Cancelled from the UI or CLI: the document gets a final state before the run ends as cancelled.
+    if (!isCancellation(err) || !patched('record-cancellation')) throw err;
+    if (state.status !== 'delivered' && state.status !== 'abandoned') {
+      state.abandonReason ??= 'cancelled: the workflow was cancelled (UI or CLI)';
+      state.status = 'abandoned';
+      await record();
+    }
+    throw err;
+  }
+  await condition(allHandlersFinished);
+  return state;
 }
+
+/** Failure types with which the store refuses an alert for good (see the activities). */
+const STORE_REFUSALS = ['StoreRefusedError', 'AlertConflictError'];
 
 function historyTooLong(): boolean {
   const info = workflowInfo();
@@ -231,6 +293,15 @@ function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore: number
     return { attempts: attemptsBefore + 1, lastError: 'cancelled: alert abandoned while this channel was being tried', lastErrorType: 'Cancelled' };
   }
   const cause = err instanceof ActivityFailure ? err.cause : err;
+  // The channel's delivery deadline (scheduleToClose) passed while it kept retrying: say so, with its last error.
+  if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT' && cause instanceof ApplicationFailure) {
+    const detail = cause.details?.[0] as { attempt?: number } | undefined;
+    return {
+      attempts: attemptsBefore + (detail?.attempt ?? 1),
+      lastError: `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed; last error: ${cause.message}`,
+      lastErrorType: 'DeadlineExceeded',
+    };
+  }
   if (cause instanceof ApplicationFailure) {
     const detail = cause.details?.[0] as { attempt?: number } | undefined;
     return {
@@ -240,9 +311,14 @@ function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore: number
     };
   }
   if (cause instanceof TimeoutFailure) {
+    // SCHEDULE_TO_CLOSE: the channel's delivery deadline passed while it kept retrying; its last error says why.
+    const deadline = cause.timeoutType === 'SCHEDULE_TO_CLOSE';
+    const last = cause.cause instanceof Error ? `; last error: ${cause.cause.message}` : '';
     return {
-      attempts: attemptsBefore + (plan.retry.maximumAttempts ?? 1),
-      lastError: `timed out (${cause.timeoutType === undefined ? 'timeout' : String(cause.timeoutType)})`,
+      attempts: attemptsBefore + (deadline ? 1 : plan.retry.maximumAttempts ?? 1),
+      lastError: deadline
+        ? `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed (SCHEDULE_TO_CLOSE)${last}`
+        : `timed out (${cause.timeoutType === undefined ? 'timeout' : String(cause.timeoutType)})${last}`,
       lastErrorType: 'Timeout',
     };
   }

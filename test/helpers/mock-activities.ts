@@ -18,38 +18,75 @@ export function plan(name: string, over: Partial<ChannelPlan> = {}): ChannelPlan
   };
 }
 
-export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false) {
+/** Scripted store answers and notify timing, for the paths the store and the clock decide. */
+export interface MockOptions {
+  /** persist: the store refuses the alert (non-retryable StoreRefusedError / AlertConflictError). */
+  persistRefused?: 'StoreRefusedError' | 'AlertConflictError';
+  /** persist: the document already ended in this status. */
+  finishedAs?: string;
+  /** record: the store refuses the outcome of this status for good. */
+  recordRefusedFor?: string;
+  /** notify: each call takes this long (ms, workflow time is real inside activities), cancellable by heartbeat. */
+  notifyDelayMs?: number;
+  /** notify: a transient failure asks for this next-retry delay (the receiver's Retry-After). */
+  retryAfterMs?: number;
+}
+
+export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false, opts: MockOptions = {}) {
   const events: string[] = [];
   const records: DeliveryState[] = [];
   const calls = new Map<string, number>();
+  const notifyInputs: NotifyInput[] = [];
+  const persistArgs: unknown[][] = [];
+  const recordInputs: RecordInput[] = [];
   const activities = {
-    persistAlert(_req: DeliveryRequest): Promise<PersistResult> {
+    persistAlert(...args: [DeliveryRequest, string?]): Promise<PersistResult> {
       events.push('persist');
-      return Promise.resolve({ alreadyDelivered, channels, park });
+      persistArgs.push(args);
+      if (opts.persistRefused) {
+        throw ApplicationFailure.create({ type: opts.persistRefused, message: 'OpenSearch refused the create (400 mapper_parsing_exception): failed to parse field [firedAt]', nonRetryable: true });
+      }
+      return Promise.resolve({ alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park });
     },
     ackMessage(): Promise<number> {
       events.push('ack');
       return Promise.resolve(1);
     },
-    notifyChannel(input: NotifyInput): Promise<NotifyResult> {
-      const { attempt } = Context.current().info;
+    async notifyChannel(input: NotifyInput): Promise<NotifyResult> {
+      const ctx = Context.current();
+      const { attempt } = ctx.info;
+      notifyInputs.push(input);
+      if (opts.notifyDelayMs) {
+        events.push(`notify:${input.channel}:started`);
+        const beat = setInterval(() => ctx.heartbeat(), 100);
+        try {
+          await Promise.race([ctx.sleep(opts.notifyDelayMs), ctx.cancelled]);
+        } finally {
+          clearInterval(beat);
+        }
+      }
       const call = (calls.get(input.channel) ?? 0) + 1;
       calls.set(input.channel, call);
       const outcome = script(input.channel, attempt, call);
       events.push(`notify:${input.channel}:${outcome}`);
-      if (outcome === 'ok') return Promise.resolve({ attempt, deliveredAt: new Date().toISOString(), response: 'HTTP 200' });
+      if (outcome === 'ok') return { attempt, deliveredAt: new Date().toISOString(), response: 'HTTP 200' };
       if (outcome === 'permanent') {
         throw ApplicationFailure.create({ type: 'PermanentDeliveryError', message: `${input.channel}: HTTP 404`, nonRetryable: true, details: [{ attempt }] });
       }
-      throw ApplicationFailure.create({ type: 'TransientDeliveryError', message: `${input.channel}: HTTP 503`, details: [{ attempt }] });
+      throw ApplicationFailure.create({ type: 'TransientDeliveryError', message: `${input.channel}: HTTP 503`, details: [{ attempt }], nextRetryDelay: opts.retryAfterMs });
     },
-    recordOutcome({ state }: RecordInput): Promise<void> {
+    recordOutcome(input: RecordInput): Promise<void> {
+      const { state } = input;
       events.push(`record:${state.status}`);
+      recordInputs.push(structuredClone(input));
+      if (opts.recordRefusedFor === state.status) {
+        throw ApplicationFailure.create({ type: 'StoreRefusedError', message: 'OpenSearch refused the update (404 document_missing_exception): [1-0]: document missing', nonRetryable: true });
+      }
       records.push(structuredClone(state));
       return Promise.resolve();
     },
   };
-  return { activities, events, records, calls };
+  return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs };
 }
 
 export function request(messageId = '1-0'): DeliveryRequest {

@@ -75,9 +75,15 @@ export class Pipeline {
     return Number(res[0]);
   }
 
-  async doc(id: string): Promise<Record<string, any> | undefined> {
+  /** The delivery ID of a stream message: the document `_id` and every channel's idempotency key. */
+  key(messageId: string): string {
+    return `${this.stream}:${messageId}`;
+  }
+
+  /** The alert document of a stream message ID (its `_id` is the delivery ID `<stream>:<message ID>`). */
+  async doc(messageId: string): Promise<Record<string, any> | undefined> {
     try {
-      const res = await this.os.get({ index: this.index, id });
+      const res = await this.os.get({ index: this.index, id: this.key(messageId) });
       return res.body._source as Record<string, any>;
     } catch {
       return undefined;

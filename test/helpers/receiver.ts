@@ -26,6 +26,8 @@ export class TestReceiver {
   readonly posts: ReceivedPost[] = [];
   private server = http.createServer((req, res) => this.onRequest(req, res));
   private counts = new Map<string, number>();
+  /** The status of each POST whose reply was written completely to a socket that was still open. */
+  private answered = new WeakMap<ReceivedPost, number>();
   private sockets = new Set<import('node:net').Socket>();
 
   constructor(public behaviour: Behaviour = () => ({ status: 200 })) {
@@ -44,9 +46,12 @@ export class TestReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
   }
 
-  /** Distinct idempotency keys of POSTs answered 2xx. */
+  /**
+   * Distinct idempotency keys of POSTs answered 2xx: only replies actually written to a live socket count
+   * (a delayed reply the client gave up on, or whose connection closed first, was never delivered).
+   */
   deliveredKeys(): Set<string> {
-    return new Set(this.posts.filter((p) => (p as ReceivedPost & { status?: number }).status! < 300).map((p) => p.key));
+    return new Set(this.posts.filter((p) => { const s = this.answered.get(p); return s !== undefined && s >= 200 && s < 300; }).map((p) => p.key));
   }
 
   keys(): Set<string> {
@@ -78,14 +83,20 @@ export class TestReceiver {
         json = undefined;
       }
       const key = String(req.headers['idempotency-key'] ?? req.headers['webhook-id'] ?? '');
-      const post: ReceivedPost & { status?: number } = { path: req.url ?? '', key, headers: req.headers, body, json, at: Date.now() };
+      const post: ReceivedPost = { path: req.url ?? '', key, headers: req.headers, body, json, at: Date.now() };
       const n = this.counts.get(key) ?? 0;
       this.counts.set(key, n + 1);
       const reply = this.behaviour(post, n);
-      post.status = reply.status;
       this.posts.push(post);
+      // The status counts only once the whole reply has been handed to a socket that is still open: not
+      // when it is decided, and not for a delayed reply whose client already gave up (socket closed).
+      // (The server detaches res.socket on 'finish', so keep the request's socket to check it.)
+      const socket = req.socket;
+      res.once('finish', () => {
+        if (!res.destroyed && !socket.destroyed) this.answered.set(post, reply.status);
+      });
       const send = () => {
-        if (!res.destroyed) res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+        if (!res.destroyed && !socket.destroyed) res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();
