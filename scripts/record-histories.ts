@@ -4,12 +4,12 @@
 // Activities are scripted (test/helpers/mock-activities) so that every path is reached on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
+import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request, type Script } from '../test/helpers/mock-activities';
+import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
 
 interface Path {
   name: string;
@@ -17,8 +17,10 @@ interface Path {
   script: Script;
   park?: ParkPolicy;
   alreadyDelivered?: boolean;
-  /** Operator actions once the workflow is parked. */
-  operate?: 'retry' | 'abandon';
+  /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
+  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start';
+  /** What the store answers (refusals, an already finished document). */
+  store?: MockOptions;
   /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
   untilContinued?: boolean;
 }
@@ -36,6 +38,10 @@ const paths: Path[] = [
   { name: 'already-delivered', channels: [fast('hook')], script: () => 'ok', alreadyDelivered: true },
   { name: 'parked-continued-as-new', channels: [fast('hook')], script: () => (fixed ? 'ok' : 'permanent'), park: { redriveIntervalMs: 20, giveUpAfterMs: 0 }, untilContinued: true },
   { name: 'best-effort-failed', channels: [fast('hook'), fast('chat', { required: false })], script: (c) => (c === 'chat' ? 'permanent' : 'ok') },
+  { name: 'store-refused', channels: [fast('hook')], script: () => 'ok', store: { persistRefused: 'StoreRefusedError' } },
+  { name: 'already-finished', channels: [fast('hook')], script: () => 'ok', store: { finishedAs: 'abandoned' } },
+  { name: 'cancelled', channels: [fast('hook')], script: () => 'permanent', operate: 'cancel' },
+  { name: 'abandoned-before-notify', channels: [fast('hook')], script: () => 'ok', operate: 'abandon-with-start' },
 ];
 
 async function main(): Promise<void> {
@@ -50,25 +56,36 @@ async function main(): Promise<void> {
   for (const p of paths.filter((x) => only.length === 0 || only.includes(x.name))) {
     fixed = false;
     const taskQueue = `record-${p.name}-${Date.now()}`;
-    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered);
+    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered, p.store);
     const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
     const workflowId = `alerts:${p.name}-${Date.now()}`;
     await worker.runUntil(async () => {
-      const handle = await client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId, args: [request(`${Date.now()}-0`)] });
+      const args: [DeliveryRequest] = [request(`${Date.now()}-0`)];
+      let handle: WorkflowHandle<typeof deliverAlert>;
+      if (p.operate === 'abandon-with-start') {
+        // The abandon arrives with the start: it is handled before persist returns, so nothing is sent.
+        const start = new WithStartWorkflowOperation<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId, args, workflowIdConflictPolicy: 'FAIL' });
+        await client.workflow.executeUpdateWithStart(abandonUpdate, { args: ['duplicate of another incident'], startWorkflowOperation: start });
+        handle = await start.workflowHandle();
+      } else {
+        handle = await client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId, args });
+      }
       if (p.untilContinued) {
-        while ((await handle.describe()).runId === handle.firstExecutionRunId) await new Promise((r) => setTimeout(r, 200));
+        const firstRunId = (await handle.describe()).runId;
+        while ((await handle.describe()).runId === firstRunId) await new Promise((r) => setTimeout(r, 200));
         fixed = true; // the next re-drive (in the new run) delivers
-        const first = await client.workflow.getHandle(workflowId, handle.firstExecutionRunId).fetchHistory();
+        const first = await client.workflow.getHandle(workflowId, firstRunId).fetchHistory();
         fs.writeFileSync(path.join(outDir, `${p.name}-first-run.json`), historyToJSON(first));
         process.stdout.write(`${p.name}-first-run: continued as new, ${first.events?.length} events\n`);
       }
-      if (p.operate) {
+      if (p.operate && p.operate !== 'abandon-with-start') {
         while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
         fixed = true;
         if (p.operate === 'retry') await handle.executeUpdate(retryUpdate);
-        else await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
+        else if (p.operate === 'abandon') await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
+        else await handle.cancel();
       }
-      const result = await handle.result();
+      const result = await handle.result().catch((e: Error) => ({ status: `ended: ${e.message}` }));
       const history = await handle.fetchHistory();
       fs.writeFileSync(path.join(outDir, `${p.name}.json`), historyToJSON(history));
       process.stdout.write(`${p.name}: ${result.status}, ${history.events?.length} events\n`);

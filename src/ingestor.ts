@@ -315,7 +315,7 @@ export class Ingestor {
       const event = parseEntry(fields, cfg.ingest);
       const unknown = channels.unknown(event);
       if (unknown.length) throw new InvalidEntryError(`unknown channel(s) ${unknown.map((c) => `"${c}"`).join(', ')} (configured: ${channels.names().join(', ')})`);
-      req = { stream: cfg.stream, group: cfg.group, messageId: id, receivedAt: new Date().toISOString(), event };
+      req = { stream: cfg.stream, group: cfg.group, messageId: id, deliveryId: workflowIdFor(cfg.stream, id), receivedAt: new Date().toISOString(), event };
     } catch (e) {
       if (!(e instanceof InvalidEntryError)) throw e;
       await store.reject(workflowIdFor(cfg.stream, id), id, e.reason, fields);

@@ -73,7 +73,7 @@ export class Reconciler {
   /** Writes the final state of one closed delivery, unless its document already has one. */
   private async record(workflowId: string, runId: string, execution: string): Promise<boolean> {
     const { store, log } = this.deps;
-    // Documents of deliveries started before `stream-qualified-ids` are keyed by the bare message ID.
+    // Documents of deliveries started by an ingest from before delivery IDs are keyed by the bare message ID.
     const candidates = [workflowId, workflowId.slice(workflowId.lastIndexOf(':') + 1)];
     for (const id of candidates) {
       const doc = await store.get(id);

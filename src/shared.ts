@@ -40,6 +40,12 @@ export interface DeliveryRequest {
   stream: string;
   group: string;
   messageId: string;
+  /**
+   * The delivery ID `<stream>:<message ID>` (= the workflow ID): document `_id` and every channel's
+   * idempotency key. Absent from requests of an ingest that predates it: then the bare message ID is used,
+   * as that delivery's document was created with it.
+   */
+  deliveryId?: string;
   receivedAt: string;
   event: AlertEvent;
 }
@@ -131,8 +137,6 @@ export interface ParkedDelivery {
   park: ParkPolicy;
   /** Workflow time (ms) at which it was first parked: the give-up deadline counts from here. */
   parkedAtMs: number;
-  /** The document ID and idempotency key (absent when carried from a run before `stream-qualified-ids`). */
-  deliveryId?: string;
 }
 
 /** A parked run continues as new once its history has this many events (or the server suggests it sooner). */
@@ -140,7 +144,7 @@ export const PARKED_HISTORY_LIMIT = 2000;
 
 export interface RecordInput {
   messageId: string;
-  /** The document to update (absent from workflows started before `stream-qualified-ids`: then `messageId`). */
+  /** The document to update (absent from requests without a delivery ID: then `messageId`). */
   deliveryId?: string;
   state: DeliveryState;
 }

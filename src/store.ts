@@ -1,6 +1,6 @@
 // The alert index in OpenSearch: one document per stream message, `_id` = the delivery ID
-// (`<stream>:<message ID>`, the workflow ID; documents of deliveries started before the
-// `stream-qualified-ids` patch keep the bare message ID).
+// (`<stream>:<message ID>`, the workflow ID; documents of deliveries started by an ingest from before
+// delivery IDs keep the bare message ID).
 // The index is created explicitly with a strict mapping and verified at start-up: an index whose
 // contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
 import { Client } from '@opensearch-project/opensearch';

@@ -1,6 +1,6 @@
 // deliverAlert's edge paths: store refusals, replayed streams, operator actions mid-round, timeouts and
 // deadlines, Retry-After, cancellation, concurrent updates. Time-skipping server with scripted activities.
-import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -8,7 +8,7 @@ import { SA_STATUS, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, t
 import type { deliverAlert } from '../src/workflows';
 import { serviceWorkflowBundle } from './helpers/bundle';
 import { mockActivities, plan, request, type MockOptions, type Script } from './helpers/mock-activities';
-import { timeSkippingEnv, uid } from './helpers/stack';
+import { devServerEnv, timeSkippingEnv, uid } from './helpers/stack';
 
 let env: TestWorkflowEnvironment;
 let workflowBundle: WorkflowBundle;
@@ -24,6 +24,8 @@ afterAll(async () => {
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 interface RunOptions extends MockOptions {
   park?: ParkPolicy;
+  /** A request from an ingest that predates delivery IDs (no `deliveryId`). */
+  legacy?: boolean;
   alreadyDelivered?: boolean;
   body?: (h: Handle) => Promise<void>;
 }
@@ -35,7 +37,7 @@ async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}) 
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
   let handle!: Handle;
   const outcome = await worker.runUntil(async () => {
-    handle = await env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });
+    handle = await env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0', o.legacy)] });
     if (o.body) await o.body(handle);
     return handle.result().then((result) => ({ result, error: undefined }), (error: unknown) => ({ result: undefined, error }));
   });
@@ -53,12 +55,20 @@ async function until(handle: Handle, status: string): Promise<DeliveryState> {
 }
 
 describe('deliverAlert: one ID end to end', () => {
-  it('a new delivery uses the stream-qualified ID as document ID and idempotency key everywhere', async () => {
+  it('the request\'s stream-qualified delivery ID is the idempotency key of every channel and the document to record', async () => {
     const { result, persistArgs, notifyInputs, recordInputs } = await run([plan('hook')], () => 'ok');
     expect(result!.status).toBe('delivered');
-    expect(persistArgs[0][1]).toBe('alerts:1-0');
+    expect(persistArgs[0].deliveryId).toBe('alerts:1-0');
     expect(notifyInputs[0]).toMatchObject({ deliveryId: 'alerts:1-0', messageId: '1-0', receivedAt: '2026-11-23T00:00:00.000Z' });
     expect(recordInputs.map((r) => r.deliveryId)).toEqual(['alerts:1-0']);
+  });
+
+  it('a request from an older ingest (no delivery ID) keeps the bare message ID it was persisted under', async () => {
+    const { result, notifyInputs, recordInputs } = await run([plan('hook')], () => 'ok', { legacy: true });
+    expect(result!.status).toBe('delivered');
+    expect(notifyInputs[0].deliveryId).toBeUndefined(); // the activity falls back to messageId
+    expect(notifyInputs[0].messageId).toBe('1-0');
+    expect(recordInputs.map((r) => [r.deliveryId, r.messageId])).toEqual([[undefined, '1-0']]);
   });
 });
 
@@ -167,5 +177,49 @@ describe('deliverAlert: time bounds', () => {
     // about four attempts a second for five seconds: bounded by the deadline, not by a count
     expect(calls.get('hook')).toBeGreaterThan(5);
     expect(calls.get('hook')).toBeLessThan(40);
+  });
+});
+
+describe('deliverAlert on the dev server (real time, features the time-skipping server lacks)', () => {
+  let dev: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    dev = await devServerEnv();
+  });
+  afterAll(async () => {
+    await dev?.teardown();
+  });
+
+  async function onDev<T>(mock: ReturnType<typeof mockActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = uid('wf-dev');
+    const worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
+    return worker.runUntil(fn(taskQueue));
+  }
+
+  it('abandon before notify started (update-with-start, handled before persist returns) sends nothing', async () => {
+    const mock = mockActivities([plan('hook')], () => 'ok');
+    const state = await onDev(mock, (taskQueue) => {
+      const start = new WithStartWorkflowOperation<typeof deliverAlert>('deliverAlert', {
+        taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')], workflowIdConflictPolicy: 'FAIL',
+      });
+      return dev.client.workflow.executeUpdateWithStart(abandonUpdate, { args: ['duplicate of INC-7'], startWorkflowOperation: start });
+    });
+    expect(state).toMatchObject({ status: 'abandoned', abandonReason: 'duplicate of INC-7', rounds: 0 });
+    expect(mock.events).toEqual(['persist', 'ack', 'record:abandoned']);
+    expect(mock.notifyInputs).toEqual([]);
+  });
+
+  it('a receiver\'s Retry-After sets the delay before the next attempt (not the policy\'s 100 ms)', async () => {
+    const seen: number[] = [];
+    const mock = mockActivities([plan('hook', { retry: { initialInterval: 100, maximumInterval: 200, maximumAttempts: 3 } })], (_c, attempt) => {
+      seen.push(Date.now());
+      return attempt < 2 ? 'transient' : 'ok';
+    }, undefined, false, { retryAfterMs: 2_000 });
+    const result = await onDev(mock, async (taskQueue) => {
+      const h = await dev.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });
+      return h.result();
+    });
+    expect(result.status).toBe('delivered');
+    expect(seen).toHaveLength(2);
+    expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(1_900);
   });
 });

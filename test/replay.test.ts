@@ -18,6 +18,8 @@ const PATHS = [
   'delivered.json', 'transient-then-delivered.json', 'failed-retried-delivered.json', 'failed-abandoned.json',
   'two-channels-one-failed-retried.json', 'redriven-delivered.json', 'gave-up.json', 'already-delivered.json', 'best-effort-failed.json',
 ];
+/** Paths that exist since "no alert stuck, none confused" (current histories only). */
+const NEW_PATHS = ['store-refused.json', 'already-finished.json', 'cancelled.json', 'abandoned-before-notify.json'];
 
 function load(dir: string, file: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -112,17 +114,36 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
     steps: [...START, 'notify ok', 'notify failed (PermanentDeliveryError)', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['hook: delivered after 1', 'chat (best effort): failed after 1'], abandonReason: null,
   },
+  'store-refused.json': { // the store refuses the alert: acked, nothing sent, ends rejected
+    steps: [...START, 'rejected []', 'completed rejected'],
+    channels: [], abandonReason: null,
+  },
+  'already-finished.json': { // a replayed stream: the document already ended (abandoned): nothing sent, nothing recorded
+    steps: [...START, 'abandoned []', 'completed abandoned'],
+    channels: [], abandonReason: null,
+  },
+  'cancelled.json': { // cancelled while parked: the final state is recorded before the run ends cancelled
+    steps: [...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'cancel_requested', 'abandoned [hook]', 'recordOutcome', 'canceled'],
+    channels: [], abandonReason: null,
+  },
+  'abandoned-before-notify.json': { // abandoned with the start (update-with-start): nothing is sent
+    steps: ['update abandon(duplicate of another incident)', ...START, 'abandoned []', 'recordOutcome', 'completed abandoned'],
+    channels: [], abandonReason: 'duplicate of another incident',
+  },
 };
 
 describe('replay of recorded histories', () => {
   it.each([['test/histories', current], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
-    expect(jsonIn(dir)).toEqual(expect.arrayContaining(PATHS));
-    expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS].sort());
+    expect(jsonIn(dir)).toEqual(expect.arrayContaining(dir === current ? [...PATHS, ...NEW_PATHS] : PATHS));
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS, ...NEW_PATHS].sort());
   });
 
   // A file per path is not coverage: each history must actually show its path (a re-recording that went
   // another way, or a copy of delivered.json under another name, must fail here).
-  it.each(PATHS.flatMap((file) => [[`test/histories/${file}`, current, file], [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]]))(
+  it.each([
+    ...PATHS.flatMap((file) => [[`test/histories/${file}`, current, file], [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]]),
+    ...NEW_PATHS.map((file) => [`test/histories/${file}`, current, file]),
+  ])(
     '%s records its path',
     (_name, dir, file) => {
       expect(story(dir, file)).toEqual(EXPECTED[file]);

@@ -17,11 +17,11 @@ export interface ActivityDeps {
 
 export interface NotifyInput {
   channel: string;
-  /** The idempotency key (absent from workflows started before `stream-qualified-ids`: then `messageId`). */
+  /** The idempotency key (absent from requests without a delivery ID: then `messageId`). */
   deliveryId?: string;
   messageId: string;
   workflowId: string;
-  /** When the ingest received the entry (absent before `stream-qualified-ids`: then the event's firedAt). */
+  /** When the ingest received the entry (absent from requests without a delivery ID: then the event's firedAt). */
   receivedAt?: string;
   event: AlertEvent;
 }
@@ -41,7 +41,8 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
      * A document already in a final state ends the delivery (`finishedAs`). A value the index refuses, or
      * an ID that holds another alert, fails non-retryably; a refused alert leaves a `rejected` record.
      */
-    async persistAlert(req: DeliveryRequest, deliveryId: string = req.messageId): Promise<PersistResult> {
+    async persistAlert(req: DeliveryRequest): Promise<PersistResult> {
+      const deliveryId = req.deliveryId ?? req.messageId;
       try {
         const found = await store.createIfAbsent(req, deliveryId);
         const finishedAs = (FINAL_STATUSES as readonly string[]).includes(found.existingStatus ?? '') ? found.existingStatus : undefined;

@@ -5,7 +5,7 @@ export interface OutgoingAlert {
   channel: string;
   /**
    * The delivery's idempotency key, the same on every attempt and unique across streams: the workflow ID
-   * `<stream>:<message ID>` (deliveries started before the `stream-qualified-ids` patch use the bare message ID).
+   * `<stream>:<message ID>` (deliveries whose request carries no delivery ID, from an older ingest, use the bare message ID).
    * Every channel sends it where the receiver takes one (webhook-id, Idempotency-Key, email Message-ID).
    */
   deliveryId: string;

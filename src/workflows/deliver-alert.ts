@@ -118,7 +118,8 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
   let parkedAtMs = parked?.parkedAtMs ?? 0;
-  let deliveryId = parked ? parked.deliveryId ?? req.messageId : req.messageId;
+  // The document ID and idempotency key; requests from an ingest before delivery IDs carry none (legacy: the message ID).
+  const deliveryId = req.deliveryId ?? req.messageId;
 
   // ---- steps (defined before use; the flow below reads top-down) ----
   /** The store refused the alert: nothing is sent, the delivery ends visibly as `rejected`. */
@@ -179,6 +180,11 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     }
   }
 
+  /** `abandon` arrived while the alert was being persisted (e.g. with update-with-start). Behind a patch: older runs notified. */
+  function abandonedBeforeNotify(): boolean {
+    return state.abandonReason !== null && patched('abandon-before-notify');
+  }
+
   async function end(status: DeliveryStatus): Promise<DeliveryState> {
     state.status = status;
     setStatus(status);
@@ -188,11 +194,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   try {
     if (!parked) {
-      if (patched('stream-qualified-ids')) deliveryId = workflowIdFor(req.stream, req.messageId);
       // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
       let persisted: PersistResult;
       try {
-        persisted = await persistAlert(req, ...(deliveryId !== req.messageId ? [deliveryId] : []));
+        persisted = await persistAlert(req);
       } catch (err) {
         const refusal = storeRefusal(err);
         if (!refusal) throw err;
@@ -212,14 +217,16 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       if (persisted.finishedAs) return await end(persisted.finishedAs as DeliveryStatus);
 
       // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
-      state.channels = channels.map((c) => ({
-        channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
-      }));
-      // Abandoned while it was being persisted: nothing is sent.
-      if (state.abandonReason === null || !patched('abandon-before-notify')) await notifyRound(channels.map((c) => c.name));
-      else state.status = 'failed';
-      await record();
-      parkedAtMs = Date.now();
+      if (abandonedBeforeNotify()) {
+        state.status = 'abandoned'; // nothing is sent (no channel results); recorded once, below
+      } else {
+        state.channels = channels.map((c) => ({
+          channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
+        }));
+        await notifyRound(channels.map((c) => c.name));
+        await record();
+        parkedAtMs = Date.now();
+      }
     }
 
     // Parked: failed but open, until an operator retries or abandons, a re-drive succeeds, or we give up.
@@ -236,7 +243,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
             { key: SA_RULE_ID, value: req.event.ruleId },
           ],
         });
-        await nextRun(req, { state, channels, park: park!, parkedAtMs, ...(deliveryId !== req.messageId ? { deliveryId } : {}) });
+        await nextRun(req, { state, channels, park: park!, parkedAtMs });
       }
       const giveUpAfterMs = park!.giveUpAfterMs;
       const giveUpIn = giveUpAfterMs > 0 ? parkedAtMs + giveUpAfterMs - Date.now() : Infinity;

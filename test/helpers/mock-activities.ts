@@ -37,12 +37,12 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
   const records: DeliveryState[] = [];
   const calls = new Map<string, number>();
   const notifyInputs: NotifyInput[] = [];
-  const persistArgs: unknown[][] = [];
+  const persistArgs: DeliveryRequest[] = [];
   const recordInputs: RecordInput[] = [];
   const activities = {
-    persistAlert(...args: [DeliveryRequest, string?]): Promise<PersistResult> {
+    persistAlert(req: DeliveryRequest): Promise<PersistResult> {
       events.push('persist');
-      persistArgs.push(args);
+      persistArgs.push(req);
       if (opts.persistRefused) {
         throw ApplicationFailure.create({ type: opts.persistRefused, message: 'OpenSearch refused the create (400 mapper_parsing_exception): failed to parse field [firedAt]', nonRetryable: true });
       }
@@ -89,11 +89,13 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
   return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs };
 }
 
-export function request(messageId = '1-0'): DeliveryRequest {
+/** A delivery request as the ingest makes it; `legacy`: as an ingest from before delivery IDs made it. */
+export function request(messageId = '1-0', legacy = false): DeliveryRequest {
   return {
     stream: 'alerts',
     group: 'alert-processor',
     messageId,
+    ...(legacy ? {} : { deliveryId: `alerts:${messageId}` }),
     receivedAt: '2026-11-23T00:00:00.000Z',
     event: {
       alertId: 'a-1', ruleId: 'rule-cpu', ruleName: 'CPU high', severity: 'critical', title: 'CPU at 99%',
