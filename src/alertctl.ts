@@ -98,7 +98,7 @@ const commands: Record<string, Command> = {
   },
   list: {
     summary: 'alerts by delivery status, severity, rule, age',
-    usage: `alertctl list [--status pending|delivered|failed|abandoned] [--since 1h] [--severity S] [--rule R] [--limit 100]
+    usage: `alertctl list [--status pending|delivered|failed|abandoned|rejected] [--since 1h] [--severity S] [--rule R] [--limit 100]
   Lists alert deliveries from Temporal visibility (the same query the Web UI runs).`,
     options: { status: { type: 'string' }, since: { type: 'string' }, severity: { type: 'string' }, rule: { type: 'string' }, limit: { type: 'string' } },
     async run(cfg, _args, o) {
