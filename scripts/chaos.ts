@@ -48,6 +48,7 @@ import {
   type Published,
   type Reply,
 } from '../bench/harness';
+import { prng } from '../bench/prng';
 
 type FaultKind = 'worker' | 'ingest' | 'redis' | 'opensearch' | 'temporal';
 const KINDS: FaultKind[] = ['worker', 'ingest', 'redis', 'opensearch', 'temporal'];
@@ -69,18 +70,6 @@ npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:1, ingest:1 and 
 `;
 
 let interrupted = false;
-
-/** mulberry32: a small seeded PRNG, so a run's fault schedule can be replayed with --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function parseFaults(spec: string): FaultKind[] {
   const out: FaultKind[] = [];
@@ -320,7 +309,7 @@ async function main(): Promise<number> {
     checks.push({ name: '`delivered` in OpenSearch agrees with the receiver (same IDs)', ok: f.disagree === 0, detail: `${f.disagree} IDs differ${f.disagreeSample.length ? ` e.g. ${f.disagreeSample.join(', ')}` : ''}` });
     checks.push({ name: 'XPENDING = 0', ok: f.pending === 0, detail: String(f.pending) });
     checks.push({ name: 'one workflow per alert (Temporal visibility)', ok: f.workflows === f.entries, detail: `${f.workflows} workflows` });
-    checks.push({ name: 'headers and body carry the same key (webhook-id, Idempotency-Key, data.messageId)', ok: receiver.malformed === 0, detail: `${receiver.malformed} malformed` });
+    checks.push({ name: 'headers and body carry the same key (webhook-id, Idempotency-Key, data.deliveryId)', ok: receiver.malformed === 0, detail: `${receiver.malformed} malformed` });
   }
   if (failure) checks.push({ name: 'run completed', ok: false, detail: failure.split('\n')[0] });
   const ok = checks.length > 0 && checks.every((c) => c.ok);

@@ -3,23 +3,14 @@
 import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { SA_STATUS, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { serviceWorkflowBundle } from './helpers/bundle';
 import { mockActivities, plan, request, type MockOptions, type Script } from './helpers/mock-activities';
-import { devServerEnv, timeSkippingEnv, uid } from './helpers/stack';
+import { devServerEnv, uid } from './helpers/stack';
+import { timeSkippingSuite } from './helpers/time-skipping-suite';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundle;
-
-beforeAll(async () => {
-  workflowBundle = await serviceWorkflowBundle();
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 interface RunOptions extends MockOptions {
@@ -34,10 +25,10 @@ interface RunOptions extends MockOptions {
 async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}) {
   const taskQueue = uid('wf');
   const mock = mockActivities(channels, script, o.park, o.alreadyDelivered, o);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
   let handle!: Handle;
   const outcome = await worker.runUntil(async () => {
-    handle = await env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0', o.legacy)] });
+    handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0', o.legacy)] });
     if (o.body) await o.body(handle);
     return handle.result().then((result) => ({ result, error: undefined }), (error: unknown) => ({ result: undefined, error }));
   });
@@ -45,14 +36,6 @@ async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}) 
   return { ...outcome, status, ...mock };
 }
 
-async function until(handle: Handle, status: string): Promise<DeliveryState> {
-  for (let i = 0; i < 200; i++) {
-    const s = await handle.query(statusQuery);
-    if (s.status === status) return s;
-    await env.sleep('1 second');
-  }
-  throw new Error(`workflow never reached ${status}`);
-}
 
 describe('deliverAlert: one ID end to end', () => {
   it('the request\'s stream-qualified delivery ID is the idempotency key of every channel and the document to record', async () => {
@@ -128,7 +111,7 @@ describe('deliverAlert: operators mid-round', () => {
     let answers: DeliveryState[] = [];
     const { result, calls } = await run([plan('hook')], () => (fixed ? 'ok' : 'permanent'), {
       body: async (h) => {
-        await until(h, 'failed');
+        await suite.until(h, 'failed');
         fixed = true;
         answers = await Promise.all([h.executeUpdate(retryUpdate), h.executeUpdate(retryUpdate)]);
       },
@@ -141,7 +124,7 @@ describe('deliverAlert: operators mid-round', () => {
   it('cancelling a parked delivery records a final state before the run ends cancelled', async () => {
     const { error, events, records } = await run([plan('hook')], () => 'permanent', {
       body: async (h) => {
-        await until(h, 'failed');
+        await suite.until(h, 'failed');
         await h.cancel();
       },
     });
@@ -158,7 +141,7 @@ describe('deliverAlert: time bounds', () => {
     const r = await run(channels, script, {
       ...o,
       body: async (h) => {
-        state = await until(h, 'failed');
+        state = await suite.until(h, 'failed');
         await h.executeUpdate(abandonUpdate, { args: ['test done'] });
       },
     });
@@ -191,7 +174,7 @@ describe('deliverAlert on the dev server (real time, features the time-skipping 
 
   async function onDev<T>(mock: ReturnType<typeof mockActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
     const taskQueue = uid('wf-dev');
-    const worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
+    const worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
     return worker.runUntil(fn(taskQueue));
   }
 

@@ -1,31 +1,21 @@
 // deliverAlert on the time-skipping test server, with scripted activities.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
+import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
-import { serviceWorkflowBundle } from './helpers/bundle';
-import { timeSkippingEnv, uid } from './helpers/stack';
+import { uid } from './helpers/stack';
+import { timeSkippingSuite } from './helpers/time-skipping-suite';
 
-let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundle;
-
-beforeAll(async () => {
-  workflowBundle = await serviceWorkflowBundle();
-  env = await timeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 
 async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, body?: (h: Handle) => Promise<void>) {
   const taskQueue = uid('wf');
   const mock = mockActivities(channels, script, park);
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: mock.activities });
-  const start = () => env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
+  const start = () => suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
   const result = await worker.runUntil(async () => {
     const handle = await start();
     if (body) await body(handle);
@@ -34,15 +24,6 @@ async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, b
   return { result, ...mock };
 }
 
-/** Waits (in workflow time, skipped) until the workflow's status query says `status`. */
-async function until(handle: { query: (q: typeof statusQuery) => Promise<DeliveryState> }, status: string): Promise<DeliveryState> {
-  for (let i = 0; i < 200; i++) {
-    const s = await handle.query(statusQuery);
-    if (s.status === status) return s;
-    await env.sleep('1 second');
-  }
-  throw new Error(`workflow never reached ${status}`);
-}
 
 describe('deliverAlert', () => {
   it('happy path: persist → ack → notify → record, delivered', async () => {
@@ -62,7 +43,7 @@ describe('deliverAlert', () => {
   it('a permanent failure parks the alert as failed; `retry` after the fix delivers it', async () => {
     let fixed = false;
     const { result, records } = await run([plan('hook')], () => (fixed ? 'ok' : 'permanent'), undefined, async (handle) => {
-      const parked = await until(handle, 'failed');
+      const parked = await suite.until(handle, 'failed');
       expect(parked.channels[0]).toMatchObject({ status: 'failed', attempts: 1, lastErrorType: 'PermanentDeliveryError', lastError: 'hook: HTTP 404' });
       const desc = await handle.describe();
       expect(desc.searchAttributes).toMatchObject({ AlertDeliveryStatus: ['failed'], AlertFailedChannels: ['hook'] });
@@ -83,7 +64,7 @@ describe('deliverAlert', () => {
 
   it('`abandon` ends a parked alert with the reason; `retry` is rejected once abandoned', async () => {
     const { result, records } = await run([plan('hook')], () => 'permanent', undefined, async (handle) => {
-      await until(handle, 'failed');
+      await suite.until(handle, 'failed');
       const final = await handle.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
       expect(final).toMatchObject({ status: 'abandoned', abandonReason: 'receiver decommissioned' });
       // rejected by the validator, or (if the workflow already closed) because there is nothing to update
@@ -115,7 +96,7 @@ describe('deliverAlert', () => {
     const { result, events } = await run([plan('hook')], () => (fixed ? 'ok' : 'permanent'), { redriveIntervalMs: 60_000, giveUpAfterMs: 0 }, async (handle) => {
       let desc = await handle.describe();
       for (let i = 0; i < 100 && desc.runId === handle.firstExecutionRunId; i++) {
-        await env.sleep('30 minutes');
+        await suite.env.sleep('30 minutes');
         desc = await handle.describe();
       }
       expect(desc.runId).not.toBe(handle.firstExecutionRunId);
@@ -152,7 +133,7 @@ describe('deliverAlert', () => {
     let fixed = false;
     const script: Script = (c, attempt) => (c === 'slack' ? (attempt < 3 ? 'transient' : 'ok') : fixed ? 'ok' : 'permanent');
     const { result, events } = await run([plan('slack'), plan('pager')], script, undefined, async (handle) => {
-      const parked = await until(handle, 'failed');
+      const parked = await suite.until(handle, 'failed');
       expect(parked.channels.map((c) => [c.channel, c.status])).toEqual([['slack', 'delivered'], ['pager', 'failed']]);
       const desc = await handle.describe();
       expect(desc.searchAttributes.AlertFailedChannels).toEqual(['pager']);

@@ -3,6 +3,7 @@
 // parser and a scratch index with the service's mapping; a value the parser lets through and the index
 // refuses would become a delivery that can never be persisted. Seeded: STORE_AGREEMENT_SEED=n reproduces.
 import type { Client } from '@opensearch-project/opensearch';
+import { prng } from '../bench/prng';
 import { parseEntry } from '../src/alert-event';
 import { InvalidEntryError } from '../src/errors';
 import { ALERT_MAPPING } from '../src/store';
@@ -10,18 +11,6 @@ import { cleanup, opensearch, uid } from './helpers/stack';
 
 const SEED = Number(process.env.STORE_AGREEMENT_SEED ?? 20261123);
 const CASES = 800;
-
-/** mulberry32: a small seeded PRNG, so a failing value can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = prng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));

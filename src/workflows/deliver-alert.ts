@@ -108,7 +108,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     {
       validator: (reason: string) => {
         if (typeof reason !== 'string') throw new Error('abandon needs a reason (string)');
-        if (state.status === 'delivered' || state.status === 'abandoned') throw new Error(`cannot abandon: delivery is ${state.status}`);
+        if (state.status === 'delivered' || state.status === 'abandoned' || state.status === 'rejected') throw new Error(`cannot abandon: delivery is ${state.status}`);
       },
     },
   );
@@ -122,8 +122,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   const deliveryId = req.deliveryId ?? req.messageId;
 
   // ---- steps (defined before use; the flow below reads top-down) ----
-  /** The store refused the alert: nothing is sent, the delivery ends visibly as `rejected`. */
-  // (A local activity's failure arrives as the ApplicationFailure itself, a regular one's wrapped in ActivityFailure.)
+  /**
+   * The store's refusal in a bookkeeping failure, if it is one (then retrying cannot help). A local
+   * activity's failure arrives as the ApplicationFailure itself, a regular one's wrapped in ActivityFailure.
+   */
   const storeRefusal = (err: unknown): ApplicationFailure | undefined => {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     return cause instanceof ApplicationFailure && STORE_REFUSALS.includes(cause.type ?? '') ? cause : undefined;
