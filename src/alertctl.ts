@@ -32,7 +32,10 @@ const uiUrl = (cfg: ServiceConfig, wid: string) =>
   `${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/${cfg.namespace}/workflows/${encodeURIComponent(wid)}`;
 
 async function temporal<T>(cfg: ServiceConfig, fn: (c: Client) => Promise<T>): Promise<T> {
-  const connection = await Connection.connect({ address: cfg.temporalAddress, connectTimeout: 5_000 });
+  const connection = await Connection.connect({ ...cfg.temporal.connection, connectTimeout: 5_000 }).catch((e: Error) => {
+    const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+    throw new ConfigError(`cannot reach Temporal at ${cfg.temporal.describe}: ${e.message}${cause}`);
+  });
   try {
     return await fn(new Client({ connection, namespace: cfg.namespace }));
   } finally {
@@ -179,12 +182,19 @@ const commands: Record<string, Command> = {
   },
 };
 
+/** Every command reaches Temporal like the `temporal` CLI (temporal.toml profiles, TEMPORAL_* variables); these flags win. */
+const CONNECTION_OPTIONS = { address: { type: 'string' }, namespace: { type: 'string' }, profile: { type: 'string' } } as const;
+const CONNECTION_HELP = `connection (every command): [--address host:port] [--namespace NS] [--profile NAME]
+  otherwise as the temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_*,
+  TEMPORAL_PROFILE and the profiles in temporal.toml (TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)`;
+
 const HELP = `alertctl <command> [options]   (each command has --help)
 
 commands:
 ${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
 
-environment: REDIS_URL, ALERT_STREAM, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL
+${CONNECTION_HELP}
+environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL
 severities: ${SEVERITIES.join(', ')}`;
 
 async function main(argv: string[]): Promise<void> {
@@ -192,9 +202,10 @@ async function main(argv: string[]): Promise<void> {
   if (!name || name === '--help' || name === '-h' || name === 'help') return out(HELP);
   const cmd = commands[name];
   if (!cmd) throw new ConfigError(`unknown command "${name}"\n\n${HELP}`);
-  const { values, positionals } = parseArgs({ args: rest, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  if (values.help) return out(cmd.usage);
-  await cmd.run(loadConfig('tool'), positionals, values);
+  const { values, positionals } = parseArgs({ args: rest, options: { ...cmd.options, ...CONNECTION_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  if (values.help) return out(`${cmd.usage}\n\n${CONNECTION_HELP}`);
+  const overrides = { address: values.address, namespace: values.namespace, profile: values.profile };
+  await cmd.run(loadConfig('tool', process.env, overrides), positionals, values);
 }
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

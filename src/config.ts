@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
+import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from './temporal-connection';
 
 export interface ServiceConfig {
   /** REDIS_URL (redis://127.0.0.1:6379) */
@@ -14,9 +15,13 @@ export interface ServiceConfig {
   group: string;
   /** INGEST_CONSUMER (the host name): this ingest's consumer name in the group. */
   consumer: string;
-  /** TEMPORAL_ADDRESS (localhost:7233) */
-  temporalAddress: string;
-  /** TEMPORAL_NAMESPACE (default) */
+  /**
+   * How to reach Temporal, loaded like the `temporal` CLI (see temporal-connection.ts): TEMPORAL_ADDRESS
+   * (localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_*, TEMPORAL_PROFILE,
+   * temporal.toml.
+   */
+  temporal: TemporalTarget;
+  /** The namespace (= temporal.namespace). */
   namespace: string;
   /** TEMPORAL_TASK_QUEUE (alert-delivery) */
   taskQueue: string;
@@ -72,8 +77,15 @@ type Env = Record<string, string | undefined>;
 /** The package root, from src/ (ts) or dist/src/ (compiled). */
 export const PACKAGE_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
 
-export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env): ServiceConfig {
+export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = process.env, temporalOverrides: TargetOverrides = {}): ServiceConfig {
   const problems: string[] = [];
+  let temporal: TemporalTarget | undefined;
+  try {
+    temporal = loadTemporalTarget(env, temporalOverrides);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(e.message.replace(/^Invalid Temporal connection settings: /, 'Temporal connection: '));
+  }
   const str = (name: string, def: string, re?: RegExp, hint?: string): string => {
     const v = env[name] === undefined || env[name] === '' ? def : env[name];
     if (re && !re.test(v)) problems.push(`${name}=${JSON.stringify(v)}: ${hint}`);
@@ -110,8 +122,8 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     stream: str('ALERT_STREAM', 'alerts', name, nameHint),
     group: str('ALERT_CONSUMER_GROUP', 'alert-processor', name, nameHint),
     consumer: str('INGEST_CONSUMER', os.hostname(), name, nameHint),
-    temporalAddress: str('TEMPORAL_ADDRESS', 'localhost:7233', /^[^\s:/]+:\d{1,5}$/, 'expected host:port'),
-    namespace: str('TEMPORAL_NAMESPACE', 'default', name, nameHint),
+    temporal: temporal!,
+    namespace: temporal?.namespace ?? 'default',
     taskQueue: str('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE, name, nameHint),
     opensearchUrl: url('OPENSEARCH_URL', 'http://localhost:9200', ['http:', 'https:']),
     index: str('ALERT_INDEX', 'alerts', /^[a-z0-9][a-z0-9._-]{0,199}$/, 'lower-case letters, digits and . _ - only'),

@@ -7,7 +7,7 @@ import { exitOnStartupError, openService } from './service';
 async function main(): Promise<void> {
   const svc = await openService('ingest');
   const { cfg, log } = svc;
-  const connection = await Connection.connect({ address: cfg.temporalAddress });
+  const connection = await Connection.connect(cfg.temporal.connection);
   const client = new Client({ connection, namespace: cfg.namespace });
   const ingestor = new Ingestor({ ...svc, client });
   registerStreamGauges(() => ingestor.streamState());

@@ -32,13 +32,13 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   try {
     await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
     await checkRedis(redis, cfg.startupTimeoutMs);
-    await checkTemporal(cfg.temporalAddress, cfg.namespace, cfg.startupTimeoutMs);
+    await checkTemporal(cfg.temporal, cfg.startupTimeoutMs);
     await checkStore(store, cfg.startupTimeoutMs);
   } catch (e) {
     await close();
     throw e;
   }
-  log.info({ stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
+  log.info({ temporal: cfg.temporal.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
   return { cfg, log, redis, store, channels, close };
 }
 

@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 import { StartupCheckError } from './errors';
 import { SEARCH_ATTRIBUTES } from './shared';
 import type { AlertStore } from './store';
+import type { TemporalTarget } from './temporal-connection';
 
 /** Retries `fn` until it succeeds or `timeoutMs` passes; then throws StartupCheckError naming the component. */
 export async function waitFor<T>(component: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
@@ -43,9 +44,18 @@ const SA_TYPE_NAMES: Record<string, number> = {
   KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
+/** How to add a missing search attribute, for where the namespace lives. */
+export function searchAttributeFix(target: TemporalTarget): string {
+  if (target.cloud) {
+    return `Fix: add them in the Temporal Cloud UI (Namespaces → ${target.namespace} → Custom Search Attributes) or with \`tcld namespace search-attributes add --namespace ${target.namespace} --search-attribute "<Name>=<Type>"\`.`;
+  }
+  return `Fix: temporal operator search-attribute create --namespace ${target.namespace} --name <Name> --type <Type> (with the same connection settings; scripts/stack registers them on its servers).`;
+}
+
 /** Connects to Temporal and verifies the search attributes of the contract exist with the right types. */
-export async function checkTemporal(address: string, namespace: string, timeoutMs: number): Promise<void> {
-  const connection = await waitFor('Temporal', timeoutMs, () => Connection.connect({ address, connectTimeout: 5_000 }));
+export async function checkTemporal(target: TemporalTarget, timeoutMs: number): Promise<void> {
+  const { namespace } = target;
+  const connection = await waitFor('Temporal', timeoutMs, () => Connection.connect({ ...target.connection, connectTimeout: 5_000 }));
   try {
     const res = await waitFor('Temporal', timeoutMs, () => connection.operatorService.listSearchAttributes({ namespace }));
     const custom = res.customAttributes ?? {};
@@ -57,10 +67,7 @@ export async function checkTemporal(address: string, namespace: string, timeoutM
       else if (Number(found) !== expected) problems.push(`search attribute ${key.name} has type ${temporal.api.enums.v1.IndexedValueType[found]}, expected ${key.type}`);
     }
     if (problems.length) {
-      throw new StartupCheckError(
-        'Temporal',
-        `namespace "${namespace}": ${problems.join('; ')}. Fix: temporal operator search-attribute create --namespace ${namespace} --name <Name> --type <Type> (scripts/stack registers them on the dev server).`,
-      );
+      throw new StartupCheckError('Temporal', `namespace "${namespace}" at ${target.describe}: ${problems.join('; ')}. ${searchAttributeFix(target)}`);
     }
   } finally {
     await connection.close();

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     // Temporal's own worker metrics (task latencies, slots, polls) next to ours.
     ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${process.env.METRICS_HOST ?? '127.0.0.1'}:${temporalMetricsPort}` } } } } : {}),
   });
-  const connection = await NativeConnection.connect({ address: cfg.temporalAddress });
+  const connection = await NativeConnection.connect(cfg.temporal.connection);
   const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create({

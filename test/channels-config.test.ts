@@ -306,7 +306,7 @@ describe('loadConfig (environment)', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       stream: 'alerts',
       group: 'alert-processor',
-      temporalAddress: 'localhost:7233',
+      temporal: { connection: { address: 'localhost:7233' }, namespace: 'default', cloud: false },
       namespace: 'default',
       taskQueue: 'alert-delivery',
       opensearchUrl: 'http://localhost:9200',
@@ -368,7 +368,7 @@ describe('loadConfig (environment)', () => {
   it.each([
     ['REDIS_URL', 'http://127.0.0.1:6379', /REDIS_URL: protocol http: is not one of redis:, rediss:/],
     ['OPENSEARCH_URL', 'localhost:9200', /OPENSEARCH_URL/],
-    ['TEMPORAL_ADDRESS', 'localhost', /TEMPORAL_ADDRESS="localhost": expected host:port/],
+    ['TEMPORAL_ADDRESS', 'localhost', /Temporal connection: address "localhost": expected host:port/],
     ['ALERT_STREAM', 'alerts stream', /ALERT_STREAM="alerts stream"/],
     ['INGEST_CONCURRENCY', '1.5', /INGEST_CONCURRENCY="1.5": expected a whole number from 1 to 1000/],
     ['MAX_EVENT_BYTES', '10', /MAX_EVENT_BYTES="10"/],

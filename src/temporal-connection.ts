@@ -1,0 +1,65 @@
+// How every process (worker, ingest, alertctl) reaches Temporal: exactly as the `temporal` CLI does, through
+// @temporalio/envconfig, so one temporal.toml configures both:
+//   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS (true/false),
+//   TEMPORAL_TLS_CLIENT_CERT_PATH / _KEY_PATH (mTLS), TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME,
+//   TEMPORAL_GRPC_META_<NAME>, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (default
+//   ~/.config/temporalio/temporal.toml); environment variables override the profile.
+// Secrets may come from files: TEMPORAL_API_KEY_FILE (certificates and keys are files already).
+import fs from 'node:fs';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { ConfigError } from './errors';
+
+type Env = Record<string, string | undefined>;
+
+export interface TemporalTarget {
+  /** Options for `Connection.connect` and `NativeConnection.connect` alike. */
+  connection: { address: string; tls?: TLSConfig | boolean; apiKey?: string; metadata?: Record<string, string> };
+  namespace: string;
+  /** The address is Temporal Cloud's (`*.tmprl.cloud`): operator fixes differ (Cloud UI / tcld, not the CLI). */
+  cloud: boolean;
+  /** For logs and errors: the address and how it authenticates, never a secret. */
+  describe: string;
+}
+
+export interface TargetOverrides {
+  profile?: string;
+  address?: string;
+  namespace?: string;
+}
+
+const DEFAULT_ADDRESS = 'localhost:7233';
+
+/** Loads the connection like the CLI; flags (alertctl's --address/--namespace/--profile) win over everything. */
+export function loadTemporalTarget(env: Env = process.env, overrides: TargetOverrides = {}): TemporalTarget {
+  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  if (vars.TEMPORAL_API_KEY_FILE && !vars.TEMPORAL_API_KEY) vars.TEMPORAL_API_KEY = readSecret('TEMPORAL_API_KEY_FILE', vars.TEMPORAL_API_KEY_FILE);
+  const profile = overrides.profile ?? vars.TEMPORAL_PROFILE;
+  let loaded: ReturnType<typeof loadClientConnectConfig>;
+  try {
+    loaded = loadClientConnectConfig({ ...(profile ? { profile } : {}), overrideEnvVars: vars });
+  } catch (e) {
+    throw new ConfigError(`Invalid Temporal connection settings: ${(e as Error).message}`);
+  }
+  const opts = loaded.connectionOptions;
+  const address = overrides.address ?? opts.address ?? DEFAULT_ADDRESS;
+  if (!/^[^\s/]+:\d{1,5}$/.test(address)) throw new ConfigError(`Invalid Temporal connection settings: address ${JSON.stringify(address)}: expected host:port`);
+  const namespace = overrides.namespace ?? loaded.namespace ?? 'default';
+  const tls = opts.tls ?? undefined;
+  const mtls = typeof tls === 'object' && tls.clientCertPair !== undefined;
+  const auth = [tls ? (mtls ? 'mTLS' : 'TLS') : 'plaintext', ...(opts.apiKey ? ['API key'] : [])].join(', ');
+  return {
+    connection: { address, ...(tls !== undefined ? { tls } : {}), ...(opts.apiKey ? { apiKey: opts.apiKey } : {}), ...(opts.metadata ? { metadata: opts.metadata as Record<string, string> } : {}) },
+    namespace,
+    cloud: /\.tmprl\.cloud:\d+$/.test(address),
+    describe: `${address} (namespace ${namespace}, ${auth}${profile ? `, profile ${profile}` : ''})`,
+  };
+}
+
+function readSecret(variable: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new ConfigError(`Cannot read ${variable}=${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
