@@ -1,7 +1,18 @@
 // One HTTP POST with the classification every HTTP channel shares:
 // 2xx delivered; 408, 409, 429, 5xx, timeouts and connection errors transient (Retry-After honoured);
 // any other status (422 included) permanent. Messages name the channel, never its URL (URLs often carry tokens).
+import { EnvHttpProxyAgent, fetch, type Response } from 'undici';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+
+/**
+ * Egress like curl's: HTTP_PROXY / HTTPS_PROXY / NO_PROXY (or their lower-case forms) route every HTTP
+ * channel through a forward proxy (CONNECT for https); without them, requests go direct. Read once per process.
+ */
+let egress: EnvHttpProxyAgent | undefined;
+function dispatcher(): EnvHttpProxyAgent {
+  egress ??= new EnvHttpProxyAgent();
+  return egress;
+}
 
 export interface PostOptions {
   channel: string;
@@ -53,6 +64,7 @@ export async function postJson(o: PostOptions): Promise<string> {
       headers: { 'content-type': 'application/json', 'user-agent': 'alert-delivery/0.1', ...o.headers },
       signal: AbortSignal.any([timeout, o.signal]),
       redirect: 'manual',
+      dispatcher: dispatcher(),
     });
   } catch (e) {
     if (timeout.aborted) throw new TransientDeliveryError(`${o.channel}: no answer within ${o.timeoutMs} ms`);

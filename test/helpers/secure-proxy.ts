@@ -102,3 +102,47 @@ ${httpBlock}
     },
   };
 }
+
+export interface ForwardProxy {
+  url: string;
+  /** tinyproxy's log: one line per request it forwarded (`CONNECT host:port`, `POST http://…`). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** A real forward proxy (Debian's tinyproxy, installed by scripts/stack) on a free port of 127.0.0.1. */
+export async function startForwardProxy(): Promise<ForwardProxy> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alert-tinyproxy-'));
+  fs.chmodSync(dir, 0o777);
+  const conf = path.join(dir, 'tinyproxy.conf');
+  // No ConnectPort line: CONNECT to any port (the test receivers listen on free ports).
+  fs.writeFileSync(conf, `User nobody\nGroup nogroup\nPort ${port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogLevel Info\nLogFile "${dir}/tinyproxy.log"\nMaxClients 50\n`);
+  const child = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (open) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tinyproxy did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const logFile = path.join(dir, 'tinyproxy.log');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '') + out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
