@@ -9,7 +9,6 @@
 //
 // It uses the service's config, parser, store and channels, so the only difference from the
 // Temporal path is the orchestration. Prints "baseline started" once it reads.
-import Redis from 'ioredis';
 import { parseEntry } from '../src/alert-event';
 import { loadChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
@@ -17,6 +16,7 @@ import { loadConfig } from '../src/config';
 import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
 import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
+import { connectRedis } from '../src/redis-connection';
 import { workflowIdFor, type ChannelPlan, type ChannelResult, type DeliveryState } from '../src/shared';
 import { AlertStore, opensearchClient } from '../src/store';
 
@@ -31,8 +31,8 @@ async function main(): Promise<void> {
   const consumer = process.env.BASELINE_CONSUMER ?? 'baseline-1';
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new Error('BASELINE_CONCURRENCY: a whole number from 1 to 1000');
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile));
-  const reader = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-  const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
+  const reader = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
+  const redis = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
   for (const r of [reader, redis]) r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
   await store.ensureIndex();

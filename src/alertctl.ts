@@ -10,11 +10,11 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import Redis from 'ioredis';
 import { alertEventSchema } from './alert-event';
 import { loadConfig, type ServiceConfig } from './config';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { connectRedis } from './redis-connection';
 import { SEVERITIES, abandonUpdate, retryUpdate, statusQuery, workflowIdFor } from './shared';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
@@ -76,7 +76,7 @@ const commands: Record<string, Command> = {
       };
       const check = alertEventSchema.safeParse(event);
       if (!check.success) throw new ConfigError('not a valid AlertEvent:', check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-      const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: 2, connectTimeout: 5_000 });
+      const redis = connectRedis(cfg.redis, { maxRetriesPerRequest: 2, connectTimeout: 5_000 });
       try {
         const id = (await redis.xadd(cfg.stream, '*', 'event', JSON.stringify(event)))!;
         out(`published ${id} to stream ${cfg.stream}\nworkflow  ${workflowIdFor(cfg.stream, id)}\nUI        ${uiUrl(cfg, workflowIdFor(cfg.stream, id))}`);

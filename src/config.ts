@@ -4,11 +4,14 @@ import path from 'node:path';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
+import { loadRedisTarget, type RedisTarget } from './redis-connection';
 import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from './temporal-connection';
 
 export interface ServiceConfig {
   /** REDIS_URL (redis://127.0.0.1:6379) */
   redisUrl: string;
+  /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS (see redis-connection.ts). */
+  redis: RedisTarget;
   /** ALERT_STREAM (alerts) */
   stream: string;
   /** ALERT_CONSUMER_GROUP (alert-processor) */
@@ -119,6 +122,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
 
   const cfg: ServiceConfig = {
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redis: undefined as unknown as RedisTarget, // below, once REDIS_URL is known
     stream: str('ALERT_STREAM', 'alerts', name, nameHint),
     group: str('ALERT_CONSUMER_GROUP', 'alert-processor', name, nameHint),
     consumer: str('INGEST_CONSUMER', os.hostname(), name, nameHint),
@@ -145,6 +149,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
   };
   cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
+  cfg.redis = loadRedisTarget(env, cfg.redisUrl, problems);
   if (problems.length) throw new ConfigError('Invalid configuration (environment):', problems);
   return cfg;
 }

@@ -1,11 +1,12 @@
 // What both processes open at start-up, in one place: config, logger, channels, connections,
 // and the fail-loud checks. Anything wrong throws before the process does any work.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { loadChannelsFile } from './channels/config';
 import { ChannelRegistry } from './channels/registry';
 import { loadConfig, type ServiceConfig } from './config';
 import { ConfigError, StartupCheckError } from './errors';
 import { createLogger, type Logger } from './logger';
+import { connectRedis } from './redis-connection';
 import { checkRedis, checkStore, checkTemporal } from './startup';
 import { AlertStore, opensearchClient } from './store';
 
@@ -22,7 +23,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   const cfg = loadConfig(role);
   const log = createLogger(role, cfg.logLevel);
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
-  const redis = new Redis(cfg.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
   const close = async () => {
@@ -38,7 +39,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
     await close();
     throw e;
   }
-  log.info({ temporal: cfg.temporal.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
+  log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
   return { cfg, log, redis, store, channels, close };
 }
 

@@ -12,6 +12,8 @@ import { TEMPORAL_ADDRESS, cleanup, opensearch, redis, terminateOpen, uid } from
 
 export interface PipelineOptions {
   behaviour?: Behaviour;
+  /** The Redis the test publishes to (default: the stack's); the services get theirs from `env`. */
+  redis?: () => Redis;
   channel?: { timeout?: string; retry?: Record<string, unknown> };
   env?: Record<string, string>;
 }
@@ -21,7 +23,7 @@ export class Pipeline {
   readonly group = 'alert-processor';
   readonly index = uid('alerts');
   readonly taskQueue = uid('delivery');
-  readonly redis: Redis = redis();
+  private redisClient?: Redis;
   readonly os: OpenSearch = opensearch();
   receiver!: TestReceiver;
   channelsFile!: string;
@@ -29,6 +31,12 @@ export class Pipeline {
   private connection?: Promise<Connection>;
 
   constructor(private readonly opts: PipelineOptions = {}) {}
+
+  /** The test's own Redis client (made on first use, so a custom one may depend on a server started in beforeAll). */
+  get redis(): Redis {
+    this.redisClient ??= (this.opts.redis ?? redis)();
+    return this.redisClient;
+  }
 
   async start(): Promise<this> {
     this.receiver = await new TestReceiver(this.opts.behaviour).start();
