@@ -18,7 +18,8 @@ import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
 import { connectRedis } from '../src/redis-connection';
 import { workflowIdFor, type ChannelPlan, type ChannelResult, type DeliveryState } from '../src/shared';
-import { AlertStore, opensearchClient } from '../src/store';
+import { opensearchClient } from '../src/opensearch-connection';
+import { AlertStore } from '../src/store';
 
 type Entry = [id: string, fields: string[] | null];
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const reader = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
   const redis = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
   for (const r of [reader, redis]) r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
-  const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
+  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, cfg.opensearch.index);
   await store.ensureIndex();
   await ensureGroup(redis, cfg.stream, cfg.group);
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
+import { loadOpenSearchTarget, type OpenSearchTarget } from './opensearch-connection';
 import { loadRedisTarget, type RedisTarget } from './redis-connection';
 import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from './temporal-connection';
 
@@ -30,6 +31,8 @@ export interface ServiceConfig {
   taskQueue: string;
   /** OPENSEARCH_URL (http://localhost:9200) */
   opensearchUrl: string;
+  /** OPENSEARCH_URL plus OPENSEARCH_USERNAME/_PASSWORD[_FILE], OPENSEARCH_CA_FILE, index settings (see opensearch-connection.ts). */
+  opensearch: OpenSearchTarget;
   /** ALERT_INDEX (alerts) */
   index: string;
   /** CHANNELS_FILE (config/channels.yaml in this package) */
@@ -130,6 +133,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     namespace: temporal?.namespace ?? 'default',
     taskQueue: str('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE, name, nameHint),
     opensearchUrl: url('OPENSEARCH_URL', 'http://localhost:9200', ['http:', 'https:']),
+    opensearch: undefined as unknown as OpenSearchTarget, // below, once OPENSEARCH_URL is known
     index: str('ALERT_INDEX', 'alerts', /^[a-z0-9][a-z0-9._-]{0,199}$/, 'lower-case letters, digits and . _ - only'),
     channelsFile: path.resolve(str('CHANNELS_FILE', path.join(PACKAGE_ROOT, 'config', 'channels.yaml'))),
     ingest: {
@@ -150,6 +154,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
   };
   cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
   cfg.redis = loadRedisTarget(env, cfg.redisUrl, problems);
+  cfg.opensearch = loadOpenSearchTarget(env, cfg.opensearchUrl, problems);
   if (problems.length) throw new ConfigError('Invalid configuration (environment):', problems);
   return cfg;
 }

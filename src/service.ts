@@ -8,7 +8,8 @@ import { ConfigError, StartupCheckError } from './errors';
 import { createLogger, type Logger } from './logger';
 import { connectRedis } from './redis-connection';
 import { checkRedis, checkStore, checkTemporal } from './startup';
-import { AlertStore, opensearchClient } from './store';
+import { opensearchClient } from './opensearch-connection';
+import { AlertStore } from './store';
 
 export interface Service {
   cfg: ServiceConfig;
@@ -25,7 +26,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
-  const store = new AlertStore(opensearchClient(cfg.opensearchUrl), cfg.index);
+  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, cfg.opensearch.index);
   const close = async () => {
     redis.disconnect();
     await store.client.close();
@@ -34,12 +35,12 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
     await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
     await checkRedis(redis, cfg.startupTimeoutMs);
     await checkTemporal(cfg.temporal, cfg.startupTimeoutMs);
-    await checkStore(store, cfg.startupTimeoutMs);
+    await checkStore(store, cfg.opensearch.describe, cfg.startupTimeoutMs);
   } catch (e) {
     await close();
     throw e;
   }
-  log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
+  log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, opensearch: cfg.opensearch.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
   return { cfg, log, redis, store, channels, close };
 }
 

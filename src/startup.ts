@@ -74,7 +74,19 @@ export async function checkTemporal(target: TemporalTarget, timeoutMs: number): 
   }
 }
 
-export async function checkStore(store: AlertStore, timeoutMs: number): Promise<void> {
-  await waitFor('OpenSearch', timeoutMs, () => store.client.cluster.health({}));
+/**
+ * Reachable, credentials accepted, index present with our mapping (created if absent). Index-level calls
+ * only (HEAD /<index>, create, get mapping): a least-privilege user without cluster rights passes.
+ */
+export async function checkStore(store: AlertStore, where: string, timeoutMs: number): Promise<void> {
+  await waitFor('OpenSearch', timeoutMs, async () => {
+    try {
+      return await store.client.indices.exists({ index: store.index });
+    } catch (e) {
+      const status = (e as { meta?: { statusCode?: number } }).meta?.statusCode;
+      if (status === 401 || status === 403) throw new StartupCheckError('OpenSearch', `${where} refused the credentials (HTTP ${status}): check OPENSEARCH_USERNAME and OPENSEARCH_PASSWORD[_FILE]`);
+      throw e;
+    }
+  });
   await store.ensureIndex();
 }

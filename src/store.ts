@@ -112,10 +112,6 @@ export interface CreateResult {
   existingStatus?: string;
 }
 
-export function opensearchClient(url: string): Client {
-  return new Client({ node: url, requestTimeout: 10_000, maxRetries: 2 });
-}
-
 export class AlertStore {
   /** Per-alert writes from concurrent activities share `_bulk` requests (see bulk-writer.ts). */
   private readonly writes: BulkWriter;
@@ -123,6 +119,8 @@ export class AlertStore {
   constructor(
     readonly client: Client,
     readonly index: string,
+    /** Settings of the index when the service creates it (OPENSEARCH_INDEX_SHARDS / _REPLICAS). */
+    private readonly settings: { shards: number; replicas: number } = { shards: 1, replicas: 0 },
   ) {
     this.writes = new BulkWriter(client);
   }
@@ -132,7 +130,7 @@ export class AlertStore {
     try {
       await this.client.indices.create({
         index: this.index,
-        body: { settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' }, mappings: ALERT_MAPPING } as never,
+        body: { settings: { number_of_shards: this.settings.shards, number_of_replicas: this.settings.replicas, refresh_interval: '1s' }, mappings: ALERT_MAPPING } as never,
       });
     } catch (e) {
       if (errorType(e) !== 'resource_already_exists_exception') {

@@ -1,0 +1,67 @@
+// How the worker and the ingest reach OpenSearch, managed or not:
+//   OPENSEARCH_URL                 http[s]://host:port (user:password in the URL works too)
+//   OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD / OPENSEARCH_PASSWORD_FILE   basic auth (the file wins)
+//   OPENSEARCH_CA_FILE             a custom CA for the server's certificate (https)
+//   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
+// Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
+// the start-up check never calls a cluster-level API. Secrets never appear in `describe`.
+import fs from 'node:fs';
+import { Client, type ClientOptions } from '@opensearch-project/opensearch';
+
+type Env = Record<string, string | undefined>;
+
+export interface OpenSearchTarget {
+  options: ClientOptions;
+  /** Settings of the index the service creates when it is absent. */
+  index: { shards: number; replicas: number };
+  /** For logs and errors: where and how, never a password. */
+  describe: string;
+}
+
+/** Reads the OpenSearch settings; every problem is pushed to `problems` (named, without secrets). */
+export function loadOpenSearchTarget(env: Env, url: string, problems: string[]): OpenSearchTarget {
+  const count = (name: string, def: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < (name.endsWith('SHARDS') ? 1 : 0) || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number up to ${max}`);
+    return n;
+  };
+  const index = { shards: count('OPENSEARCH_INDEX_SHARDS', 1, 1024), replicas: count('OPENSEARCH_INDEX_REPLICAS', 0, 16) };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { options: { node: url }, index, describe: url }; // OPENSEARCH_URL itself is reported by loadConfig
+  }
+  const read = (name: string): string | undefined => {
+    const p = env[name];
+    if (!p) return undefined;
+    try {
+      return fs.readFileSync(p, 'utf8');
+    } catch (e) {
+      problems.push(`${name}=${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return undefined;
+    }
+  };
+  const username = env.OPENSEARCH_USERNAME || decodeURIComponent(parsed.username) || undefined;
+  const password = read('OPENSEARCH_PASSWORD_FILE')?.trim() ?? (env.OPENSEARCH_PASSWORD || decodeURIComponent(parsed.password) || undefined);
+  if (password && !username) problems.push('OPENSEARCH_PASSWORD is set without OPENSEARCH_USERNAME');
+  const ca = read('OPENSEARCH_CA_FILE');
+  if (ca && parsed.protocol !== 'https:') problems.push('OPENSEARCH_CA_FILE is set but OPENSEARCH_URL is not https://');
+  const node = `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  const how = [parsed.protocol === 'https:' ? 'TLS' : 'plaintext', ...(username ? [`user ${username}`] : [])].join(', ');
+  return {
+    options: {
+      node,
+      ...(username ? { auth: { username, password: password ?? '' } } : {}),
+      ...(ca ? { ssl: { ca } } : {}),
+    },
+    index,
+    describe: `${node} (${how})`,
+  };
+}
+
+export function opensearchClient(target: OpenSearchTarget): Client {
+  return new Client({ ...target.options, requestTimeout: 10_000, maxRetries: 2 });
+}
