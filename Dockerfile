@@ -5,7 +5,7 @@
 # native module for linux glibc, which does not load on alpine (musl).
 
 # ---- build stage: full deps, compile TypeScript into dist/ ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 COPY package.json package-lock.json ./
@@ -16,7 +16,7 @@ COPY . .
 RUN npm run build && mkdir -p config
 
 # ---- runtime stage: production deps + compiled output only ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 
