@@ -2,11 +2,16 @@
 //   OPENSEARCH_URL                 http[s]://host:port (user:password in the URL works too)
 //   OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD / OPENSEARCH_PASSWORD_FILE   basic auth (the file wins)
 //   OPENSEARCH_CA_FILE             a custom CA for the server's certificate (https)
+//   OPENSEARCH_AWS_REGION          sign every request with AWS SigV4 (Amazon OpenSearch Service), for this region;
+//   OPENSEARCH_AWS_SERVICE         es (default, managed domains) or aoss (Serverless). Credentials come from the
+//                                  AWS SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN],
+//                                  AWS_PROFILE, web identity (EKS IRSA), ECS or EC2 instance roles
 //   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
 // Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
 // the start-up check never calls a cluster-level API. Secrets never appear in `describe`.
 import fs from 'node:fs';
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
+import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 
 type Env = Record<string, string | undefined>;
 
@@ -49,13 +54,18 @@ export function loadOpenSearchTarget(env: Env, url: string, problems: string[]):
   if (password && !username) problems.push('OPENSEARCH_PASSWORD is set without OPENSEARCH_USERNAME');
   const ca = read('OPENSEARCH_CA_FILE');
   if (ca && parsed.protocol !== 'https:') problems.push('OPENSEARCH_CA_FILE is set but OPENSEARCH_URL is not https://');
+  const region = env.OPENSEARCH_AWS_REGION;
+  const service = env.OPENSEARCH_AWS_SERVICE || 'es';
+  if (service !== 'es' && service !== 'aoss') problems.push(`OPENSEARCH_AWS_SERVICE=${JSON.stringify(service)}: expected es or aoss`);
+  if (region && username) problems.push('OPENSEARCH_AWS_REGION (SigV4) and OPENSEARCH_USERNAME (basic auth) exclude each other');
   const node = `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  const how = [parsed.protocol === 'https:' ? 'TLS' : 'plaintext', ...(username ? [`user ${username}`] : [])].join(', ');
+  const how = [parsed.protocol === 'https:' ? 'TLS' : 'plaintext', ...(username ? [`user ${username}`] : []), ...(region ? [`AWS SigV4 ${service} ${region}`] : [])].join(', ');
   return {
     options: {
       node,
       ...(username ? { auth: { username, password: password ?? '' } } : {}),
       ...(ca ? { ssl: { ca } } : {}),
+      ...(region ? AwsSigv4Signer({ region, service: service as 'es' | 'aoss' }) : {}),
     },
     index,
     describe: `${node} (${how})`,
