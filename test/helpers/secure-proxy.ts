@@ -2,11 +2,12 @@
 // certificate for localhost/127.0.0.1, a client certificate, and a rogue client certificate from another CA),
 // and nginx (Debian's nginx-light, installed by scripts/stack) terminating TLS in front of a stack server.
 // The refusals are nginx's, not ours: a client certificate it cannot verify, a wrong bearer token.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startServer } from './server-process';
 
 export interface Certs {
   dir: string;
@@ -74,33 +75,9 @@ http {
 ${httpBlock}
 }
 `);
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 10_000;
-  for (const port of ports) {
-    for (;;) {
-      const open = await new Promise<boolean>((resolve) => {
-        const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-        s.on('error', () => resolve(false));
-      });
-      if (open) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${out}\n${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8').slice(-2000) : ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    errorLog: () => (fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''),
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const errorLog = () => (fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : '');
+  const server = await startServer('nginx', 'nginx', ['-p', dir, '-c', conf, '-g', 'daemon off;'], { ports, diagnose: () => errorLog().slice(-2000) }, dir);
+  return { errorLog, stop: () => server.stop() };
 }
 
 export interface ForwardProxy {
@@ -118,31 +95,11 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
   const conf = path.join(dir, 'tinyproxy.conf');
   // No ConnectPort line: CONNECT to any port (the test receivers listen on free ports).
   fs.writeFileSync(conf, `User nobody\nGroup nogroup\nPort ${port}\nListen 127.0.0.1\nTimeout 30\nAllow 127.0.0.1\nLogLevel Info\nLogFile "${dir}/tinyproxy.log"\nMaxClients 50\n`);
-  const child = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (open) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tinyproxy did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const server = await startServer('tinyproxy', 'tinyproxy', ['-d', '-c', conf], { ports: [port] }, dir);
   const logFile = path.join(dir, 'tinyproxy.log');
   return {
     url: `http://127.0.0.1:${port}`,
-    log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '') + out,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '') + server.output(),
+    stop: () => server.stop(),
   };
 }
