@@ -289,6 +289,12 @@ describe('ChannelRegistry', () => {
     for (const c of Object.values(file.channels) as any[]) expect(all).not.toContain(c.url);
     for (const s of ['TOKEN-OPS-123', 'PAGER-TOKEN-456', 'example.com', SECRET, SECRET.slice('whsec_'.length)]) expect(all).not.toContain(s);
   });
+  it('plan() of a channel this worker lacks (an ingest with another channels file let it through): one attempt that fails permanently, so the alert parks visibly', () => {
+    expect(reg.plan(event({ channels: ['ops', 'gone'] }))).toEqual([
+      expect.objectContaining({ name: 'ops', type: 'webhook' }),
+      { name: 'gone', type: 'unknown', required: true, timeoutMs: 5_000, deadlineMs: 60_000, retry: { maximumAttempts: 1, nonRetryableErrorTypes: ['PermanentDeliveryError'] } },
+    ]);
+  });
   // then plan() destructures `this.channels.get('toString')!` (undefined) and throws a TypeError.
   // So such a file must be rejected at start-up, before any registry exists.
   it('never plans a channel that does not exist (route to "toString"): the file is rejected at start-up', () => {

@@ -1,11 +1,14 @@
 // No alert stuck, none confused — end to end on the real stack (ingest, worker, Temporal, OpenSearch,
 // a real receiver): values the index refuses, a store that refuses what the parser accepts, two streams
 // into one index, an outcome that cannot be recorded, cancel/terminate from outside, a replayed stream.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { SA_STATUS, abandonUpdate, statusQuery } from '../src/shared';
 import { ALERT_MAPPING } from '../src/store';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
+import { writeChannelsFile } from './helpers/processes';
 import { uid } from './helpers/stack';
 
 jest.setTimeout(180_000);
@@ -172,6 +175,23 @@ describe('operations never leave a wrong record', () => {
     expect((await handle.describe()).status.name).toBe('FAILED');
     const err = await handle.result().catch((e: { cause?: { message?: string; type?: string } }) => e.cause);
     expect(err).toMatchObject({ type: 'OutcomeNotRecorded', message: expect.stringMatching(/^delivery delivered, but the outcome could not be recorded: .*document_missing_exception/) });
+  });
+});
+
+describe('an ingest and a worker with different channels files', () => {
+  const p = new Pipeline();
+  beforeAll(() => p.start());
+  afterAll(() => p.stop());
+
+  it('an alert naming a channel only the ingest knows parks visibly as failed (not a persist step failing forever)', async () => {
+    await p.worker();
+    const wider = writeChannelsFile({ hook: { url: p.receiver.url }, pager: { url: p.receiver.url } });
+    fs.appendFileSync(wider, 'routes:\n  - channels: [hook]\n');
+    await p.ingest({ CHANNELS_FILE: wider });
+    const id = await p.publish(alertEvent({ channels: ['pager'] }));
+    const doc = await p.waitFor('parked', async () => { const d = await p.doc(id); return d?.deliveryStatus === 'failed' && d; }, 30_000);
+    expect(doc.deliveries).toEqual([expect.objectContaining({ channel: 'pager', status: 'failed', lastErrorType: 'PermanentDeliveryError', lastError: 'channel "pager" is not configured on this worker' })]);
+    fs.rmSync(path.dirname(wider), { recursive: true, force: true });
   });
 });
 

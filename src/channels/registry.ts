@@ -26,6 +26,14 @@ function build(name: string, c: ChannelConfig): Channel {
   }
 }
 
+/** The plan of a channel this worker does not have: one attempt, which fails permanently (see notifyChannel). */
+function unknownChannelPlan(name: string): ChannelPlan {
+  return {
+    name, type: 'unknown', required: true, timeoutMs: ACTIVITY_TIMEOUT_MARGIN_MS, deadlineMs: 60_000,
+    retry: { maximumAttempts: 1, nonRetryableErrorTypes: ['PermanentDeliveryError'] },
+  };
+}
+
 /** The task queue of a rate-limited channel's notifications: `<task queue>.channel.<name>`. */
 export function channelTaskQueue(taskQueue: string, channel: string): string {
   return `${taskQueue}.channel.${channel}`;
@@ -91,9 +99,15 @@ export class ChannelRegistry {
       .map(([name, c]) => ({ name, taskQueue: channelTaskQueue(this.taskQueue, name), perSecond: c.config.rateLimit!.perMinute / 60 }));
   }
 
+  /**
+   * How each routed channel is tried. A name this worker does not know (the alert's own `channels`, checked
+   * by an ingest whose channels file differs) gets a plan too: its notify fails permanently ("not configured
+   * on this worker"), so the alert parks visibly as failed instead of failing its persist step forever.
+   */
   plan(event: AlertEvent): ChannelPlan[] {
     return this.route(event).map((name) => {
-      const { config } = this.channels.get(name)!;
+      const config = this.channels.get(name)?.config;
+      if (!config) return unknownChannelPlan(name);
       return {
         name,
         type: config.type,
