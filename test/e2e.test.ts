@@ -36,7 +36,8 @@ describe('delivery pipeline, end to end', () => {
       expect(doc).toMatchObject({ streamId: id, workflowId: workflowIdFor(p.stream, id), deliveryStatus: 'delivered' });
       expect(doc.deliveries).toEqual([expect.objectContaining({ channel: 'hook', status: 'delivered', attempts: 1 })]);
       const handle = temporal.workflow.getHandle(workflowIdFor(p.stream, id));
-      const desc = await handle.describe();
+      // The record (a local activity) reaches the document a moment before its workflow task completes the run.
+      const desc = await p.waitFor(`${id} closed`, async () => { const d = await handle.describe(); return d.status.name !== 'RUNNING' && d; }, 10_000);
       expect(desc.status.name).toBe('COMPLETED');
       expect(desc.searchAttributes.AlertDeliveryStatus).toEqual(['delivered']);
       expect((await handle.query(statusQuery)).status).toBe('delivered');
