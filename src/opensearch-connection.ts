@@ -9,9 +9,9 @@
 //   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
 // Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
 // the start-up check never calls a cluster-level API. Secrets never appear in `describe`.
-import fs from 'node:fs';
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
+import { envFile } from './env-file';
 
 type Env = Record<string, string | undefined>;
 
@@ -39,16 +39,7 @@ export function loadOpenSearchTarget(env: Env, url: string, problems: string[]):
   } catch {
     return { options: { node: url }, index, describe: url }; // OPENSEARCH_URL itself is reported by loadConfig
   }
-  const read = (name: string): string | undefined => {
-    const p = env[name];
-    if (!p) return undefined;
-    try {
-      return fs.readFileSync(p, 'utf8');
-    } catch (e) {
-      problems.push(`${name}=${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      return undefined;
-    }
-  };
+  const read = (name: string) => envFile(env, name, problems)?.toString('utf8');
   const username = env.OPENSEARCH_USERNAME || decodeURIComponent(parsed.username) || undefined;
   const password = read('OPENSEARCH_PASSWORD_FILE')?.trim() ?? (env.OPENSEARCH_PASSWORD || decodeURIComponent(parsed.password) || undefined);
   if (password && !username) problems.push('OPENSEARCH_PASSWORD is set without OPENSEARCH_USERNAME');

@@ -8,9 +8,9 @@
 //   REDIS_SENTINEL_MASTER  the primary's name (mymaster); REDIS_SENTINEL_PASSWORD for the sentinels
 // The stream is one key, so a Redis Cluster works through any node's URL only with a single-slot setup;
 // use the primary's URL or Sentinel. Secrets never appear in `describe`.
-import fs from 'node:fs';
 import type { RedisOptions } from 'ioredis';
 import Redis from 'ioredis';
+import { envFile } from './env-file';
 
 type Env = Record<string, string | undefined>;
 
@@ -24,16 +24,7 @@ export interface RedisTarget {
 
 /** Reads the Redis settings; every problem is pushed to `problems` (named, without secrets). */
 export function loadRedisTarget(env: Env, url: string, problems: string[]): RedisTarget {
-  const file = (name: string): Buffer | undefined => {
-    const p = env[name];
-    if (!p) return undefined;
-    try {
-      return fs.readFileSync(p);
-    } catch (e) {
-      problems.push(`${name}=${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      return undefined;
-    }
-  };
+  const file = (name: string) => envFile(env, name, problems);
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
