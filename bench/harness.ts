@@ -17,7 +17,7 @@ import { readStreamState } from '../src/ingestor';
 import type { AlertEvent } from '../src/shared';
 import { withTimeout } from '../src/startup';
 import { serviceEnv as testServiceEnv, writeChannelsFile as writeTestChannelsFile } from '../test/helpers/processes';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, cleanup, terminateOpen } from '../test/helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, cleanup, terminateOpen } from '../test/helpers/stack';
 
 /** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up). */
 export { cleanup as dropData, terminateOpen, withTimeout };
@@ -103,7 +103,7 @@ export function opensearchClient(): OpenSearch {
 }
 
 export async function temporalClient(): Promise<{ client: TemporalClient; close: () => Promise<void> }> {
-  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS, connectTimeout: 10_000 });
+  const connection = await Connection.connect({ ...TEMPORAL_CONNECTION, connectTimeout: 10_000 });
   return { client: new TemporalClient({ connection }), close: () => connection.close() };
 }
 

@@ -50,6 +50,9 @@ import {
 } from '../bench/harness';
 import { prng } from '../bench/prng';
 
+/** The stack runs the real Temporal server (STACK_TEMPORAL=server, see scripts/stack env). */
+const REAL_SERVER = process.env.STACK_TEMPORAL === 'server';
+
 type FaultKind = 'worker' | 'ingest' | 'redis' | 'opensearch' | 'temporal';
 const KINDS: FaultKind[] = ['worker', 'ingest', 'redis', 'opensearch', 'temporal'];
 
@@ -213,8 +216,12 @@ async function main(): Promise<number> {
             await ingest.kill9();
             break;
           case 'redis':
+            await stopServer('redis', 30_000);
+            await stackUp();
+            break;
           case 'temporal': {
-            await stopServer(f.kind, 30_000);
+            // The real server (PostgreSQL) is killed outright; the dev server gets a clean stop.
+            await stopServer('temporal', REAL_SERVER ? 0 : 30_000);
             await stackUp();
             break;
           }
@@ -389,15 +396,15 @@ function describe(kind: FaultKind): string {
     case 'opensearch':
       return 'OpenSearch stopped (kill -TERM), started again after the outage with scripts/stack up';
     case 'temporal':
-      return 'Temporal dev server restart (kill -TERM, then scripts/stack up)';
+      return REAL_SERVER ? 'kill -9 of the Temporal server (PostgreSQL profile), then scripts/stack up' : 'Temporal dev server restart (kill -TERM, then scripts/stack up)';
   }
 }
 
-/** kill -TERM of a stack server by its pid file; waits until it is gone (kill -9 after `graceMs`). */
+/** kill -TERM of a stack server by its pid file; waits until it is gone (kill -9 after `graceMs`; 0: kill -9 at once). */
 async function stopServer(name: 'redis' | 'opensearch' | 'temporal', graceMs: number): Promise<void> {
   const pid = stackPid(name);
   if (!pid) throw new Error(`${name} is not running from this checkout's pid file`);
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   const deadline = Date.now() + graceMs;
   while (pidAlive(pid)) {
     if (Date.now() > deadline) {

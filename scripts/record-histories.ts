@@ -8,6 +8,7 @@ import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } f
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
+import { loadTemporalTarget } from '../src/temporal-connection';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
 
@@ -46,10 +47,10 @@ const paths: Path[] = [
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const connection = await Connection.connect({ address });
+  const target = loadTemporalTarget(process.env);
+  const connection = await Connection.connect(target.connection);
   const client = new Client({ connection });
-  const native = await NativeConnection.connect({ address });
+  const native = await NativeConnection.connect(target.connection);
   const outDir = path.join(__dirname, '..', '..', 'test', 'histories');
   fs.mkdirSync(outDir, { recursive: true });
   const only = process.argv.slice(2); // record only these paths (default: all)

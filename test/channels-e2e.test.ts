@@ -14,7 +14,7 @@ import { workflowIdFor } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { TestReceiver } from './helpers/receiver';
-import { ROOT, TEMPORAL_ADDRESS, uid } from './helpers/stack';
+import { ROOT, TEMPORAL_CONNECTION, TEMPORAL_ENV, uid } from './helpers/stack';
 
 jest.setTimeout(150_000);
 const run = promisify(execFile);
@@ -90,7 +90,7 @@ routes:
     const secrets = { TEST_WEBHOOK_SECRET: SECRET, TEST_PD_ROUTING_KEY: 'PDKEY-0123456789' };
     await p.worker(secrets);
     await p.ingest(secrets);
-    connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+    connection = await Connection.connect(TEMPORAL_CONNECTION);
     temporal = new Client({ connection });
   });
   afterAll(async () => {
@@ -134,7 +134,7 @@ routes:
     expect(doc.deliveries.find((d: { channel: string }) => d.channel === 'pager')).toMatchObject({ status: 'failed', lastErrorType: 'PermanentDeliveryError' });
     expect(JSON.stringify(doc)).not.toContain('PDKEY-0123456789');
 
-    const env = { ...process.env, TEMPORAL_ADDRESS, ALERT_STREAM: p.stream };
+    const env = { ...process.env, ...TEMPORAL_ENV, ALERT_STREAM: p.stream };
     const query = `AlertDeliveryStatus="failed" AND AlertRuleId="${ruleId}"`;
     let viaUiQuery: string[] = [];
     await p.waitFor('visibility', async () => {

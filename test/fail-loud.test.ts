@@ -3,7 +3,7 @@
 import { Connection } from '@temporalio/client';
 import Long from 'long';
 import { serviceEnv, startProcess, writeChannelsFile } from './helpers/processes';
-import { TEMPORAL_ADDRESS, cleanup, opensearch, uid } from './helpers/stack';
+import { TEMPORAL_CONNECTION, cleanup, opensearch, uid } from './helpers/stack';
 
 jest.setTimeout(60_000);
 
@@ -41,7 +41,7 @@ describe('fail loud at start-up', () => {
 
   it('a namespace without the search attributes stops the worker, naming each one', async () => {
     const namespace = uid('ns');
-    const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(TEMPORAL_CONNECTION);
     try {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
       const env = serviceEnv({ ...names(), extra: { TEMPORAL_NAMESPACE: namespace } });

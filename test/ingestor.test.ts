@@ -14,7 +14,7 @@ import { createLogger } from '../src/logger';
 import { AlertStore } from '../src/store';
 import { alertEvent } from './helpers/alerts';
 import { writeChannelsFile } from './helpers/processes';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, cleanup, opensearch, redis, terminateOpen, uid } from './helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, opensearch, redis, terminateOpen, uid } from './helpers/stack';
 
 jest.setTimeout(60_000);
 
@@ -27,7 +27,7 @@ const indices: string[] = [];
 const queues: string[] = [];
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  connection = await Connection.connect(TEMPORAL_CONNECTION);
   temporal = new Client({ connection });
   r = redis();
   os = opensearch();
@@ -63,7 +63,7 @@ async function ingestor(env: Record<string, string> = {}, startFault?: (alertId:
   indices.push(index);
   queues.push(taskQueue);
   const cfg = loadConfig('ingest', {
-    REDIS_URL, TEMPORAL_ADDRESS, OPENSEARCH_URL, ALERT_STREAM: stream, ALERT_INDEX: index, TEMPORAL_TASK_QUEUE: taskQueue,
+    REDIS_URL, ...TEMPORAL_ENV, OPENSEARCH_URL, ALERT_STREAM: stream, ALERT_INDEX: index, TEMPORAL_TASK_QUEUE: taskQueue,
     INGEST_CONSUMER: 'c1', INGEST_BLOCK: '100ms', INGEST_MAX_IN_FLIGHT: '0', CHANNELS_FILE: writeChannelsFile({ hook: { url: 'http://127.0.0.1:9/x' } }), ...env,
   });
   const store = new AlertStore(os, index);

@@ -1,7 +1,9 @@
 // Connecting to a secured Temporal the Temporal way (@temporalio/envconfig), against real secured endpoints
-// on 127.0.0.1: nginx terminates TLS in front of the stack's Temporal, one listener requiring a client
-// certificate from our test CA (mTLS), one requiring a bearer API key. Wrong certificates and keys are
-// refused by nginx. One temporal.toml profile drives both alertctl and the `temporal` CLI.
+// on 127.0.0.1. On the real server profile (STACK_TEMPORAL=server) the mTLS endpoint is the Temporal server's
+// own frontend, which requires a client certificate from the stack's CA and refuses others; on the dev server
+// nginx terminates mTLS in front of it. The API-key endpoint is nginx checking the bearer token (then
+// forwarding over mTLS to the real server, or plaintext to the dev server). Wrong certificates and keys are
+// refused by them, not by our code. One temporal.toml profile drives both alertctl and the `temporal` CLI.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { startProcess } from './helpers/processes';
 import { freePort, makeCerts, startNginx, type Certs, type Nginx } from './helpers/secure-proxy';
-import { ROOT, TEMPORAL_ADDRESS } from './helpers/stack';
+import { REAL_TEMPORAL_SERVER, ROOT, TEMPORAL_ADDRESS, TEMPORAL_ENV } from './helpers/stack';
 
 jest.setTimeout(120_000);
 const run = promisify(execFile);
@@ -20,37 +22,53 @@ const API_KEY = 'tk-3f9a0c1e7b5d4e2a9c8b7a6f5e4d3c2b';
 
 let certs: Certs;
 let nginx: Nginx;
-let mtlsPort: number;
 let keyPort: number;
 let toml: string;
+/** The mTLS endpoint and the files that pass it. */
+let mtls: { address: string; ca: string; cert: string; key: string };
 
 beforeAll(async () => {
   certs = makeCerts();
-  [mtlsPort, keyPort] = [await freePort(), await freePort()];
-  const upstream = `grpc_pass grpc://${TEMPORAL_ADDRESS}; grpc_read_timeout 300s; grpc_send_timeout 300s;`;
-  nginx = await startNginx(`
-  client_max_body_size 8m;
-  map $http_authorization $api_key_ok { "Bearer ${API_KEY}" 1; default 0; }
-  server {
+  keyPort = await freePort();
+  const timeouts = 'grpc_read_timeout 300s; grpc_send_timeout 300s;';
+  let upstream = `grpc_pass grpc://${TEMPORAL_ADDRESS}; ${timeouts}`;
+  let mtlsServer = '';
+  const ports = [keyPort];
+  if (REAL_TEMPORAL_SERVER) {
+    const stack = { ca: TEMPORAL_ENV.TEMPORAL_TLS_SERVER_CA_CERT_PATH, cert: TEMPORAL_ENV.TEMPORAL_TLS_CLIENT_CERT_PATH, key: TEMPORAL_ENV.TEMPORAL_TLS_CLIENT_KEY_PATH };
+    mtls = { address: TEMPORAL_ADDRESS, ...stack };
+    upstream = `grpc_pass grpcs://${TEMPORAL_ADDRESS}; ${timeouts}
+      grpc_ssl_certificate ${stack.cert}; grpc_ssl_certificate_key ${stack.key};
+      grpc_ssl_trusted_certificate ${stack.ca}; grpc_ssl_verify on; grpc_ssl_name localhost;`;
+  } else {
+    const mtlsPort = await freePort();
+    ports.push(mtlsPort);
+    mtls = { address: `127.0.0.1:${mtlsPort}`, ca: certs.ca, cert: certs.clientCert, key: certs.clientKey };
+    mtlsServer = `server {
     listen 127.0.0.1:${mtlsPort} ssl http2;
     ssl_certificate ${certs.serverCert}; ssl_certificate_key ${certs.serverKey};
     ssl_client_certificate ${certs.ca}; ssl_verify_client on;
     location / { ${upstream} }
+  }`;
   }
+  nginx = await startNginx(`
+  client_max_body_size 8m;
+  map $http_authorization $api_key_ok { "Bearer ${API_KEY}" 1; default 0; }
+  ${mtlsServer}
   server {
     listen 127.0.0.1:${keyPort} ssl http2;
     ssl_certificate ${certs.serverCert}; ssl_certificate_key ${certs.serverKey};
     location / { if ($api_key_ok = 0) { return 401; } ${upstream} }
-  }`, [mtlsPort, keyPort]);
+  }`, ports);
   toml = path.join(certs.dir, 'temporal.toml');
   fs.writeFileSync(toml, `# one file for alertctl, the worker, the ingest and the temporal CLI
 [profile.mtls]
-address = "127.0.0.1:${mtlsPort}"
+address = "${mtls.address}"
 namespace = "default"
 [profile.mtls.tls]
-client_cert_path = "${certs.clientCert}"
-client_key_path = "${certs.clientKey}"
-server_ca_cert_path = "${certs.ca}"
+client_cert_path = "${mtls.cert}"
+client_key_path = "${mtls.key}"
+server_ca_cert_path = "${mtls.ca}"
 server_name = "localhost"
 
 [profile.apikey]
@@ -88,14 +106,14 @@ describe('worker and ingest over mTLS (TEMPORAL_TLS_* variables)', () => {
   afterAll(() => p.stop());
 
   const mtlsEnv = () => ({
-    TEMPORAL_ADDRESS: `127.0.0.1:${mtlsPort}`, TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey,
-    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.ca, TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    TEMPORAL_ADDRESS: mtls.address, TEMPORAL_TLS_CLIENT_CERT_PATH: mtls.cert, TEMPORAL_TLS_CLIENT_KEY_PATH: mtls.key,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: mtls.ca, TEMPORAL_TLS_SERVER_NAME: 'localhost',
   });
 
   it('deliver an alert end to end through the mTLS endpoint', async () => {
     const worker = await p.worker(mtlsEnv());
     await p.ingest(mtlsEnv());
-    expect(worker.output()).toContain(`"temporal":"127.0.0.1:${mtlsPort} (namespace default, mTLS)"`);
+    expect(worker.output()).toContain(`"temporal":"${mtls.address} (namespace default, mTLS)"`);
     const id = await p.publish(alertEvent());
     await p.receiver.waitFor(() => p.receiver.deliveredKeys().has(p.key(id)), 60_000);
     await p.waitFor('recorded', async () => (await p.doc(id))?.delivered === true);
@@ -108,7 +126,13 @@ describe('worker and ingest over mTLS (TEMPORAL_TLS_* variables)', () => {
     const proc = startProcess('worker', p.env({ ...mtlsEnv(), ...over(), STARTUP_TIMEOUT: '3s' }));
     expect(await proc.exited).toBe(1);
     expect(proc.output()).toMatch(/worker: cannot start\.\nTemporal: not reachable after 3s/);
-    expect(nginx.errorLog()).toMatch(/client SSL certificate verify error|client sent no required SSL certificate/);
+    if (REAL_TEMPORAL_SERVER) {
+      // The refusal is the server's: the temporal CLI, given the same files, fails its TLS handshake too.
+      const cli = await failure(temporalCli(['workflow', 'count', '--command-timeout', '5s'], { ...mtlsEnv(), ...over() }));
+      expect(cli.stderr).toMatch(/TLS handshake failed/);
+    } else {
+      expect(nginx.errorLog()).toMatch(/client SSL certificate verify error|client sent no required SSL certificate/);
+    }
   });
 });
 

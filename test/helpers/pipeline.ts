@@ -8,7 +8,7 @@ import type { AlertEvent } from '../../src/shared';
 import { serviceEnv, startProcess, writeChannelsFile, type ServiceProcess } from './processes';
 import { TestReceiver, type Behaviour } from './receiver';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { TEMPORAL_ADDRESS, cleanup, opensearch, redis, terminateOpen, uid } from './stack';
+import { TEMPORAL_CONNECTION, cleanup, opensearch, redis, terminateOpen, uid } from './stack';
 
 export interface PipelineOptions {
   behaviour?: Behaviour;
@@ -48,7 +48,7 @@ export class Pipeline {
 
   /** A Temporal client on the stack's server (one connection per pipeline, closed by stop()). */
   async temporal(): Promise<TemporalClient> {
-    this.connection ??= Connection.connect({ address: TEMPORAL_ADDRESS });
+    this.connection ??= Connection.connect(TEMPORAL_CONNECTION);
     return new TemporalClient({ connection: await this.connection });
   }
 

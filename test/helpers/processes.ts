@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { OPENSEARCH_URL, REDIS_URL, ROOT, TEMPORAL_ADDRESS } from './stack';
+import { OPENSEARCH_URL, REDIS_URL, ROOT, TEMPORAL_ENV } from './stack';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -27,7 +27,7 @@ export function serviceEnv(e: TestServiceEnv): Record<string, string> {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     REDIS_URL,
-    TEMPORAL_ADDRESS,
+    ...TEMPORAL_ENV,
     OPENSEARCH_URL,
     ALERT_STREAM: e.stream,
     ALERT_CONSUMER_GROUP: e.group,

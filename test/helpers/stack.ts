@@ -9,9 +9,21 @@ import { temporal } from '@temporalio/proto';
 import Redis from 'ioredis';
 import { SEARCH_ATTRIBUTES } from '../../src/shared';
 import { withTimeout } from '../../src/startup';
+import { loadTemporalTarget } from '../../src/temporal-connection';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+/**
+ * The TEMPORAL_* connection variables of `scripts/stack env` (the dev server's address, or the real server's
+ * address and mTLS files with STACK_TEMPORAL=server): what the service's processes get.
+ */
+export const TEMPORAL_ENV: Record<string, string> = Object.fromEntries(
+  Object.entries({ TEMPORAL_ADDRESS, ...process.env }).filter((e): e is [string, string] => /^TEMPORAL_(ADDRESS|NAMESPACE|API_KEY|TLS(_.*)?)$/.test(e[0]) && e[1] !== undefined),
+);
+/** The same settings as connection options, read the way the service reads them. */
+export const TEMPORAL_CONNECTION = loadTemporalTarget({ ...TEMPORAL_ENV, HOME: '/nonexistent' }).connection;
+/** True on the real Temporal server profile (mTLS frontend), false on the dev server. */
+export const REAL_TEMPORAL_SERVER = process.env.STACK_TEMPORAL === 'server';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
 
@@ -42,9 +54,10 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** The stack's Temporal dev server (the one the Web UI shows). */
+/** The stack's Temporal server (the one the Web UI shows): the dev server, or the real one over mTLS. */
 export function devServerEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: TEMPORAL_ADDRESS });
+  const { address, ...connectionOptions } = TEMPORAL_CONNECTION;
+  return TestWorkflowEnvironment.createFromExistingServer({ address, connectionOptions });
 }
 
 export function redis(): Redis {
