@@ -5,6 +5,7 @@
 //   retry     re-run the failed channels of one parked alert, or of all of them
 //   abandon   stop trying, with a reason
 //   history   export a workflow history as JSON (the replay-test format)
+//   index-template  print or install the OpenSearch index template of rollover mode
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -14,6 +15,8 @@ import { alertEventSchema } from './alert-event';
 import { loadConfig, type ServiceConfig } from './config';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { indexTemplate, installIndexTemplate } from './index-lifecycle';
+import { opensearchClient } from './opensearch-connection';
 import { connectRedis } from './redis-connection';
 import { SEVERITIES, abandonUpdate, retryUpdate, statusQuery, workflowIdFor } from './shared';
 
@@ -180,6 +183,32 @@ const commands: Record<string, Command> = {
       });
     },
   },
+  'index-template': {
+    summary: 'print or install the OpenSearch index template (rollover mode)',
+    usage: `alertctl index-template [--install] [--priority 100] [--ism]
+  Prints the body of PUT /_index_template/<ALERT_INDEX>: every index "<ALERT_INDEX>-*" gets this service's
+  strict mapping and OPENSEARCH_INDEX_SHARDS/_REPLICAS. --install puts it through OPENSEARCH_URL (with the
+  OPENSEARCH_* credentials; needs the right to manage index templates). --ism adds the setting ISM's rollover
+  action needs (plugins.index_state_management.rollover_alias; accepted only where ISM is installed).
+  With OPENSEARCH_INDEX_ROLLOVER=true the service creates <ALERT_INDEX>-000001 behind the write alias
+  <ALERT_INDEX> at start-up, and refuses to start while the template would make the next index differently.`,
+    options: { install: { type: 'boolean' }, priority: { type: 'string' }, ism: { type: 'boolean' } },
+    async run(cfg, _args, o) {
+      const priority = o.priority === undefined ? 100 : Number(o.priority);
+      if (!Number.isInteger(priority) || priority < 0) throw new ConfigError(`--priority ${String(o.priority)}: expected a whole number`);
+      const body = indexTemplate(cfg.index, cfg.opensearch.index, { priority, ism: o.ism === true });
+      if (!o.install) return out(JSON.stringify(body, null, 2));
+      const client = opensearchClient(cfg.opensearch);
+      try {
+        await installIndexTemplate(client, cfg.index, body);
+      } catch (e) {
+        throw new ConfigError(`cannot install the index template "${cfg.index}" at ${cfg.opensearch.describe}: ${(e as Error).message}`);
+      } finally {
+        await client.close();
+      }
+      out(`installed index template "${cfg.index}" for indices "${cfg.index}-*" at ${cfg.opensearch.describe}`);
+    },
+  },
 };
 
 /** Every command reaches Temporal like the `temporal` CLI (temporal.toml profiles, TEMPORAL_* variables); these flags win. */
@@ -191,10 +220,10 @@ const CONNECTION_HELP = `connection (every command): [--address host:port] [--na
 const HELP = `alertctl <command> [options]   (each command has --help)
 
 commands:
-${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
+${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`).join('\n')}
 
 ${CONNECTION_HELP}
-environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL
+environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL; index-template: OPENSEARCH_*, ALERT_INDEX
 severities: ${SEVERITIES.join(', ')}`;
 
 async function main(argv: string[]): Promise<void> {

@@ -21,15 +21,19 @@ export interface BulkWriterOptions {
   maxInFlight?: number;
 }
 
-interface Pending {
-  op: BulkOp;
-  resolve: (status: number) => void;
-  reject: (e: Error) => void;
+/** One operation's result: where it landed (the concrete index, also when written through an alias) and its version. */
+export interface BulkResponseItem {
+  status: number;
+  _index?: string;
+  _seq_no?: number;
+  _primary_term?: number;
+  error?: { type?: string; reason?: string };
 }
 
-interface BulkResponseItem {
-  status: number;
-  error?: { type?: string; reason?: string };
+interface Pending {
+  op: BulkOp;
+  resolve: (item: BulkResponseItem) => void;
+  reject: (e: Error) => void;
 }
 
 export class BulkWriter {
@@ -44,7 +48,12 @@ export class BulkWriter {
   }
 
   /** Resolves with the operation's HTTP status (2xx); rejects with a BulkItemError or the request's error. */
-  write(op: BulkOp): Promise<number> {
+  async write(op: BulkOp): Promise<number> {
+    return (await this.writeItem(op)).status;
+  }
+
+  /** As `write`, resolving with the whole response item (`_index`, `_seq_no`, `_primary_term`). */
+  writeItem(op: BulkOp): Promise<BulkResponseItem> {
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
       this.pump();
@@ -69,8 +78,8 @@ export class BulkWriter {
       batch.forEach((p, i) => {
         const item = items[i] && Object.values(items[i])[0];
         if (!item) p.reject(new Error(`OpenSearch _bulk answered ${items.length} items for ${batch.length} operations`));
-        else if (item.status >= 200 && item.status < 300) p.resolve(item.status);
-        else p.reject(new BulkItemError(item.status, item.error?.type ?? 'unknown', item.error?.reason ?? ''));
+        else if (item.status >= 200 && item.status < 300) p.resolve(item);
+        else p.reject(new BulkItemError(item.status, item.error?.type ?? 'unknown', item.error?.reason ?? '', item._index));
       });
     } catch (e) {
       for (const p of batch) p.reject(e as Error);

@@ -7,8 +7,12 @@
 //                                  AWS SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN],
 //                                  AWS_PROFILE, web identity (EKS IRSA), ECS or EC2 instance roles
 //   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
+//                                  (rollover mode: of the template `alertctl index-template` writes)
+//   OPENSEARCH_INDEX_ROLLOVER (false)   true: ALERT_INDEX is a write alias over <ALERT_INDEX>-000001, … made from
+//                                  an index template and rolled over by ISM or _rollover (see index-lifecycle.ts)
 // Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
-// the start-up check never calls a cluster-level API. Secrets never appear in `describe`.
+// the start-up check never calls a cluster-level API (rollover mode adds one: reading the template the next
+// index will be made from). Secrets never appear in `describe`.
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { envFile } from './env-file';
@@ -17,8 +21,8 @@ type Env = Record<string, string | undefined>;
 
 export interface OpenSearchTarget {
   options: ClientOptions;
-  /** Settings of the index the service creates when it is absent. */
-  index: { shards: number; replicas: number };
+  /** Settings of the index the service creates when it is absent; whether ALERT_INDEX is a rollover write alias. */
+  index: { shards: number; replicas: number; rollover: boolean };
   /** For logs and errors: where and how, never a password. */
   describe: string;
 }
@@ -32,7 +36,9 @@ export function loadOpenSearchTarget(env: Env, url: string, problems: string[]):
     if (!Number.isInteger(n) || n < (name.endsWith('SHARDS') ? 1 : 0) || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number up to ${max}`);
     return n;
   };
-  const index = { shards: count('OPENSEARCH_INDEX_SHARDS', 1, 1024), replicas: count('OPENSEARCH_INDEX_REPLICAS', 0, 16) };
+  const rollover = env.OPENSEARCH_INDEX_ROLLOVER ?? '';
+  if (!['', 'true', 'false'].includes(rollover)) problems.push(`OPENSEARCH_INDEX_ROLLOVER=${JSON.stringify(rollover)}: expected true or false`);
+  const index = { shards: count('OPENSEARCH_INDEX_SHARDS', 1, 1024), replicas: count('OPENSEARCH_INDEX_REPLICAS', 0, 16), rollover: rollover === 'true' };
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -3,55 +3,16 @@
 // delivery IDs keep the bare message ID).
 // The index is created explicitly with a strict mapping and verified at start-up: an index whose
 // contract fields are mapped wrongly (e.g. `view` as analyzed text) stops the process.
+// Rollover mode (OPENSEARCH_INDEX_ROLLOVER=true): ALERT_INDEX is a write alias over `<ALERT_INDEX>-000001`, …;
+// create-if-absent and updates find a document created before a rollover in its own index.
 import { Client } from '@opensearch-project/opensearch';
-import { BulkWriter } from './bulk-writer';
-import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from './errors';
+import { ALERT_MAPPING, mappingMismatches, type FoundMapping } from './alert-mapping';
+import { BulkWriter, type BulkResponseItem } from './bulk-writer';
+import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError } from './errors';
+import { firstIndexName, messageTime, nextIndexName } from './index-lifecycle';
 import { workflowIdFor, type AlertEvent, type DeliveryRequest, type DeliveryState } from './shared';
 
-type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
-
-const deliveryProperties: Record<string, Mapping> = {
-  channel: { type: 'keyword' },
-  status: { type: 'keyword' },
-  required: { type: 'boolean' },
-  attempts: { type: 'integer' },
-  lastError: { type: 'text' },
-  lastErrorType: { type: 'keyword' },
-  deliveredAt: { type: 'date' },
-};
-
-/** The document contract. `dynamic: strict` — a field not listed here is an error, never a guess. */
-export const ALERT_MAPPING = {
-  dynamic: 'strict',
-  properties: {
-    // the AlertEvent
-    alertId: { type: 'keyword' },
-    ruleId: { type: 'keyword' },
-    ruleName: { type: 'keyword' },
-    severity: { type: 'keyword' },
-    title: { type: 'text' },
-    description: { type: 'text' },
-    view: { type: 'keyword' },
-    scope: { type: 'keyword' },
-    labels: { type: 'flat_object' },
-    firedAt: { type: 'date' },
-    channels: { type: 'keyword' },
-    // delivery
-    streamId: { type: 'keyword' },
-    workflowId: { type: 'keyword' },
-    receivedAt: { type: 'date' },
-    delivered: { type: 'boolean' },
-    deliveryStatus: { type: 'keyword' },
-    deliveries: { type: 'nested', properties: deliveryProperties },
-    rounds: { type: 'integer' },
-    parkedAt: { type: 'date' },
-    abandonReason: { type: 'text' },
-    updatedAt: { type: 'date' },
-    // rejected entries
-    rejectReason: { type: 'text' },
-    raw: { type: 'text', index: false },
-  },
-} as const;
+export { ALERT_MAPPING } from './alert-mapping';
 
 /** Raw entries of rejected input are kept up to this many characters. */
 export const RAW_LIMIT = 8 * 1024;
@@ -79,6 +40,11 @@ function errorType(e: unknown): string | undefined {
   if (e instanceof BulkItemError) return e.type;
   const err = e as OsError;
   return err.body?.error?.type ?? err.meta?.body?.error?.type;
+}
+
+function errorReason(e: unknown): string {
+  const err = e as OsError;
+  return err.body?.error?.reason ?? (err.meta?.body?.error as { reason?: string } | undefined)?.reason ?? err.message ?? '';
 }
 
 function errorStatus(e: unknown): number | undefined {
@@ -112,27 +78,69 @@ export interface CreateResult {
   existingStatus?: string;
 }
 
+/** Settings of the index when the service creates it, and the layout (OPENSEARCH_INDEX_SHARDS / _REPLICAS / _ROLLOVER). */
+export interface StoreSettings {
+  shards: number;
+  replicas: number;
+  /** ALERT_INDEX is a write alias over `<ALERT_INDEX>-000001`, … made from the index template (see index-lifecycle.ts). */
+  rollover?: boolean;
+  /** Overrides CLOCK_SKEW_MS (tests). */
+  clockSkewMs?: number;
+}
+
+/**
+ * Clocks of Redis (which stamps message IDs) and OpenSearch (which stamps index creation) are assumed to agree
+ * within this. It only widens the window after a rollover in which a create looks for an older copy.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** One document found behind the alias (rollover mode). */
+interface Copy {
+  index: string;
+  created: number;
+  seqNo: number;
+  primaryTerm: number;
+  source: AlertDocument;
+}
+
+type CreateOutcome = { created: true } | { created: false; existing?: AlertDocument };
+
 export class AlertStore {
   /** Per-alert writes from concurrent activities share `_bulk` requests (see bulk-writer.ts). */
   private readonly writes: BulkWriter;
+  /** Rollover mode: `index.creation_date` of the indices seen behind the alias (immutable per index). */
+  private readonly created = new Map<string, number>();
 
   constructor(
     readonly client: Client,
+    /** The index, or in rollover mode the write alias (ALERT_INDEX). */
     readonly index: string,
-    /** Settings of the index when the service creates it (OPENSEARCH_INDEX_SHARDS / _REPLICAS). */
-    private readonly settings: { shards: number; replicas: number } = { shards: 1, replicas: 0 },
+    private readonly settings: StoreSettings = { shards: 1, replicas: 0 },
   ) {
     this.writes = new BulkWriter(client);
   }
 
-  /** Creates the index if absent, then verifies every contract field's type. Throws MappingMismatchError. */
+  /** Whether ALERT_INDEX is a write alias over rolled-over indices. */
+  get rollover(): boolean {
+    return this.settings.rollover === true;
+  }
+
+  /**
+   * Creates the index if absent, then verifies every contract field's type. Throws MappingMismatchError.
+   * Rollover mode: checks the template the next index will be made from, creates the first index behind the
+   * alias if the alias is absent, and verifies the write index.
+   */
   async ensureIndex(): Promise<void> {
+    if (this.rollover) return this.ensureAlias();
     try {
       await this.client.indices.create({
         index: this.index,
         body: { settings: { number_of_shards: this.settings.shards, number_of_replicas: this.settings.replicas, refresh_interval: '1s' }, mappings: ALERT_MAPPING } as never,
       });
     } catch (e) {
+      if (errorType(e) === 'invalid_index_name_exception' && /already exists as alias/.test(errorReason(e))) {
+        throw new StartupCheckError('OpenSearch', `ALERT_INDEX "${this.index}" is an alias, not an index: a single-index store cannot follow a rollover. Fix: set OPENSEARCH_INDEX_ROLLOVER=true to write through the alias (README: Index lifecycle), or point ALERT_INDEX at an index.`);
+      }
       if (errorType(e) !== 'resource_already_exists_exception') {
         throw new StartupCheckError('OpenSearch', `cannot create index "${this.index}": ${(e as Error).message}`);
       }
@@ -140,16 +148,164 @@ export class AlertStore {
     await this.verifyMapping();
   }
 
-  async verifyMapping(): Promise<void> {
-    const res = await this.client.indices.getMapping({ index: this.index });
-    const body = res.body as Record<string, { mappings?: { properties?: Record<string, Mapping>; dynamic?: unknown } }>;
-    const found = Object.values(body)[0]?.mappings ?? {};
-    const mismatches: FieldMismatch[] = [];
-    compare(ALERT_MAPPING.properties, found.properties ?? {}, '', mismatches);
-    if (String(found.dynamic) !== 'strict' && String(found.dynamic) !== 'false') {
-      mismatches.push({ field: '(dynamic)', found: JSON.stringify(found.dynamic ?? true), expected: 'strict (dynamic mapping off)' });
+  async verifyMapping(index = this.index, fix?: string): Promise<void> {
+    const res = await this.client.indices.getMapping({ index });
+    const body = res.body as Record<string, { mappings?: FoundMapping }>;
+    const mismatches = mappingMismatches(body[index]?.mappings ?? Object.values(body)[0]?.mappings ?? {});
+    if (mismatches.length) throw new MappingMismatchError(index, mismatches, { fix });
+  }
+
+  private async ensureAlias(): Promise<void> {
+    const alias = this.index;
+    let members = await this.aliasMembers();
+    if (!members) {
+      if ((await this.client.indices.exists({ index: alias })).body) {
+        throw new StartupCheckError('OpenSearch', `ALERT_INDEX "${alias}" is an index, but OPENSEARCH_INDEX_ROLLOVER=true writes through a write alias of that name over "${firstIndexName(alias)}", … `
+          + `Fix: unset OPENSEARCH_INDEX_ROLLOVER, or choose a new name for ALERT_INDEX and add "${alias}" to that alias as a read-only member (README: Index lifecycle, moving an existing index).`);
+      }
+      const first = firstIndexName(alias);
+      await this.verifyTemplate(first);
+      try {
+        await this.client.indices.create({ index: first, body: { aliases: { [alias]: { is_write_index: true } } } });
+      } catch (e) {
+        if (errorType(e) !== 'resource_already_exists_exception') throw new StartupCheckError('OpenSearch', `cannot create the first index "${first}" behind the write alias "${alias}": ${(e as Error).message}`);
+      }
+      members = await this.aliasMembers();
+      if (!members) {
+        throw new StartupCheckError('OpenSearch', `index "${first}" exists but the alias "${alias}" does not. Fix: POST /_aliases {"actions":[{"add":{"index":"${first}","alias":"${alias}","is_write_index":true}}]}`);
+      }
     }
-    if (mismatches.length) throw new MappingMismatchError(this.index, mismatches);
+    const names = Object.keys(members);
+    const write = names.find((n) => members[n] === true) ?? (names.length === 1 && members[names[0]] !== false ? names[0] : undefined);
+    if (!write) {
+      throw new StartupCheckError('OpenSearch', `the alias "${alias}" (${names.sort().join(', ')}) has no write index: every write through it would fail. `
+        + `Fix: POST /_aliases {"actions":[{"add":{"index":"<the newest of them>","alias":"${alias}","is_write_index":true}}]}`);
+    }
+    const next = nextIndexName(write);
+    if (!next) {
+      throw new StartupCheckError('OpenSearch', `the write index "${write}" of the alias "${alias}" does not end in -<number>: _rollover (and ISM) cannot name its successor. `
+        + `Fix: roll over once to a numbered index: POST /${alias}/_rollover/${firstIndexName(alias)}`);
+    }
+    await this.verifyTemplate(next);
+    await this.verifyMapping(write, `install the service's template (alertctl index-template --install) if it is not, then roll over so new documents go to a correctly mapped index: POST /${alias}/_rollover; reindex "${write}" if its documents matter.`);
+  }
+
+  /** The index template that will make `index` (the next rollover's index) must carry our mapping and not the alias itself. */
+  private async verifyTemplate(index: string): Promise<void> {
+    let body: { template?: { mappings?: FoundMapping; aliases?: Record<string, unknown> } };
+    try {
+      body = (await this.client.indices.simulateIndexTemplate({ name: index })).body as typeof body;
+    } catch (e) {
+      const status = errorStatus(e);
+      if (status === 401 || status === 403) {
+        throw new StartupCheckError('OpenSearch', `cannot read the index template that will create "${index}" (HTTP ${status}): rollover mode checks it at start-up. `
+          + 'Fix: grant the service user the cluster permission indices:admin/index_template/simulate_index.');
+      }
+      throw e;
+    }
+    const install = `alertctl index-template --install (with the same ALERT_INDEX and OpenSearch settings), or PUT the body \`alertctl index-template\` prints as /_index_template/${this.index}`;
+    if (!body.template) {
+      throw new StartupCheckError('OpenSearch', `no index template matches "${index}": rollover would create it with dynamic mapping. Fix: ${install}.`);
+    }
+    if (body.template.aliases && this.index in body.template.aliases) {
+      throw new StartupCheckError('OpenSearch', `the index template for "${index}" adds the alias "${this.index}" itself: _rollover refuses such a template. Fix: remove "aliases" from it (${install}).`);
+    }
+    const mismatches = mappingMismatches(body.template.mappings ?? {});
+    if (mismatches.length) {
+      throw new MappingMismatchError(index, mismatches, {
+        subject: `the index template that will create "${index}" (the alias "${this.index}"'s next index)`,
+        fix: `${install}; a template of higher priority that matches "${index}" wins over it.`,
+      });
+    }
+  }
+
+  /** Rollover mode: the indices behind the alias and their `is_write_index` flag; undefined if the alias is absent. */
+  private async aliasMembers(): Promise<Record<string, boolean | undefined> | undefined> {
+    try {
+      const body = (await this.client.indices.getAlias({ name: this.index })).body as Record<string, { aliases: Record<string, { is_write_index?: boolean }> }>;
+      return Object.fromEntries(Object.entries(body).map(([index, v]) => [index, v.aliases[this.index]?.is_write_index]));
+    } catch (e) {
+      if (errorStatus(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** `index.creation_date` of each index (cached: it never changes). */
+  private async creationDates(indices: string[]): Promise<Map<string, number>> {
+    const missing = indices.filter((i) => !this.created.has(i));
+    if (missing.length) {
+      const res = await this.client.indices.getSettings({ index: missing.join(','), name: 'index.creation_date' });
+      for (const [index, v] of Object.entries(res.body as Record<string, { settings: { index: { creation_date: string } } }>)) {
+        this.created.set(index, Number(v.settings.index.creation_date));
+      }
+    }
+    return this.created;
+  }
+
+  /**
+   * Rollover mode: every copy of a document behind the alias, oldest index first (real-time multi-get on each
+   * concrete index: a GET through an alias over several indices is refused).
+   */
+  private async locate(id: string): Promise<Copy[]> {
+    const members = await this.aliasMembers();
+    if (!members) return [];
+    const res = await this.client.mget({ body: { docs: Object.keys(members).map((index) => ({ _index: index, _id: id })) } });
+    type Doc = { _index: string; found?: boolean; _seq_no?: number; _primary_term?: number; _source?: AlertDocument; error?: { type?: string; reason?: string } };
+    const docs = (res.body as { docs: Doc[] }).docs;
+    const failed = docs.find((d) => d.error && d.error.type !== 'index_not_found_exception'); // deleted meanwhile by retention: no copy
+    if (failed) throw new Error(`OpenSearch multi-get of ${id} in ${failed._index} failed: ${failed.error?.type}: ${failed.error?.reason}`);
+    const found = docs.filter((d) => d.found);
+    if (!found.length) return [];
+    const created = await this.creationDates(found.map((d) => d._index));
+    return found
+      .map((d) => ({ index: d._index, created: created.get(d._index) ?? 0, seqNo: d._seq_no!, primaryTerm: d._primary_term!, source: d._source! }))
+      .sort((a, b) => a.created - b.created || a.index.localeCompare(b.index));
+  }
+
+  /**
+   * Rollover mode: whether a document written now to `index` can have an older copy in an earlier index. Only
+   * if `index` became the write index after (or around) the time the message was added to the stream: any
+   * earlier create of this delivery happened after that, so it went to `index` and would have conflicted.
+   */
+  private async mayHaveOlderCopy(index: string | undefined, messageId: string): Promise<boolean> {
+    const skew = this.settings.clockSkewMs ?? CLOCK_SKEW_MS;
+    const t = messageTime(messageId, Date.now(), skew);
+    if (index === undefined || t === undefined) return true;
+    const created = (await this.creationDates([index])).get(index);
+    return created === undefined || created > t - skew;
+  }
+
+  /** Rollover mode: the oldest copy is the document; newer copies (a create that crossed a rollover) are deleted. */
+  private async keepOldest(id: string): Promise<Copy | undefined> {
+    const [oldest, ...newer] = await this.locate(id);
+    for (const c of newer) {
+      await this.client.delete({ index: c.index, id, if_seq_no: c.seqNo, if_primary_term: c.primaryTerm });
+    }
+    return oldest;
+  }
+
+  /**
+   * Creates the document unless one exists under the ID; with `wantExisting`, returns the one found.
+   * Rollover mode: the create goes to the write index, where a document created before a rollover is not;
+   * when that can be the case (see mayHaveOlderCopy) the indices behind the alias are searched and the older
+   * document wins: the new copy is deleted, so create-if-absent holds across rollovers.
+   */
+  private async createOnce(operation: string, id: string, messageId: string, doc: AlertDocument, wantExisting: boolean): Promise<CreateOutcome> {
+    let written: BulkResponseItem;
+    try {
+      written = await this.writes.writeItem({ action: { create: { _index: this.index, _id: id } }, source: doc });
+    } catch (e) {
+      if (errorType(e) !== 'version_conflict_engine_exception') throw refusal(operation, e);
+      if (!this.rollover) return { created: false, existing: wantExisting ? await this.get(id) : undefined };
+      const at = e instanceof BulkItemError ? e.index : undefined;
+      if (await this.mayHaveOlderCopy(at, messageId)) return { created: false, existing: (await this.keepOldest(id))?.source };
+      return { created: false, existing: wantExisting ? await this.getFrom(at!, id) : undefined };
+    }
+    if (this.rollover && (await this.mayHaveOlderCopy(written._index, messageId))) {
+      const kept = await this.keepOldest(id);
+      if (kept && kept.index !== written._index) return { created: false, existing: kept.source };
+    }
+    return { created: true };
   }
 
   /**
@@ -170,16 +326,12 @@ export class AlertStore {
       deliveries: [],
       updatedAt: now,
     };
-    try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: deliveryId } }, source: doc });
-      return { created: true, delivered: false };
-    } catch (e) {
-      if (errorType(e) !== 'version_conflict_engine_exception') throw refusal('create', e);
-      const existing = await this.get(deliveryId);
-      if (existing?.alertId !== undefined && existing.alertId !== req.event.alertId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
-      if (existing?.workflowId !== undefined && existing.workflowId !== workflowId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
-      return { created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus };
-    }
+    const outcome = await this.createOnce('create', deliveryId, req.messageId, doc, true);
+    if (outcome.created) return { created: true, delivered: false };
+    const { existing } = outcome;
+    if (existing?.alertId !== undefined && existing.alertId !== req.event.alertId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
+    if (existing?.workflowId !== undefined && existing.workflowId !== workflowId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
+    return { created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus };
   }
 
   /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
@@ -195,14 +347,24 @@ export class AlertStore {
     });
   }
 
-  /** A partial update of an existing document (`updatedAt` set); a missing document is a StoreRefusedError. */
+  /**
+   * A partial update of an existing document (`updatedAt` set); a missing document is a StoreRefusedError.
+   * Rollover mode: the update goes to the write index; a document created before a rollover is not there
+   * (document_missing_exception), so it is found behind the alias and updated in its own index.
+   */
   async update(deliveryId: string, fields: Record<string, unknown>): Promise<void> {
-    await this.writes.write({
-      action: { update: { _index: this.index, _id: deliveryId, retry_on_conflict: 3 } },
-      source: { doc: { ...fields, updatedAt: new Date().toISOString() } },
-    }).catch((e: unknown) => {
-      throw refusal('update', e);
-    });
+    const source = { doc: { ...fields, updatedAt: new Date().toISOString() } };
+    const write = (index: string) => this.writes.write({ action: { update: { _index: index, _id: deliveryId, retry_on_conflict: 3 } }, source });
+    try {
+      await write(this.index);
+    } catch (e) {
+      if (!(this.rollover && errorType(e) === 'document_missing_exception')) throw refusal('update', e);
+      const [home] = await this.locate(deliveryId);
+      if (!home) throw refusal('update', e);
+      await write(home.index).catch((e2: unknown) => {
+        throw refusal('update', e2);
+      });
+    }
   }
 
   /** Records a stream entry that cannot be delivered, with the reason and the raw entry (truncated). */
@@ -218,40 +380,22 @@ export class AlertStore {
       raw: raw.length > RAW_LIMIT ? `${raw.slice(0, RAW_LIMIT)}…(${raw.length} chars)` : raw,
       updatedAt: new Date().toISOString(),
     };
-    try {
-      await this.writes.write({ action: { create: { _index: this.index, _id: deliveryId } }, source: doc });
-    } catch (e) {
-      if (errorType(e) !== 'version_conflict_engine_exception') throw refusal('reject', e); // a conflict: already recorded
-    }
+    await this.createOnce('reject', deliveryId, messageId, doc, false); // not created: already recorded
   }
 
+  /** The document, wherever it is (rollover mode: in any index behind the alias, the oldest copy). */
   async get(deliveryId: string): Promise<AlertDocument | undefined> {
+    if (this.rollover) return (await this.locate(deliveryId))[0]?.source;
+    return this.getFrom(this.index, deliveryId);
+  }
+
+  private async getFrom(index: string, deliveryId: string): Promise<AlertDocument | undefined> {
     try {
-      const res = await this.client.get({ index: this.index, id: deliveryId });
+      const res = await this.client.get({ index, id: deliveryId });
       return (res.body as { _source?: AlertDocument })._source;
     } catch (e) {
       if ((e as OsError).meta?.statusCode === 404 || (e as OsError).statusCode === 404) return undefined;
       throw e;
     }
-  }
-}
-
-function compare(expected: Record<string, Mapping>, found: Record<string, Mapping>, prefix: string, out: FieldMismatch[]): void {
-  for (const [field, exp] of Object.entries(expected)) {
-    const name = prefix + field;
-    const got = found[field];
-    const expType = exp.type ?? 'object';
-    if (!got) {
-      out.push({ field: name, found: 'missing', expected: String(expType) });
-      continue;
-    }
-    const gotType = got.type ?? ('properties' in got ? 'object' : 'unknown');
-    if (gotType !== expType) {
-      out.push({ field: name, found: String(gotType), expected: String(expType) });
-      continue;
-    }
-    const expProps = (exp as { properties?: Record<string, Mapping> }).properties;
-    const gotProps = (got as { properties?: Record<string, Mapping> }).properties ?? {};
-    if (expProps) compare(expProps, gotProps, `${name}.`, out);
   }
 }
