@@ -11,7 +11,7 @@ import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from '.
 export interface ServiceConfig {
   /** REDIS_URL (redis://127.0.0.1:6379) */
   redisUrl: string;
-  /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS (see redis-connection.ts). */
+  /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS, REDIS_CLUSTER_NODES (see redis-connection.ts). */
   redis: RedisTarget;
   /** ALERT_STREAM (alerts) */
   stream: string;

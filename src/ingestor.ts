@@ -15,13 +15,13 @@
 //   else copied to the dead-letter stream, and acked. Outages (connection errors, 5xx, UNAVAILABLE) are
 //   not the entry's fault: they fail the pass and back off, and never use up an entry's attempts.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type Redis from 'ioredis';
 import { parseEntry } from './alert-event';
 import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
 import { InvalidEntryError, StoreRefusedError } from './errors';
 import type { Logger } from './logger';
 import { ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
+import type { RedisClient } from './redis-connection';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
 import type { deliverAlert } from './workflows';
@@ -31,7 +31,7 @@ type Entry = [id: string, fields: string[] | null];
 export interface IngestorDeps {
   cfg: ServiceConfig;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   client: Client;
   store: AlertStore;
   channels: ChannelRegistry;
@@ -63,7 +63,7 @@ export function isEntryError(e: unknown): boolean {
 }
 
 /** Creates the consumer group from the start of the stream (a backlog is delivered); an existing group is fine. */
-export async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
+export async function ensureGroup(redis: RedisClient, stream: string, group: string): Promise<void> {
   try {
     await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
   } catch (e) {
@@ -72,7 +72,7 @@ export async function ensureGroup(redis: Redis, stream: string, group: string): 
 }
 
 /** The group's pending entries (XPENDING) and lag (XINFO GROUPS, Redis 7+). */
-export async function readStreamState(redis: Redis, stream: string, group: string): Promise<{ pending: number; lag: number }> {
+export async function readStreamState(redis: RedisClient, stream: string, group: string): Promise<{ pending: number; lag: number }> {
   const pending = Number(((await redis.xpending(stream, group)) as [number])[0]);
   const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
   let lag = 0;

@@ -3,20 +3,35 @@
 //   REDIS_PASSWORD_FILE    the password from a file (overrides the URL's)
 //   REDIS_TLS_CA_FILE      a custom CA for the server's certificate (rediss://)
 //   REDIS_TLS_CERT_FILE / REDIS_TLS_KEY_FILE   a client certificate (servers with tls-auth-clients)
-//   REDIS_TLS_SERVER_NAME  the name to verify the server's certificate against (default: the URL's host)
+//   REDIS_TLS_SERVER_NAME  the name to verify the server's certificate against (default: the URL's host; with a
+//                          Cluster, the name each node is reached by)
 //   REDIS_SENTINELS        host:port,host:port,… — find the primary through Redis Sentinel (failover-aware);
 //   REDIS_SENTINEL_MASTER  the primary's name (mymaster); REDIS_SENTINEL_PASSWORD for the sentinels
-// The stream is one key, so a Redis Cluster works through any node's URL only with a single-slot setup;
-// use the primary's URL or Sentinel. Secrets never appear in `describe`.
-import type { RedisOptions } from 'ioredis';
-import Redis from 'ioredis';
+//   REDIS_CLUSTER_NODES    host:port,host:port,… — seed nodes of a Redis Cluster (any of its nodes; the rest are
+//                          discovered, and MOVED/ASK redirections followed). REDIS_URL then gives only the scheme
+//                          (rediss:// for TLS), user and password, used on every node; its host, port and database
+//                          are not used (a Cluster has database 0 only). Excludes REDIS_SENTINELS.
+// On a Cluster, every command the service sends names one key: XGROUP/XREADGROUP/XAUTOCLAIM/XPENDING/XINFO/XACK
+// on the stream, XADD to the stream (alertctl) or to the dead-letter stream (its own key, possibly in another
+// slot: nothing writes both in one command or transaction). No MULTI, no pipeline, no script. So no hash tag is
+// needed; the stream's slot decides which primary carries the whole ingest (one stream = one shard). ioredis
+// cannot tell the key of XGROUP and XINFO (subcommands): it sends them to any primary and follows the MOVED.
+// When the stream's slot moves, a blocked XREADGROUP ends with UNBLOCKED (one failed pass); the next follows MOVED.
+// Secrets never appear in `describe`.
+import type { ClusterOptions, RedisOptions } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { envFile } from './env-file';
 
 type Env = Record<string, string | undefined>;
 
+/** A client of one Redis (standalone or through Sentinel) or of a Redis Cluster: the commands the service uses are the same. */
+export type RedisClient = Redis | Cluster;
+
 export interface RedisTarget {
-  /** REDIS_URL without Sentinel; undefined with Sentinel (then `options.sentinels` says where). */
+  /** REDIS_URL without Sentinel or Cluster; undefined with them (then `options.sentinels` or `cluster` says where). */
   url?: string;
+  /** REDIS_CLUSTER_NODES: the seed nodes of a Redis Cluster; `options` then apply to every node. */
+  cluster?: Array<{ host: string; port: number }>;
   options: RedisOptions;
   /** For logs and errors: where and how, never a password. */
   describe: string;
@@ -37,27 +52,37 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
   const key = file('REDIS_TLS_KEY_FILE');
   if (Boolean(env.REDIS_TLS_CERT_FILE) !== Boolean(env.REDIS_TLS_KEY_FILE)) problems.push('REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together (a client certificate and its key)');
   if (!tlsWanted && (env.REDIS_TLS_CA_FILE || env.REDIS_TLS_CERT_FILE)) problems.push('REDIS_TLS_* is set but REDIS_URL is not rediss://');
-  const tls = tlsWanted ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), servername: env.REDIS_TLS_SERVER_NAME || parsed.hostname } : undefined;
+  const clusterNodes = hostPorts(env, 'REDIS_CLUSTER_NODES', problems);
+  // A Cluster's nodes each have their own address: without REDIS_TLS_SERVER_NAME each is verified against its own.
+  const servername = env.REDIS_TLS_SERVER_NAME || (clusterNodes ? undefined : parsed.hostname);
+  const tls = tlsWanted ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(servername ? { servername } : {}) } : undefined;
   const passwordFromFile = file('REDIS_PASSWORD_FILE')?.toString('utf8').trim();
   const username = decodeURIComponent(parsed.username) || undefined;
   const password = passwordFromFile ?? (decodeURIComponent(parsed.password) || undefined);
   const auth = [tls ? (cert ? 'mTLS' : 'TLS') : 'plaintext', ...(username ? [`user ${username}`] : []), ...(password ? ['password'] : [])].join(', ');
 
-  const sentinels = env.REDIS_SENTINELS?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (sentinels?.length) {
-    const bad = sentinels.filter((s) => !/^[^\s:/]+:\d{1,5}$/.test(s));
-    if (bad.length) problems.push(`REDIS_SENTINELS: ${bad.join(', ')}: expected host:port,host:port`);
+  if (clusterNodes) {
+    if (env.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a Cluster finds its primaries itself');
+    if (!['', '/', '/0'].includes(parsed.pathname)) problems.push(`REDIS_URL: database ${parsed.pathname.slice(1)}: a Redis Cluster has database 0 only`);
+    return {
+      cluster: clusterNodes,
+      options: { ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls } : {}) },
+      describe: `cluster ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')} (${auth})`,
+    };
+  }
+  const sentinels = hostPorts(env, 'REDIS_SENTINELS', problems);
+  if (sentinels) {
     const name = env.REDIS_SENTINEL_MASTER || 'mymaster';
     return {
       options: {
-        sentinels: sentinels.map((s) => ({ host: s.slice(0, s.lastIndexOf(':')), port: Number(s.slice(s.lastIndexOf(':') + 1)) })),
+        sentinels,
         name,
         ...(username ? { username } : {}),
         ...(password ? { password } : {}),
         ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
         ...(tls ? { tls, enableTLSForSentinelMode: true } : {}),
       },
-      describe: `sentinel ${sentinels.join(',')} master ${name} (${auth})`,
+      describe: `sentinel ${sentinels.map((n) => `${n.host}:${n.port}`).join(',')} master ${name} (${auth})`,
     };
   }
   return {
@@ -67,7 +92,66 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
   };
 }
 
-/** A client for the target, with the caller's behaviour options (timeouts, retries) on top. */
-export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Redis {
+/** `host:port,host:port` (REDIS_SENTINELS, REDIS_CLUSTER_NODES); undefined when unset or blank, a bad entry is a problem. */
+function hostPorts(env: Env, name: string, problems: string[]): Array<{ host: string; port: number }> | undefined {
+  const list = env[name]?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list?.length) return undefined;
+  const parsed = list.map((s) => {
+    const m = /^([^\s:/]+):(\d{1,5})$/.exec(s);
+    return m && Number(m[2]) >= 1 && Number(m[2]) <= 65_535 ? { host: m[1], port: Number(m[2]) } : undefined;
+  });
+  const bad = list.filter((_, i) => !parsed[i]);
+  if (bad.length) problems.push(`${name}: ${bad.join(', ')}: expected host:port,host:port`);
+  return parsed.filter((n) => n !== undefined);
+}
+
+/**
+ * A client for the target, with the caller's behaviour options (timeouts, retries) on top. With a Cluster
+ * they apply to each node's connection (`lazyConnect` to the cluster client, a numeric `maxRetriesPerRequest`
+ * also to reaching the cluster at all); with TLS the nodes' names are connected to as given (no DNS lookup
+ * first), so each certificate is checked against the name it was made for.
+ */
+export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): RedisClient {
+  if (target.cluster) {
+    const { lazyConnect, ...node } = extra;
+    const retries = extra.maxRetriesPerRequest;
+    const options: ClusterOptions = {
+      lazyConnect,
+      redisOptions: { ...target.options, ...node },
+      // bounded retries (alertctl): an unreachable cluster fails the command instead of queueing it forever
+      ...(typeof retries === 'number' ? { clusterRetryStrategy: (times: number) => (times > retries ? null : Math.min(100 * times, 2_000)) } : {}),
+      ...(target.options.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    };
+    return new Cluster(target.cluster, options);
+  }
   return target.url ? new Redis(target.url, { ...target.options, ...extra }) : new Redis({ ...target.options, ...extra });
+}
+
+/** An error event's message; a Cluster's ("Failed to refresh slots cache.") with the node's reason, e.g. WRONGPASS. */
+export function redisErrorMessage(e: Error): string {
+  const node = (e as Error & { lastNodeError?: unknown }).lastNodeError;
+  return node instanceof Error ? `${e.message} ${node.message}` : e.message;
+}
+
+/** Each Cluster seed node asked alone (PING, as one node; all at once, ≤ timeoutMs): `seed host:port: reason` for each that fails. */
+export async function probeClusterSeeds(target: RedisTarget, timeoutMs = 3_000): Promise<string[]> {
+  const probeOne = async ({ host, port }: { host: string; port: number }): Promise<string | undefined> => {
+    const probe = new Redis({ ...target.options, host, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs });
+    let failure: Error | undefined;
+    probe.on('error', (e: Error) => (failure ??= e));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        probe.connect().then(() => probe.ping()),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
+      return undefined;
+    } catch (e) {
+      return `seed ${host}:${port}: ${(failure ?? (e as Error)).message}`;
+    } finally {
+      clearTimeout(timer);
+      probe.disconnect();
+    }
+  };
+  return (await Promise.all((target.cluster ?? []).map(probeOne))).filter((r) => r !== undefined);
 }

@@ -1,12 +1,11 @@
 // What both processes open at start-up, in one place: config, logger, channels, connections,
 // and the fail-loud checks. Anything wrong throws before the process does any work.
-import type Redis from 'ioredis';
 import { loadChannelsFile } from './channels/config';
 import { ChannelRegistry } from './channels/registry';
 import { loadConfig, type ServiceConfig } from './config';
 import { ConfigError, StartupCheckError } from './errors';
 import { createLogger, type Logger } from './logger';
-import { connectRedis } from './redis-connection';
+import { connectRedis, redisErrorMessage, type RedisClient } from './redis-connection';
 import { checkRedis, checkStore, checkTemporal } from './startup';
 import { opensearchClient } from './opensearch-connection';
 import { AlertStore } from './store';
@@ -14,7 +13,7 @@ import { AlertStore } from './store';
 export interface Service {
   cfg: ServiceConfig;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   store: AlertStore;
   channels: ChannelRegistry;
   close(): Promise<void>;
@@ -25,7 +24,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   const log = createLogger(role, cfg.logLevel);
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
-  redis.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));
+  redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, cfg.opensearch.index);
   const close = async () => {
     redis.disconnect();
@@ -33,7 +32,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   };
   try {
     await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
-    await checkRedis(redis, cfg.startupTimeoutMs);
+    await checkRedis(redis, cfg.startupTimeoutMs, cfg.redis);
     await checkTemporal(cfg.temporal, cfg.startupTimeoutMs);
     await checkStore(store, cfg.opensearch.describe, cfg.startupTimeoutMs);
   } catch (e) {

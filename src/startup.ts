@@ -2,8 +2,8 @@
 // the way the service needs it. Anything wrong stops the process with a message naming it.
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type Redis from 'ioredis';
 import { StartupCheckError } from './errors';
+import { probeClusterSeeds, redisErrorMessage, type RedisClient, type RedisTarget } from './redis-connection';
 import { SEARCH_ATTRIBUTES } from './shared';
 import type { AlertStore } from './store';
 import type { TemporalTarget } from './temporal-connection';
@@ -35,8 +35,23 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function checkRedis(redis: Redis, timeoutMs: number): Promise<void> {
-  await waitFor('Redis', timeoutMs, () => redis.ping());
+/**
+ * PING answered. An attempt also ends at the client's next 'error' event: a Redis Cluster client keeps a
+ * refused login to itself and queues the PING, so the event is where the reason is. Some reasons (a TLS
+ * certificate refused) a Cluster client does not pass on at all: then each seed node is asked directly.
+ */
+export async function checkRedis(redis: RedisClient, timeoutMs: number, target?: RedisTarget): Promise<void> {
+  try {
+    await waitFor('Redis', timeoutMs, () => new Promise<string>((resolve, reject) => {
+      const onError = (e: Error) => reject(new Error(redisErrorMessage(e)));
+      redis.once('error', onError);
+      redis.ping().then(resolve, reject).finally(() => redis.off('error', onError));
+    }));
+  } catch (e) {
+    const seeds = target?.cluster ? await probeClusterSeeds(target) : [];
+    if (!(e instanceof StartupCheckError) || !seeds.length) throw e;
+    throw new StartupCheckError('Redis', `${e.message.replace(/^Redis: /, '')}; ${seeds.join('; ')}`);
+  }
 }
 
 const SA_TYPE_NAMES: Record<string, number> = {

@@ -1,15 +1,15 @@
 // The delivery activities, built by a factory over the process's connections.
 // Each is idempotent: Temporal may run any of them more than once.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type Redis from 'ioredis';
 import type { ChannelRegistry } from '../channels/registry';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
+import type { RedisClient } from '../redis-connection';
 import { FINAL_STATUSES, type AlertStore } from '../store';
 import { workflowIdFor, type AlertEvent, type DeliveryRequest, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput } from '../shared';
 
 export interface ActivityDeps {
-  redis: Redis;
+  redis: RedisClient;
   store: AlertStore;
   channels: ChannelRegistry;
   park: ParkPolicy;
