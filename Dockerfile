@@ -3,13 +3,20 @@
 #
 # Debian (glibc) base on purpose: @temporalio/core-bridge ships a prebuilt
 # native module for linux glibc, which does not load on alpine (musl).
+#
+# Both stages install with scripts/lib/npm-install.sh, the script that
+# scripts/lib/node-deps.sh (scripts/start, scripts/test) runs: the image gets
+# exactly what a machine gets from the committed package-lock.json.
+# test/dockerfile.test.ts runs this file's COPY and RUN steps in a clean copy
+# of the repository as an unprivileged user (no Docker engine needed).
 
 # ---- build stage: full deps, compile TypeScript into dist/ ----
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY scripts/lib/npm-install.sh scripts/lib/
+RUN sh scripts/lib/npm-install.sh
 
 COPY . .
 # config/ is optional: make sure it exists so the runtime COPY never fails
@@ -21,7 +28,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+COPY scripts/lib/npm-install.sh scripts/lib/
+RUN sh scripts/lib/npm-install.sh --omit=dev \
+    && rm -rf scripts \
     && npm cache clean --force
 
 COPY --from=build /app/dist ./dist

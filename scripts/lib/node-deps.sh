@@ -34,10 +34,9 @@ ensure_node_deps() {
   local stamp=node_modules/.lock-sha
   local want; want="$(sha256sum package-lock.json | cut -d' ' -f1)"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-    # `npm install` against the committed lock (not `npm ci`): registries that serve only this platform's
-    # optional binaries (@swc/core-*, unrs resolver) make `npm ci` reject a lock that lacks the others.
+    # scripts/lib/npm-install.sh: `npm install` against the committed lock, the same command the Dockerfile runs.
     echo "[deps] npm install (from package-lock.json)" >&2
-    npm install --no-audit --no-fund --prefer-offline --loglevel=error >&2 ||
+    sh "$(dirname "${BASH_SOURCE[0]}")/npm-install.sh" >&2 ||
       { echo "[deps] npm install failed (npm registry unreachable?). Fix: check npm's registry setting, then re-run." >&2; exit 1; }
     echo "$want" >"$stamp"
   fi
