@@ -2,7 +2,7 @@
 // before any workflow exists, so that bad input is rejected visibly instead of becoming a stuck delivery.
 import { z } from 'zod';
 import { InvalidEntryError } from './errors';
-import { SEVERITIES, type AlertEvent } from './shared';
+import { ALERT_STATUSES, SEVERITIES, type AlertEvent } from './shared';
 import { issueMessage } from './zod-issues';
 
 // No C0/C1 control characters in identifiers and one-line text; descriptions may keep \t \n \r.
@@ -44,6 +44,8 @@ export const alertEventSchema = z.object({
     .optional(),
   firedAt: instant,
   channels: z.array(id(128)).max(32).optional(),
+  /** `resolved` ends the incident `alertId` names (see the README's lifecycle section); absent means firing. */
+  status: z.enum(ALERT_STATUSES).optional(),
 });
 
 export interface EntryLimits {

@@ -30,6 +30,7 @@ export const ALERT_MAPPING = {
     labels: { type: 'flat_object' },
     firedAt: { type: 'date' },
     channels: { type: 'keyword' },
+    status: { type: 'keyword' },
     // delivery
     streamId: { type: 'keyword' },
     workflowId: { type: 'keyword' },
@@ -41,6 +42,11 @@ export const ALERT_MAPPING = {
     parkedAt: { type: 'date' },
     abandonReason: { type: 'text' },
     updatedAt: { type: 'date' },
+    // the incident (src/lifecycle/incidents.ts): page | duplicate | resolve | unmatched, and whom it refers to
+    incidentRole: { type: 'keyword' },
+    incidentOf: { type: 'keyword' },
+    incidentNote: { type: 'text' },
+    resolvedBy: { type: 'keyword' },
     // rejected entries
     rejectReason: { type: 'text' },
     raw: { type: 'text', index: false },

@@ -2,7 +2,7 @@
 // names, IDs, search attributes, message definitions and the types that cross process boundaries.
 // This file is imported by workflow code, so it must stay free of Node built-ins and I/O.
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/common';
 
 export const DEFAULT_TASK_QUEUE = 'alert-delivery';
@@ -19,6 +19,9 @@ export function workflowIdFor(stream: string, messageId: string): string {
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** An event either fires an incident (`alertId`) or resolves it. */
+export const ALERT_STATUSES = ['firing', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 /** The AlertEvent carried as JSON in the stream entry's `event` field. */
 export interface AlertEvent {
@@ -33,6 +36,8 @@ export interface AlertEvent {
   labels?: Record<string, string>;
   firedAt: string;
   channels?: string[];
+  /** Absent = `firing`. A `resolved` event is its own stream message and workflow; it resolves `alertId`. */
+  status?: AlertStatus;
 }
 
 /** The workflow's input: one stream entry, already parsed and validated by the ingest. */
@@ -55,7 +60,20 @@ export interface DeliveryRequest {
  * nothing was sent, the reason is in `rejectReason`. The document may also say `terminated` (the
  * workflow was terminated or timed out; written by the reconciler, never by the workflow).
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 'rejected';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 'rejected' | LifecycleStatus;
+/**
+ * Lifecycle outcomes, nothing sent by this delivery: `duplicate` (its incident is already paged or resolved:
+ * see `incident.of`), `unmatched` (a resolved event for no known firing incident), `forwarded` (a resolved
+ * event handed to the still-open firing delivery, which sends the resolved notifications).
+ */
+export type LifecycleStatus = 'duplicate' | 'unmatched' | 'forwarded';
+
+/** A delivery's role in its incident (`alertId`), decided atomically by the persist step (src/lifecycle/incidents.ts). */
+export type IncidentClaim =
+  | { role: 'page' }
+  | { role: 'duplicate'; of: string; reason: string }
+  | { role: 'resolve'; of: string; firingDeliveryId: string; reason: string }
+  | { role: 'unmatched'; reason: string };
 export type ChannelStatus = 'pending' | 'delivered' | 'failed';
 
 /** How one channel is tried: decided by the worker's channel config, recorded in history by `persistAlert`. */
@@ -94,6 +112,14 @@ export interface PersistResult {
   finishedAs?: string;
   channels: ChannelPlan[];
   park: ParkPolicy;
+  /** The delivery's role in its incident; absent from results recorded before the lifecycle existed. */
+  incident?: IncidentClaim;
+}
+
+/** The firing delivery a resolved notification refers to (each channel reuses the key its receiver knows). */
+export interface ResolvesRef {
+  deliveryId: string;
+  workflowId: string;
 }
 
 export interface ChannelResult {
@@ -125,6 +151,10 @@ export interface DeliveryState {
   abandonReason: string | null;
   /** Why the store refused the alert (status `rejected`). */
   rejectReason?: string;
+  /** The incident role and what it refers to (duplicate of, resolves, …); absent before the lifecycle. */
+  incident?: IncidentClaim;
+  /** The incident was resolved while this firing delivery was open; resolved notifications went to `channels`. */
+  resolvedBy?: string;
 }
 
 /**
@@ -164,3 +194,16 @@ export const statusQuery = defineQuery<DeliveryState>('status');
 export const retryUpdate = defineUpdate<DeliveryState>('retry');
 /** Stop trying: status `abandoned` with the reason; resolves with the final state. Rejected once finished. */
 export const abandonUpdate = defineUpdate<DeliveryState, [string]>('abandon');
+
+/** A resolved event's delivery tells the open firing delivery that its incident is resolved. */
+export const incidentResolvedSignal = defineSignal<[{ by: string }]>('incidentResolved');
+
+/** Who acknowledged an incident, and how (alertctl, the ack link, the intake's API). */
+export interface AckInput {
+  by: string;
+  /** `alertctl` | `link` | `api` … for the record. */
+  via?: string;
+  note?: string;
+}
+/** A human took the incident: escalation stops. Resolves with the state; rejected once resolved or finished. */
+export const acknowledgeUpdate = defineUpdate<DeliveryState, [AckInput]>('acknowledge');

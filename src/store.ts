@@ -8,9 +8,10 @@
 import { Client } from '@opensearch-project/opensearch';
 import { ALERT_MAPPING, mappingMismatches, type FoundMapping } from './alert-mapping';
 import { BulkWriter, type BulkResponseItem } from './bulk-writer';
-import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError } from './errors';
+import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from './errors';
 import { firstIndexName, messageTime, nextIndexName } from './index-lifecycle';
-import { workflowIdFor, type AlertEvent, type DeliveryRequest, type DeliveryState } from './shared';
+import { IncidentStore } from './lifecycle/incidents';
+import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from './shared';
 
 export { ALERT_MAPPING } from './alert-mapping';
 
@@ -23,7 +24,7 @@ export interface AlertDocument extends Partial<AlertEvent> {
   receivedAt: string;
   delivered: boolean;
   deliveryStatus: string;
-  deliveries?: unknown[];
+  deliveries?: ChannelResult[];
   rejectReason?: string;
   raw?: string;
   updatedAt: string;
@@ -59,6 +60,11 @@ export function isPermanentStoreError(e: unknown): boolean {
   return status !== undefined && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
 }
 
+/** A top-level contract field the index lacks: the start-up check adds it (PUT _mapping) instead of refusing. */
+function isAddable(m: FieldMismatch): boolean {
+  return m.found === 'missing' && !m.field.includes('.') && m.field in ALERT_MAPPING.properties;
+}
+
 /** Rethrows a permanent refusal as StoreRefusedError (non-retryable downstream); anything else as it was. */
 function refusal(operation: string, e: unknown): unknown {
   if (!isPermanentStoreError(e)) return e;
@@ -67,7 +73,7 @@ function refusal(operation: string, e: unknown): unknown {
 }
 
 /** Statuses a document holds once its delivery has ended: replaying the stream never notifies these again. */
-export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated'] as const;
+export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated', 'duplicate', 'unmatched', 'forwarded'] as const;
 
 /** What createIfAbsent found or made. */
 export interface CreateResult {
@@ -110,6 +116,8 @@ export class AlertStore {
   private readonly writes: BulkWriter;
   /** Rollover mode: `index.creation_date` of the indices seen behind the alias (immutable per index). */
   private readonly created = new Map<string, number>();
+  /** The incident records (one per alertId) that serialise firing and resolved events: `<ALERT_INDEX>.incidents`. */
+  readonly incidents: IncidentStore;
 
   constructor(
     readonly client: Client,
@@ -118,6 +126,7 @@ export class AlertStore {
     private readonly settings: StoreSettings = { shards: 1, replicas: 0 },
   ) {
     this.writes = new BulkWriter(client);
+    this.incidents = new IncidentStore(client, IncidentStore.indexFor(index));
   }
 
   /** Whether ALERT_INDEX is a write alias over rolled-over indices. */
@@ -131,6 +140,9 @@ export class AlertStore {
    * alias if the alias is absent, and verifies the write index.
    */
   async ensureIndex(): Promise<void> {
+    await this.incidents.ensureIndex(this.settings).catch((e: Error) => {
+      throw new StartupCheckError('OpenSearch', `cannot create the incident index "${this.incidents.index}": ${e.message}`);
+    });
     if (this.rollover) return this.ensureAlias();
     try {
       await this.client.indices.create({
@@ -152,8 +164,17 @@ export class AlertStore {
     const res = await this.client.indices.getMapping({ index });
     const body = res.body as Record<string, { mappings?: FoundMapping }>;
     const mismatches = mappingMismatches(body[index]?.mappings ?? Object.values(body)[0]?.mappings ?? {});
+    if (mismatches.length && mismatches.every(isAddable)) {
+      // Fields a newer version added (e.g. the lifecycle's): adding a field to a mapping is always allowed.
+      await this.client.indices.putMapping({ index, body: { properties: Object.fromEntries(mismatches.map((m) => [m.field, ALERT_MAPPING.properties[m.field as keyof typeof ALERT_MAPPING.properties]])) } as never });
+      this.addedFields = mismatches.map((m) => m.field);
+      return this.verifyMapping(index, fix);
+    }
     if (mismatches.length) throw new MappingMismatchError(index, mismatches, { fix });
   }
+
+  /** Fields the start-up check added to an existing index's mapping (for the start-up log). */
+  addedFields: string[] = [];
 
   private async ensureAlias(): Promise<void> {
     const alias = this.index;
@@ -344,6 +365,8 @@ export class AlertStore {
       parkedAt: state.parkedAt,
       abandonReason: state.abandonReason,
       ...(state.rejectReason ? { rejectReason: state.rejectReason.slice(0, 2000) } : {}),
+      ...(state.incident ? { incidentRole: state.incident.role, incidentNote: 'reason' in state.incident ? state.incident.reason : null, incidentOf: 'of' in state.incident ? state.incident.of : null } : {}),
+      ...(state.resolvedBy ? { resolvedBy: state.resolvedBy } : {}),
     });
   }
 

@@ -32,6 +32,18 @@ afterAll(async () => {
 });
 
 describe('AlertStore', () => {
+  it('an index from before the lifecycle fields gets them added at start-up; a field of the wrong type is still refused', async () => {
+    const { incidentRole: _r, incidentOf: _o, incidentNote: _n, resolvedBy: _b, status: _s, ...older } = ALERT_MAPPING.properties;
+    const s = await store({ ...ALERT_MAPPING, properties: older });
+    await s.ensureIndex();
+    expect(s.addedFields.sort()).toEqual(['incidentNote', 'incidentOf', 'incidentRole', 'resolvedBy', 'status']);
+    const found = (await os.indices.getMapping({ index: s.index })).body[s.index].mappings.properties as Record<string, { type: string }>;
+    expect(found.incidentRole.type).toBe('keyword');
+
+    const wrong = await store({ ...ALERT_MAPPING, properties: { ...older, alertId: { type: 'text' } } });
+    await expect(wrong.ensureIndex()).rejects.toThrow(/alertId/);
+  });
+
   it('creates the document under the delivery ID; equal message IDs of two streams are two documents', async () => {
     const s = await store();
     const a = request('stream-a', '1000-1');

@@ -6,7 +6,7 @@ import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, Transien
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
 import type { RedisClient } from '../redis-connection';
 import { FINAL_STATUSES, type AlertStore } from '../store';
-import { workflowIdFor, type AlertEvent, type DeliveryRequest, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput } from '../shared';
+import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef } from '../shared';
 
 export interface ActivityDeps {
   redis: RedisClient;
@@ -24,6 +24,8 @@ export interface NotifyInput {
   /** When the ingest received the entry (absent from requests without a delivery ID: then the event's firedAt). */
   receivedAt?: string;
   event: AlertEvent;
+  /** A resolved notification: the firing delivery it resolves (its key is `<firing delivery ID>:resolved`). */
+  resolves?: ResolvesRef;
 }
 
 /** A request still running after this long starts heartbeating, so a cancellation (abandon, cancel) reaches it. */
@@ -46,7 +48,11 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
       try {
         const found = await store.createIfAbsent(req, deliveryId);
         const finishedAs = (FINAL_STATUSES as readonly string[]).includes(found.existingStatus ?? '') ? found.existingStatus : undefined;
-        return { alreadyDelivered: found.delivered, ...(finishedAs ? { finishedAs } : {}), channels: channels.plan(req.event), park };
+        if (finishedAs || found.delivered) return { alreadyDelivered: found.delivered, ...(finishedAs ? { finishedAs } : {}), channels: channels.plan(req.event), park };
+        // The delivery's role in its incident: only a page notifies the routed channels (see lifecycle/incidents.ts).
+        const claimant = { alertId: req.event.alertId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), firedAt: req.event.firedAt };
+        const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
+        return { alreadyDelivered: false, channels: incident.role === 'page' ? channels.plan(req.event) : [], park, incident };
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;
@@ -62,6 +68,21 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         }
         throw refused(e);
       }
+    },
+
+    /**
+     * The resolved notifications of a finished firing delivery: one per channel it reached (its document's
+     * delivered channels), each under the key that receiver already knows.
+     */
+    async planResolved(firingDeliveryId: string): Promise<ChannelPlan[]> {
+      const firing = await store.get(firingDeliveryId);
+      const reached = (firing?.deliveries ?? []).filter((d) => d.status === 'delivered').map((d) => d.channel);
+      return channels.planNamed(reached);
+    },
+
+    /** Records that the open firing delivery acknowledged its incident (the incident record says who and when). */
+    async recordAcknowledged({ alertId, workflowId, by, at }: { alertId: string; workflowId: string; by: string; at: string }): Promise<void> {
+      await store.incidents.acknowledge(alertId, workflowId, by, at);
     },
 
     /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */
@@ -94,7 +115,10 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_AFTER_MS);
       }, HEARTBEAT_AFTER_MS);
       try {
-        const outgoing = { channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt: input.receivedAt ?? input.event.firedAt, event: input.event };
+        const outgoing = {
+          channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt: input.receivedAt ?? input.event.firedAt, event: input.event,
+          ...(input.resolves ? { resolves: input.resolves } : {}),
+        };
         const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');
         ctx.log.info('alert delivered', { ...where, response });

@@ -24,9 +24,16 @@ export interface EmailConfig {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** `<alertId.deliveryId@alert-delivery>`, with every character a Message-ID cannot hold turned into `_`. */
-export function messageIdFor(alert: OutgoingAlert): string {
+export function messageIdFor(alert: Pick<OutgoingAlert, 'event' | 'deliveryId'>): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
   return `<${safe(alert.event.alertId)}.${safe(alert.deliveryId)}@alert-delivery>`;
+}
+
+/** A resolved notification is a reply in the firing email's thread (In-Reply-To / References its Message-ID). */
+function threadHeaders(alert: OutgoingAlert): Record<string, string> {
+  if (!alert.resolves) return {};
+  const firing = messageIdFor({ event: alert.event, deliveryId: alert.resolves.deliveryId });
+  return { 'In-Reply-To': firing, References: firing };
 }
 
 export class EmailChannel implements Channel {
@@ -46,7 +53,7 @@ export class EmailChannel implements Channel {
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
     const link = alertLink(alert);
-    const subject = render(this.cfg.subject ?? DEFAULT_TITLE, alert, link);
+    const subject = `${alert.resolves ? 'Re: [RESOLVED] ' : ''}${render(this.cfg.subject ?? DEFAULT_TITLE, alert, link)}`;
     const text = render(this.cfg.text ?? DEFAULT_TEXT, alert, link);
     const e = alert.event;
     const rows = [['Severity', e.severity], ['Rule', `${e.ruleName} (${e.ruleId})`], ['Where', `${e.view} / ${e.scope}`], ['Fired at', e.firedAt],
@@ -58,7 +65,7 @@ export class EmailChannel implements Channel {
       const info = (await this.transport.sendMail({
         from: this.cfg.from, to: this.cfg.to, subject, text, html,
         messageId: messageIdFor(alert),
-        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.deliveryId },
+        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.deliveryId, ...threadHeaders(alert) },
       })) as { response?: unknown };
       return `SMTP ${String(info.response).slice(0, 80)}`;
     } catch (err) {

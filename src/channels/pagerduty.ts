@@ -41,6 +41,11 @@ export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 
   };
 }
 
+/** Resolved: the same dedup_key closes the PagerDuty incident the trigger opened (no payload needed). */
+export function pagerDutyResolve(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 'routingKey'>) {
+  return { routing_key: cfg.routingKey, event_action: 'resolve', dedup_key: alert.event.alertId, client: 'alert-delivery' };
+}
+
 export class PagerDutyChannel implements Channel {
   readonly type = 'pagerduty';
   readonly name: string;
@@ -52,7 +57,7 @@ export class PagerDutyChannel implements Channel {
     return postJson({
       channel: `pagerduty "${this.name}"`,
       url: this.cfg.url,
-      body: JSON.stringify(pagerDutyEvent(alert, this.cfg)),
+      body: JSON.stringify(alert.resolves ? pagerDutyResolve(alert, this.cfg) : pagerDutyEvent(alert, this.cfg)),
       headers: {},
       timeoutMs: this.cfg.timeoutMs,
       signal,

@@ -105,7 +105,12 @@ export class ChannelRegistry {
    * on this worker"), so the alert parks visibly as failed instead of failing its persist step forever.
    */
   plan(event: AlertEvent): ChannelPlan[] {
-    return this.route(event).map((name) => {
+    return this.planNamed(this.route(event));
+  }
+
+  /** The plans of these channels (e.g. those a firing delivery reached, for its resolved notifications). */
+  planNamed(names: string[]): ChannelPlan[] {
+    return names.map((name) => {
       const config = this.channels.get(name)?.config;
       if (!config) return unknownChannelPlan(name);
       return {

@@ -67,12 +67,13 @@ export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title
   const link = alertLink(alert);
   const emoji = EMOJI[e.severity] ?? '';
   const titleTemplate = cfg.title ?? DEFAULT_TITLE;
-  const header = truncate(render(titleTemplate, alert, link), SLACK_LIMITS.header); // plain_text: literal
-  const title = render(titleTemplate, alert, link, escapeMrkdwn); // mrkdwn (fallback text)
+  const resolved = alert.resolves ? 'RESOLVED: ' : '';
+  const header = truncate(resolved + render(titleTemplate, alert, link), SLACK_LIMITS.header); // plain_text: literal
+  const title = resolved + render(titleTemplate, alert, link, escapeMrkdwn); // mrkdwn (fallback text)
   const body = cfg.text ? render(cfg.text, alert, link, escapeMrkdwn) : escapeMrkdwn(e.description ?? '');
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${value}`, SLACK_LIMITS.field) });
   return {
-    text: truncate(`${emoji} ${title}`.trim(), SLACK_LIMITS.fallback), // notification fallback (mrkdwn)
+    text: truncate(`${alert.resolves ? ':white_check_mark:' : emoji} ${title}`.trim(), SLACK_LIMITS.fallback), // notification fallback (mrkdwn)
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
       {

@@ -1,4 +1,4 @@
-import type { AlertEvent } from '../shared';
+import type { AlertEvent, ResolvesRef } from '../shared';
 
 /** What a channel is asked to deliver: the alert plus the IDs that make repeats detectable. */
 export interface OutgoingAlert {
@@ -15,6 +15,11 @@ export interface OutgoingAlert {
   /** When the ingest received the entry: a stable timestamp for payloads that must be byte-identical on retries. */
   receivedAt: string;
   event: AlertEvent;
+  /**
+   * Set on a resolved notification: the firing delivery it resolves. `deliveryId` is then
+   * `<firing delivery ID>:resolved`; each channel refers to the firing the way its receiver knows it.
+   */
+  resolves?: ResolvesRef;
 }
 
 /**

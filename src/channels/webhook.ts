@@ -46,7 +46,10 @@ export function webhookSecretKey(secret: string): { key: Buffer; problem?: undef
 
 export function webhookPayload(alert: OutgoingAlert) {
   // `timestamp` is when the entry was received, not "now": the body is the same on every attempt.
-  return { type: 'alert.fired', timestamp: alert.receivedAt, data: { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event } };
+  const data = { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event };
+  // A resolved notification names the firing delivery it resolves (the `webhook-id` the receiver already saw).
+  if (alert.resolves) return { type: 'alert.resolved', timestamp: alert.receivedAt, data: { ...data, status: 'resolved', resolves: alert.resolves.deliveryId } };
+  return { type: 'alert.fired', timestamp: alert.receivedAt, data };
 }
 
 export function signStandardWebhook(secret: string | Buffer, id: string, timestampSec: number, body: string): string {

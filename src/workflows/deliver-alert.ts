@@ -8,6 +8,7 @@ import {
   TimeoutFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   makeContinueAsNewFunc,
   isCancellation,
   patched,
@@ -25,6 +26,7 @@ import {
   SA_SEVERITY,
   SA_STATUS,
   abandonUpdate,
+  incidentResolvedSignal,
   retryUpdate,
   statusQuery,
   workflowIdFor,
@@ -36,6 +38,8 @@ import {
   type PersistResult,
   type DeliveryState,
   type DeliveryStatus,
+  type IncidentClaim,
+  type ResolvesRef,
 } from '../shared';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -79,8 +83,13 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   let retriesRequested = 0;
   let retriesDone = 0;
   let notifyScope: CancellationScope | undefined;
+  /** Set when a resolved event's delivery reports this (firing) delivery's incident resolved. */
+  let resolvedBy: string | undefined;
 
   setHandler(statusQuery, () => state);
+  setHandler(incidentResolvedSignal, ({ by }) => {
+    resolvedBy ??= by;
+  });
   setHandler(
     retryUpdate,
     async () => {
@@ -113,13 +122,15 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     },
   );
 
-  const { persistAlert, ackMessage, recordOutcome } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+  const { persistAlert, ackMessage, recordOutcome, planResolved } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
   let parkedAtMs = parked?.parkedAtMs ?? 0;
   // The document ID and idempotency key; requests from an ingest before delivery IDs carry none (legacy: the message ID).
   const deliveryId = req.deliveryId ?? req.messageId;
+  /** Set for a resolved event's own notifications: the firing delivery they resolve. */
+  let resolves: ResolvesRef | undefined;
 
   // ---- steps (defined before use; the flow below reads top-down) ----
   /**
@@ -136,20 +147,21 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     state.rounds++;
     const plans = channels.filter((c) => names.includes(c.name));
     notifyScope = new CancellationScope();
-    await notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(plan))));
+    await notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(plan, resolves))));
     notifyScope = undefined;
     const failedRequired = state.channels.some((c) => c.required && c.status !== 'delivered');
     state.status = failedRequired ? 'failed' : 'delivered';
     if (state.status === 'failed' && state.parkedAt === null) state.parkedAt = new Date().toISOString();
   }
 
-  async function notifyOne(plan: ChannelPlan): Promise<void> {
-    const result = state.channels.find((c) => c.channel === plan.name)!;
+  async function notifyOne(plan: ChannelPlan, resolving?: ResolvesRef, result = state.channels.find((c) => c.channel === plan.name)!): Promise<void> {
     result.status = 'pending';
     try {
       const ok = await notifierFor(plan)({
         channel: plan.name,
-        ...(deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
+        // A resolved notification's key: `<firing delivery ID>:resolved`, whoever sends it.
+        ...(resolving ? { deliveryId: `${resolving.deliveryId}:resolved`, receivedAt: req.receivedAt, resolves: resolving } : {}),
+        ...(!resolving && deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
         messageId: req.messageId,
         workflowId: workflowIdFor(req.stream, req.messageId),
         event: req.event,
@@ -194,6 +206,43 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     return state;
   }
 
+  /** A delivery with nothing to send (duplicate, unmatched, forwarded): its document says why, then it ends. */
+  async function endWithoutSending(status: DeliveryStatus, incident: IncidentClaim): Promise<DeliveryState> {
+    state.status = status;
+    state.incident = incident;
+    await record();
+    return end(status);
+  }
+
+  /**
+   * A resolved event: the open firing delivery sends the resolved notifications itself (it knows what it
+   * reached); a finished one cannot, so this delivery sends them, on the channels the firing's document
+   * shows delivered. A signal to a closed workflow fails, and a workflow cannot close with a signal unseen,
+   * so exactly one of the two sends them.
+   */
+  async function handOverToFiring(firingWorkflowId: string): Promise<boolean> {
+    try {
+      await getExternalWorkflowHandle(firingWorkflowId).signal(incidentResolvedSignal, { by: workflowInfo().workflowId });
+      return true;
+    } catch {
+      return false; // the firing delivery has finished (or is gone)
+    }
+  }
+
+  /** This firing delivery's incident was resolved while it was open: tell every channel it reached. */
+  async function sendResolved(by: string): Promise<void> {
+    state.resolvedBy = by;
+    const reached = state.channels.filter((c) => c.status === 'delivered' && !c.channel.endsWith(':resolved'));
+    const self = { deliveryId, workflowId: workflowInfo().workflowId };
+    await Promise.all(reached.map(async (c) => {
+      const plan = channels.find((p) => p.name === c.channel)!;
+      const result: ChannelResult = { channel: `${c.channel}:resolved`, status: 'pending', required: false, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null };
+      state.channels.push(result);
+      await notifyOne(plan, self, result);
+    }));
+    await record();
+  }
+
   try {
     if (!parked) {
       // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
@@ -217,6 +266,16 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       }
       // An earlier execution ended this delivery (the stream was replayed): never notify it again.
       if (persisted.finishedAs) return await end(persisted.finishedAs as DeliveryStatus);
+
+      // The incident's lifecycle (one page per incident; resolved events): see lifecycle/incidents.ts.
+      const incident = persisted.incident && patched('incident-lifecycle') ? persisted.incident : undefined;
+      if (incident) state.incident = incident;
+      if (incident?.role === 'duplicate' || incident?.role === 'unmatched') return await endWithoutSending(incident.role, incident);
+      if (incident?.role === 'resolve') {
+        if (await handOverToFiring(incident.of)) return await endWithoutSending('forwarded', incident);
+        resolves = { deliveryId: incident.firingDeliveryId, workflowId: incident.of };
+        channels = await planResolved(incident.firingDeliveryId);
+      }
 
       // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
       if (abandonedBeforeNotify()) {
@@ -250,11 +309,12 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       const giveUpAfterMs = park!.giveUpAfterMs;
       const giveUpIn = giveUpAfterMs > 0 ? parkedAtMs + giveUpAfterMs - Date.now() : Infinity;
       const wait = Math.min(park!.redriveIntervalMs > 0 ? park!.redriveIntervalMs : Infinity, giveUpIn);
-      const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null;
+      const wakeUp = () => retriesRequested > retriesDone || state.abandonReason !== null || resolvedBy !== undefined;
       const woken = Number.isFinite(wait) ? await condition(wakeUp, Math.max(wait, 1)) : (await condition(wakeUp), true);
       if (state.abandonReason === null && !woken && Date.now() - parkedAtMs >= giveUpAfterMs && giveUpAfterMs > 0) {
         state.abandonReason = `gave up: still failing ${Math.round(giveUpAfterMs / 1000)}s after it was parked`;
       }
+      if (resolvedBy !== undefined) state.abandonReason ??= `incident resolved (by ${resolvedBy}) while failed channels were parked`;
       if (state.abandonReason !== null) break;
       const target = retriesRequested;
       await notifyRound(state.channels.filter((c) => c.status === 'failed').map((c) => c.channel));
@@ -266,6 +326,8 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       state.status = 'abandoned';
       await record();
     }
+    // Resolved while this firing delivery was open: the channels it reached get the resolved notification.
+    if (resolvedBy !== undefined) await sendResolved(resolvedBy);
   } catch (err) {
     // Cancelled from the UI or CLI: the document gets a final state before the run ends as cancelled.
     if (!isCancellation(err) || !patched('record-cancellation')) throw err;
