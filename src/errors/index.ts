@@ -6,4 +6,5 @@ export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-err
 export { PermanentDeliveryError } from './permanent-delivery-error';
 export { StartupCheckError } from './startup-check-error';
 export { StoreRefusedError } from './store-refused-error';
+export { StreamUnavailableError } from './stream-unavailable-error';
 export { TransientDeliveryError } from './transient-delivery-error';

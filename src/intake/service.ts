@@ -1,0 +1,110 @@
+// What the intake process opens at start-up, in one place: settings (every bad value named at once), Redis
+// (reachable, or the process stops naming it), the channel names, the Temporal client of the ack links,
+// and the HTTP server; and how it all stops.
+import type http from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { loadChannelsFile } from '../channels/config';
+import { loadConfig, type ServiceConfig } from '../config';
+import { ConfigError } from '../errors';
+import { createLogger, type Logger } from '../logger';
+import { serveMetrics } from '../metrics';
+import { connectRedis, redisErrorMessage, type RedisClient } from '../redis-connection';
+import { checkRedis, withTimeout } from '../startup';
+import { temporalAcknowledger } from './acknowledge';
+import { loadIntakeConfig, type IntakeConfig } from './config';
+import { buildIntakeServer, type IntakeApp } from './server';
+import { StreamWriter } from './stream-writer';
+
+type Env = Record<string, string | undefined>;
+
+/** How long a stop waits for requests in flight before closing their connections. */
+const STOP_GRACE_MS = 10_000;
+
+/** The common settings (src/config.ts) and the intake's own, checked together: one error lists every problem. */
+export function loadIntakeSettings(env: Env = process.env): { cfg: ServiceConfig; intake: IntakeConfig } {
+  const problems: string[] = [];
+  let cfg: ServiceConfig | undefined;
+  try {
+    cfg = loadConfig('tool', env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+    if (!e.problems.length) problems.push(e.message);
+  }
+  const intake = loadIntakeConfig(env, problems);
+  if (problems.length || !cfg) throw new ConfigError('Invalid configuration (environment):', [...new Set(problems)]);
+  return { cfg, intake };
+}
+
+export class IntakeService {
+  private stopping = false;
+  private listening = false;
+  private metrics?: http.Server;
+  readonly app: IntakeApp;
+
+  private constructor(
+    readonly cfg: ServiceConfig,
+    readonly intake: IntakeConfig,
+    readonly log: Logger,
+    private readonly redis: RedisClient,
+    private readonly temporal: Connection | undefined,
+    channels: string[],
+  ) {
+    this.app = buildIntakeServer({
+      cfg: intake,
+      log,
+      writer: new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs),
+      limits: { maxEventBytes: cfg.ingest.maxEventBytes, channels: new Set(channels) },
+      ...(temporal ? { acknowledge: temporalAcknowledger(new Client({ connection: temporal, namespace: cfg.namespace }), intake.ackTimeoutMs) } : {}),
+      ready: () => this.ready,
+    });
+  }
+
+  /** Reads the settings and checks Redis; throws ConfigError or StartupCheckError naming what is wrong. */
+  static async open(env: Env = process.env): Promise<IntakeService> {
+    const { cfg, intake } = loadIntakeSettings(env);
+    const log = createLogger('intake', cfg.logLevel);
+    const channels = Object.keys(loadChannelsFile(cfg.channelsFile, env).channels);
+    const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+    redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
+    try {
+      await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
+      await checkRedis(redis, cfg.startupTimeoutMs, cfg.redis);
+    } catch (e) {
+      redis.disconnect();
+      throw e;
+    }
+    // Temporal is needed only by ack links, and only when one is submitted: a lazy connection, so the intake
+    // takes alerts while Temporal is down (an acknowledgement then answers 503).
+    const temporal = intake.ackSecret ? Connection.lazy(cfg.temporal.connection) : undefined;
+    if (intake.auth === 'none') log.warn('INTAKE_AUTH=none: the API accepts alerts from anyone who can reach it (local use only)');
+    log.info(
+      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: temporal ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
+      'start-up checks passed',
+    );
+    return new IntakeService(cfg, intake, log, redis, temporal, channels);
+  }
+
+  get ready(): boolean {
+    return this.listening && !this.stopping && this.redis.status === 'ready';
+  }
+
+  /** Listens on INTAKE_HOST:INTAKE_PORT (and METRICS_PORT); resolves with the address. */
+  async listen(): Promise<string> {
+    const address = await this.app.listen({ host: this.intake.host, port: this.intake.port });
+    this.metrics = await serveMetrics(this.intake.metricsPort, () => this.ready);
+    this.listening = true;
+    this.log.info({ address, metricsPort: this.intake.metricsPort || 'off' }, 'intake listening');
+    return address;
+  }
+
+  /** Stops taking requests (readyz 503, new connections refused), finishes those in flight, closes everything. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await withTimeout(this.app.close(), STOP_GRACE_MS).catch((e: Error) => this.log.warn({ err: e.message }, 'requests still running at the end of the grace period'));
+    this.metrics?.close();
+    await this.temporal?.close().catch(() => undefined);
+    await withTimeout(this.redis.quit(), 2_000).catch(() => this.redis.disconnect());
+  }
+}
