@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
+import { abandonUpdate, acknowledgeUpdate, incidentResolvedSignal, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
 import { loadTemporalTarget } from '../src/temporal-connection';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
@@ -19,7 +19,7 @@ interface Path {
   park?: ParkPolicy;
   alreadyDelivered?: boolean;
   /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
-  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start';
+  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve';
   /** What the store answers (refusals, an already finished document). */
   store?: MockOptions;
   /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
@@ -43,6 +43,14 @@ const paths: Path[] = [
   { name: 'already-finished', channels: [fast('hook')], script: () => 'ok', store: { finishedAs: 'abandoned' } },
   { name: 'cancelled', channels: [fast('hook')], script: () => 'permanent', operate: 'cancel' },
   { name: 'abandoned-before-notify', channels: [fast('hook')], script: () => 'ok', operate: 'abandon-with-start' },
+  // the incident lifecycle (patch incident-lifecycle)
+  { name: 'incident-duplicate', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'duplicate', of: 'alerts:1-0', reason: 'incident a-1 is firing: paged by alerts:1-0' } } },
+  { name: 'incident-resolve-sent', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'resolve', of: 'alerts:closed-0', firingDeliveryId: 'alerts:closed-0', reason: 'resolves incident a-1 paged by alerts:closed-0' } } },
+  {
+    name: 'incident-escalated-acknowledged', channels: [fast('chat'), fast('pager'), fast('manager')], script: () => 'ok', operate: 'acknowledge',
+    store: { incident: { role: 'page' }, escalation: { policy: 'standard', initial: ['chat'], levels: [{ afterMs: 1000, channels: ['pager'] }, { afterMs: 600_000, channels: ['manager'] }], repeat: 0 } },
+  },
+  { name: 'incident-resolved-while-parked', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' ? 'ok' : 'permanent'), operate: 'resolve', store: { incident: { role: 'page' } } },
 ];
 
 async function main(): Promise<void> {
@@ -79,7 +87,13 @@ async function main(): Promise<void> {
         fs.writeFileSync(path.join(outDir, `${p.name}-first-run.json`), historyToJSON(first));
         process.stdout.write(`${p.name}-first-run: continued as new, ${first.events?.length} events\n`);
       }
-      if (p.operate && p.operate !== 'abandon-with-start') {
+      if (p.operate === 'acknowledge') {
+        while ((await handle.query(statusQuery)).escalationLevel !== 1) await new Promise((r) => setTimeout(r, 100));
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'alertctl' }] });
+      } else if (p.operate === 'resolve') {
+        while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
+        await handle.signal(incidentResolvedSignal, { by: 'alerts:9-0' });
+      } else if (p.operate && p.operate !== 'abandon-with-start') {
         while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
         fixed = true;
         if (p.operate === 'retry') await handle.executeUpdate(retryUpdate);

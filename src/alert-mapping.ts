@@ -47,6 +47,11 @@ export const ALERT_MAPPING = {
     incidentOf: { type: 'keyword' },
     incidentNote: { type: 'text' },
     resolvedBy: { type: 'keyword' },
+    incidentState: { type: 'keyword' },
+    ackedBy: { type: 'keyword' },
+    ackedAt: { type: 'date' },
+    ackedVia: { type: 'keyword' },
+    escalationLevel: { type: 'integer' },
     // rejected entries
     rejectReason: { type: 'text' },
     raw: { type: 'text', index: false },

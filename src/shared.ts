@@ -114,6 +114,20 @@ export interface PersistResult {
   park: ParkPolicy;
   /** The delivery's role in its incident; absent from results recorded before the lifecycle existed. */
   incident?: IncidentClaim;
+  /** The route's escalation policy, if it has one (a page only). */
+  escalation?: EscalationPlan;
+}
+
+/**
+ * Escalation: `initial` channels are notified at once; each level `afterMs` after that first notification,
+ * unless the incident was acknowledged or resolved by then. `repeat` runs the levels again that many times
+ * (each cycle's waits measured from the cycle's start: the last level's `afterMs`).
+ */
+export interface EscalationPlan {
+  policy: string;
+  initial: string[];
+  levels: { afterMs: number; channels: string[] }[];
+  repeat: number;
 }
 
 /** The firing delivery a resolved notification refers to (each channel reuses the key its receiver knows). */
@@ -155,6 +169,12 @@ export interface DeliveryState {
   incident?: IncidentClaim;
   /** The incident was resolved while this firing delivery was open; resolved notifications went to `channels`. */
   resolvedBy?: string;
+  /** A paging delivery's incident: firing, acknowledged or resolved (while it was open). */
+  incidentState?: 'firing' | 'acknowledged' | 'resolved';
+  /** Who acknowledged, when and how (the first acknowledgement counts). */
+  ack?: { by: string; at: string; via: string; note?: string };
+  /** Escalation levels notified so far (0: only the first notification). */
+  escalationLevel?: number;
 }
 
 /**
@@ -185,7 +205,12 @@ export const SA_STATUS = defineSearchAttributeKey('AlertDeliveryStatus', 'KEYWOR
 export const SA_SEVERITY = defineSearchAttributeKey('AlertSeverity', 'KEYWORD');
 export const SA_RULE_ID = defineSearchAttributeKey('AlertRuleId', 'KEYWORD');
 export const SA_FAILED_CHANNELS = defineSearchAttributeKey('AlertFailedChannels', 'KEYWORD_LIST');
-export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS];
+/** The incident a paging delivery carries: firing | acknowledged | resolved. */
+export const SA_STATE = defineSearchAttributeKey('AlertState', 'KEYWORD');
+export const SA_ACKED_BY = defineSearchAttributeKey('AlertAckedBy', 'KEYWORD');
+/** 0 = the first notification; n = the n-th escalation level notified. */
+export const SA_ESCALATION_LEVEL = defineSearchAttributeKey('AlertEscalationLevel', 'INT');
+export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS, SA_STATE, SA_ACKED_BY, SA_ESCALATION_LEVEL];
 
 // ---- messages ----
 /** The workflow's current state (status, per-channel results). */

@@ -57,6 +57,7 @@ export async function checkRedis(redis: RedisClient, timeoutMs: number, target?:
 const SA_TYPE_NAMES: Record<string, number> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 
 /** How to add a missing search attribute, for where the namespace lives. */

@@ -367,6 +367,9 @@ export class AlertStore {
       ...(state.rejectReason ? { rejectReason: state.rejectReason.slice(0, 2000) } : {}),
       ...(state.incident ? { incidentRole: state.incident.role, incidentNote: 'reason' in state.incident ? state.incident.reason : null, incidentOf: 'of' in state.incident ? state.incident.of : null } : {}),
       ...(state.resolvedBy ? { resolvedBy: state.resolvedBy } : {}),
+      ...(state.incidentState ? { incidentState: state.incidentState } : {}),
+      ...(state.ack ? { ackedBy: state.ack.by, ackedAt: state.ack.at, ackedVia: state.ack.via } : {}),
+      ...(state.escalationLevel !== undefined ? { escalationLevel: state.escalationLevel } : {}),
     });
   }
 

@@ -19,7 +19,8 @@ const PATHS = [
   'two-channels-one-failed-retried.json', 'redriven-delivered.json', 'gave-up.json', 'already-delivered.json', 'best-effort-failed.json',
 ];
 /** Paths that exist since "no alert stuck, none confused" (current histories only). */
-const NEW_PATHS = ['store-refused.json', 'already-finished.json', 'cancelled.json', 'abandoned-before-notify.json'];
+const NEW_PATHS = ['store-refused.json', 'already-finished.json', 'cancelled.json', 'abandoned-before-notify.json',
+  'incident-duplicate.json', 'incident-resolve-sent.json', 'incident-escalated-acknowledged.json', 'incident-resolved-while-parked.json'];
 
 function load(dir: string, file: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -61,9 +62,14 @@ function story(dir: string, file: string) {
       if (f.AlertDeliveryStatus) steps.push(`${decode(f.AlertDeliveryStatus)} [${(decode(f.AlertFailedChannels) ?? []).join(',')}]`);
     } else if (t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
       const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input;
-      steps.push(`update ${input.name}(${(input.args?.payloads ?? []).map(decode).join(', ')})`);
+      const args = (input.args?.payloads ?? []).map(decode).map((v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v)));
+      steps.push(`update ${input.name}(${args.join(', ')})`);
     } else if (t === 'TIMER_FIRED') {
       steps.push('timer');
+    } else if (t === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED') {
+      steps.push('hand-over failed');
+    } else if (t === 'WORKFLOW_EXECUTION_SIGNALED') {
+      steps.push(`signal ${e.workflowExecutionSignaledEventAttributes.signalName}`);
     } else if (t === 'WORKFLOW_EXECUTION_COMPLETED') {
       result = decode(e.workflowExecutionCompletedEventAttributes.result.payloads[0]);
       steps.push(`completed ${result.status}`);
@@ -129,6 +135,25 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
   'abandoned-before-notify.json': { // abandoned with the start (update-with-start): nothing is sent
     steps: ['update abandon(duplicate of another incident)', ...START, 'abandoned []', 'recordOutcome', 'completed abandoned'],
     channels: [], abandonReason: 'duplicate of another incident',
+  },
+  'incident-duplicate.json': { // its incident is already paged: recorded as a duplicate, nothing sent
+    steps: [...START, 'duplicate []', 'recordOutcome', 'completed duplicate'],
+    channels: [], abandonReason: null,
+  },
+  'incident-resolve-sent.json': { // a resolved event whose firing delivery has finished: it sends the resolved notifications itself
+    steps: [...START, 'hand-over failed', 'planResolved', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  'incident-escalated-acknowledged.json': { // level 1 after its timer; the acknowledgement stops level 2
+    steps: [...START, 'notify ok', 'delivered []', 'recordOutcome', 'timer', 'notify ok', 'delivered []', 'recordOutcome',
+      'update acknowledge({"by":"alice","via":"alertctl"})', 'recordAcknowledged', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['chat: delivered after 1', 'pager: delivered after 1'], abandonReason: null,
+  },
+  'incident-resolved-while-parked.json': { // resolved while parked: stops, and the channel it reached gets the resolved notification
+    steps: [...START, 'notify ok', 'notify failed (PermanentDeliveryError)', 'failed [pager]', 'recordOutcome', 'signal incidentResolved',
+      'abandoned [pager]', 'recordOutcome', 'notify ok', 'abandoned [pager]', 'recordOutcome', 'completed abandoned'],
+    channels: ['slack: delivered after 1', 'pager: failed after 1', 'slack:resolved (best effort): delivered after 1'],
+    abandonReason: 'incident resolved (by alerts:9-0) while failed channels were parked',
   },
 };
 

@@ -52,7 +52,9 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         // The delivery's role in its incident: only a page notifies the routed channels (see lifecycle/incidents.ts).
         const claimant = { alertId: req.event.alertId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), firedAt: req.event.firedAt };
         const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
-        return { alreadyDelivered: false, channels: incident.role === 'page' ? channels.plan(req.event) : [], park, incident };
+        const page = incident.role === 'page';
+        const escalation = page ? channels.escalation(req.event) : undefined;
+        return { alreadyDelivered: false, channels: page ? channels.plan(req.event) : [], park, incident, ...(escalation ? { escalation } : {}) };
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;

@@ -126,12 +126,29 @@ const routeSchema = z
       })
       .strict()
       .default({}),
-    channels: z.array(z.string()).min(1),
+    /** Notified at once. A route names channels, an escalation policy, or both. */
+    channels: z.array(z.string()).min(1).optional(),
+    /** The escalation policy (a name under `escalations:`) for alerts this route matches. */
+    escalation: z.string().min(1).optional(),
     /** Keep evaluating later routes after this one matched (Alertmanager's `continue`). */
     continue: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.channels !== undefined || r.escalation !== undefined, 'a route needs `channels`, `escalation` or both');
 export type RouteConfig = z.infer<typeof routeSchema>;
+
+/**
+ * An escalation policy: levels of channels, each notified `after` the alert's first notification unless
+ * a human acknowledged or the incident resolved by then; `repeat` runs the levels after the first again.
+ */
+const escalationSchema = z
+  .object({
+    levels: z.array(z.object({ after: duration, channels: z.array(z.string()).min(1) }).strict()).min(1).max(20),
+    repeat: z.number().int().min(0).max(10).default(0),
+  })
+  .strict()
+  .refine((e) => e.levels.every((l, i) => i === 0 || l.after > e.levels[i - 1].after), 'levels must come in increasing `after` order');
+export type EscalationConfig = z.infer<typeof escalationSchema>;
 
 /** A route without conditions (no `match`, or an empty one): it matches every alert. */
 export function isCatchAll(route: Pick<RouteConfig, 'match'>): boolean {
@@ -161,14 +178,21 @@ export const channelsFileSchema = z
      * catchAllProblem); with one channel they are optional and an unmatched alert goes to it.
      */
     routes: z.array(routeSchema).default([]),
+    /** Escalation policies by name (see escalationSchema); a route picks one with `escalation:`. */
+    escalations: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'policy names: letters, digits and . _ - only'), escalationSchema).default({}),
   })
   .strict()
   .superRefine((f, ctx) => {
-    f.routes.forEach((r, i) =>
-      r.channels.forEach((c, j) => {
-        if (!Object.hasOwn(f.channels, c)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels', j], message: `unknown channel "${c}"` });
-      }),
-    );
+    const known = (c: string, path: (string | number)[]) => {
+      if (!Object.hasOwn(f.channels, c)) ctx.addIssue({ code: 'custom', path, message: `unknown channel "${c}"` });
+    };
+    f.routes.forEach((r, i) => {
+      r.channels?.forEach((c, j) => known(c, ['routes', i, 'channels', j]));
+      if (r.escalation !== undefined && !Object.hasOwn(f.escalations, r.escalation)) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalation'], message: `unknown escalation policy "${r.escalation}"` });
+      }
+    });
+    for (const [name, e] of Object.entries(f.escalations)) e.levels.forEach((l, i) => l.channels.forEach((c, j) => known(c, ['escalations', name, 'levels', i, 'channels', j])));
     const problem = catchAllProblem(f);
     if (problem) ctx.addIssue({ code: 'custom', path: ['routes'], message: problem });
   });

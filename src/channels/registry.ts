@@ -1,9 +1,9 @@
 // The configured channels, built once per process: routing (which channels an alert goes to, with
 // which policy) and the live Channel objects the notify activity uses. Only names and policies
 // ever leave this module toward workflow history; URLs and secrets stay here.
-import type { AlertEvent, ChannelPlan } from '../shared';
+import type { AlertEvent, ChannelPlan, EscalationPlan } from '../shared';
 import { ConfigError } from '../errors';
-import { catchAllProblem, type ChannelConfig, type ChannelsFile } from './config';
+import { catchAllProblem, type ChannelConfig, type ChannelsFile, type RouteConfig } from './config';
 import type { Channel } from './types';
 import { EmailChannel } from './email';
 import { PagerDutyChannel } from './pagerduty';
@@ -37,6 +37,13 @@ function unknownChannelPlan(name: string): ChannelPlan {
 /** The task queue of a rate-limited channel's notifications: `<task queue>.channel.<name>`. */
 export function channelTaskQueue(taskQueue: string, channel: string): string {
   return `${taskQueue}.channel.${channel}`;
+}
+
+function matches(r: RouteConfig, event: AlertEvent): boolean {
+  const m = r.match;
+  if (m.severity && !m.severity.includes(event.severity)) return false;
+  if (m.ruleId && !m.ruleId.includes(event.ruleId)) return false;
+  return !m.labels || Object.entries(m.labels).every(([k, v]) => event.labels?.[k] === v);
 }
 
 export class ChannelRegistry {
@@ -75,16 +82,37 @@ export class ChannelRegistry {
     if (event.channels?.length) return [...new Set(event.channels)];
     const picked: string[] = [];
     for (const r of this.file.routes) {
-      const m = r.match;
-      if (m.severity && !m.severity.includes(event.severity)) continue;
-      if (m.ruleId && !m.ruleId.includes(event.ruleId)) continue;
-      if (m.labels && !Object.entries(m.labels).every(([k, v]) => event.labels?.[k] === v)) continue;
-      for (const c of r.channels) if (!picked.includes(c)) picked.push(c);
+      if (!matches(r, event)) continue;
+      const policy = r.escalation ? this.file.escalations[r.escalation] : undefined;
+      for (const c of [...(r.channels ?? []), ...(policy?.levels.flatMap((l) => l.channels) ?? [])]) if (!picked.includes(c)) picked.push(c);
       if (!r.continue) break;
     }
     if (picked.length) return picked;
     const names = this.names();
     return names.length === 1 ? names : [];
+  }
+
+  /**
+   * The escalation of this alert: the policy of the first matching route that names one (an alert with its
+   * own `channels` list has none). Levels due at once (`after: 0`) are part of the first round.
+   */
+  escalation(event: AlertEvent): EscalationPlan | undefined {
+    if (event.channels?.length) return undefined;
+    for (const r of this.file.routes) {
+      if (!matches(r, event)) continue;
+      if (r.escalation) {
+        const policy = this.file.escalations[r.escalation];
+        const now = policy.levels.filter((l) => l.after === 0).flatMap((l) => l.channels);
+        return {
+          policy: r.escalation,
+          initial: [...new Set([...(r.channels ?? []), ...now])],
+          levels: policy.levels.filter((l) => l.after > 0).map((l) => ({ afterMs: l.after, channels: l.channels })),
+          repeat: policy.repeat,
+        };
+      }
+      if (!r.continue) break;
+    }
+    return undefined;
   }
 
   /** Unknown names in an event's own `channels` list (the ingest rejects such an event). */

@@ -5,10 +5,8 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
-  getExternalWorkflowHandle,
   makeContinueAsNewFunc,
   isCancellation,
   patched,
@@ -21,11 +19,15 @@ import {
 import type { createActivities } from '../activities';
 import {
   PARKED_HISTORY_LIMIT,
+  SA_ACKED_BY,
+  SA_ESCALATION_LEVEL,
   SA_FAILED_CHANNELS,
+  SA_STATE,
   SA_RULE_ID,
   SA_SEVERITY,
   SA_STATUS,
   abandonUpdate,
+  acknowledgeUpdate,
   incidentResolvedSignal,
   retryUpdate,
   statusQuery,
@@ -37,10 +39,14 @@ import {
   type ParkedDelivery,
   type PersistResult,
   type DeliveryState,
+  type AckInput,
   type DeliveryStatus,
+  type EscalationPlan,
   type IncidentClaim,
   type ResolvesRef,
 } from '../shared';
+import { describeFailure } from './describe-failure';
+import { handOverToFiring } from './hand-over';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -122,7 +128,27 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     },
   );
 
-  const { persistAlert, ackMessage, recordOutcome, planResolved } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+  const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+
+  setHandler(
+    acknowledgeUpdate,
+    async ({ by, via, note }) => {
+      if (state.ack) return state; // the first acknowledgement counts; a second one changes nothing
+      state.ack = { by: by.trim(), at: new Date().toISOString(), via: via ?? 'api', ...(note ? { note } : {}) };
+      state.incidentState = 'acknowledged';
+      upsertSearchAttributes([{ key: SA_STATE, value: 'acknowledged' }, { key: SA_ACKED_BY, value: state.ack.by }]);
+      await recordAcknowledged({ alertId: req.event.alertId, workflowId: workflowInfo().workflowId, by: state.ack.by, at: state.ack.at });
+      await record();
+      return state;
+    },
+    {
+      validator: (input: AckInput | undefined) => {
+        if (typeof input?.by !== 'string' || !input.by.trim()) throw new Error('acknowledge needs `by`: who takes the incident');
+        if (state.incidentState === undefined) throw new Error(`cannot acknowledge: this delivery is not an incident's page (${state.incident?.role ?? state.status})`);
+        if (state.incidentState === 'resolved' || resolvedBy !== undefined) throw new Error('cannot acknowledge: the incident is resolved');
+      },
+    },
+  );
 
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
@@ -154,14 +180,18 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     if (state.status === 'failed' && state.parkedAt === null) state.parkedAt = new Date().toISOString();
   }
 
-  async function notifyOne(plan: ChannelPlan, resolving?: ResolvesRef, result = state.channels.find((c) => c.channel === plan.name)!): Promise<void> {
+  /**
+   * One channel, one notification. Keys: the delivery ID; `<firing delivery ID>:resolved` for a resolved
+   * notification (whoever sends it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n.
+   */
+  async function notifyOne(plan: ChannelPlan, resolving?: ResolvesRef, result = state.channels.find((c) => c.channel === plan.name)!, key?: string): Promise<void> {
     result.status = 'pending';
     try {
       const ok = await notifierFor(plan)({
         channel: plan.name,
-        // A resolved notification's key: `<firing delivery ID>:resolved`, whoever sends it.
         ...(resolving ? { deliveryId: `${resolving.deliveryId}:resolved`, receivedAt: req.receivedAt, resolves: resolving } : {}),
-        ...(!resolving && deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
+        ...(!resolving && key ? { deliveryId: key, receivedAt: req.receivedAt } : {}),
+        ...(!resolving && !key && deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
         messageId: req.messageId,
         workflowId: workflowIdFor(req.stream, req.messageId),
         event: req.event,
@@ -210,29 +240,17 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   async function endWithoutSending(status: DeliveryStatus, incident: IncidentClaim): Promise<DeliveryState> {
     state.status = status;
     state.incident = incident;
-    await record();
-    return end(status);
-  }
-
-  /**
-   * A resolved event: the open firing delivery sends the resolved notifications itself (it knows what it
-   * reached); a finished one cannot, so this delivery sends them, on the channels the firing's document
-   * shows delivered. A signal to a closed workflow fails, and a workflow cannot close with a signal unseen,
-   * so exactly one of the two sends them.
-   */
-  async function handOverToFiring(firingWorkflowId: string): Promise<boolean> {
-    try {
-      await getExternalWorkflowHandle(firingWorkflowId).signal(incidentResolvedSignal, { by: workflowInfo().workflowId });
-      return true;
-    } catch {
-      return false; // the firing delivery has finished (or is gone)
-    }
+    await record(); // sets AlertDeliveryStatus too
+    await condition(allHandlersFinished);
+    return state;
   }
 
   /** This firing delivery's incident was resolved while it was open: tell every channel it reached. */
   async function sendResolved(by: string): Promise<void> {
     state.resolvedBy = by;
-    const reached = state.channels.filter((c) => c.status === 'delivered' && !c.channel.endsWith(':resolved'));
+    state.incidentState = 'resolved';
+    upsertSearchAttributes([{ key: SA_STATE, value: 'resolved' }]);
+    const reached = state.channels.filter((c) => c.status === 'delivered' && channels.some((p) => p.name === c.channel));
     const self = { deliveryId, workflowId: workflowInfo().workflowId };
     await Promise.all(reached.map(async (c) => {
       const plan = channels.find((p) => p.name === c.channel)!;
@@ -241,6 +259,41 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       await notifyOne(plan, self, result);
     }));
     await record();
+  }
+
+  /** A human took the incident, or it resolved: escalation stops. */
+  const escalationStopped = () => state.ack !== undefined || resolvedBy !== undefined;
+
+  /** One escalation level: its channels (again, under a level key, if an earlier level reached them). */
+  async function notifyLevel(level: number, names: string[]): Promise<void> {
+    state.escalationLevel = level;
+    upsertSearchAttributes([{ key: SA_ESCALATION_LEVEL, value: level }]);
+    await Promise.all(names.map(async (name) => {
+      const plan = channels.find((p) => p.name === name)!;
+      const first = !state.channels.some((c) => c.channel === name);
+      // A repeat to a channel already reached is best effort (its failure does not park the alert).
+      const result: ChannelResult = { channel: first ? name : `${name}:level-${level}`, status: 'pending', required: first && plan.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null };
+      state.channels.push(result);
+      await notifyOne(plan, undefined, result, first ? undefined : `${deliveryId}:level-${level}`);
+    }));
+    state.status = state.channels.some((c) => c.required && c.status !== 'delivered') ? 'failed' : 'delivered';
+    await record();
+  }
+
+  /**
+   * The escalation policy: each level when it is due, unless acknowledged or resolved by then. The waits are
+   * durable timers: a worker killed or a server restarted meanwhile changes nothing.
+   */
+  async function escalate(plan: EscalationPlan, startedAtMs: number): Promise<void> {
+    const cycleMs = plan.levels[plan.levels.length - 1].afterMs;
+    let level = 0;
+    for (let cycle = 0; cycle <= plan.repeat; cycle++) {
+      for (const step of plan.levels) {
+        const dueAt = startedAtMs + cycle * cycleMs + step.afterMs;
+        if (await condition(escalationStopped, Math.max(dueAt - Date.now(), 1))) return;
+        await notifyLevel(++level, step.channels);
+      }
+    }
   }
 
   try {
@@ -276,17 +329,23 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
         resolves = { deliveryId: incident.firingDeliveryId, workflowId: incident.of };
         channels = await planResolved(incident.firingDeliveryId);
       }
+      const escalation = incident?.role === 'page' ? persisted.escalation : undefined;
+      if (incident?.role === 'page') {
+        state.incidentState = 'firing';
+        upsertSearchAttributes([{ key: SA_STATE, value: 'firing' }]);
+      }
 
       // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
       if (abandonedBeforeNotify()) {
         state.status = 'abandoned'; // nothing is sent (no channel results); recorded once, below
       } else {
-        state.channels = channels.map((c) => ({
+        state.channels = channels.filter((c) => !escalation || escalation.initial.includes(c.name)).map((c) => ({
           channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
         }));
-        await notifyRound(channels.map((c) => c.name));
+        await notifyRound(escalation ? escalation.initial : channels.map((c) => c.name));
         await record();
         parkedAtMs = Date.now();
+        if (escalation) await escalate(escalation, parkedAtMs);
       }
     }
 
@@ -356,42 +415,4 @@ function setStatus(status: DeliveryStatus, failedChannels: string[] = []): void 
     { key: SA_STATUS, value: status },
     { key: SA_FAILED_CHANNELS, value: failedChannels },
   ]);
-}
-
-/** Turns an activity failure into the fields we record (no secrets: channel errors are written without them). */
-function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore: number): Pick<ChannelResult, 'attempts' | 'lastError' | 'lastErrorType'> {
-  if (isCancellation(err)) {
-    return { attempts: attemptsBefore + 1, lastError: 'cancelled: alert abandoned while this channel was being tried', lastErrorType: 'Cancelled' };
-  }
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  // The channel's delivery deadline (scheduleToClose) passed while it kept retrying: say so, with its last error.
-  if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT' && cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as { attempt?: number } | undefined;
-    return {
-      attempts: attemptsBefore + (detail?.attempt ?? 1),
-      lastError: `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed; last error: ${cause.message}`,
-      lastErrorType: 'DeadlineExceeded',
-    };
-  }
-  if (cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as { attempt?: number } | undefined;
-    return {
-      attempts: attemptsBefore + (detail?.attempt ?? plan.retry.maximumAttempts ?? 1),
-      lastError: cause.message,
-      lastErrorType: cause.type ?? 'Error',
-    };
-  }
-  if (cause instanceof TimeoutFailure) {
-    // SCHEDULE_TO_CLOSE: the channel's delivery deadline passed while it kept retrying; its last error says why.
-    const deadline = cause.timeoutType === 'SCHEDULE_TO_CLOSE';
-    const last = cause.cause instanceof Error ? `; last error: ${cause.cause.message}` : '';
-    return {
-      attempts: attemptsBefore + (deadline ? 1 : plan.retry.maximumAttempts ?? 1),
-      lastError: deadline
-        ? `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed (SCHEDULE_TO_CLOSE)${last}`
-        : `timed out (${cause.timeoutType === undefined ? 'timeout' : String(cause.timeoutType)})${last}`,
-      lastErrorType: 'Timeout',
-    };
-  }
-  return { attempts: attemptsBefore + 1, lastError: cause instanceof Error ? cause.message : String(cause), lastErrorType: 'Error' };
 }

@@ -1,7 +1,7 @@
 // Scripted activities for workflow unit tests (the only place activities are mocked).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotifyInput } from '../../src/activities';
-import type { ChannelPlan, DeliveryRequest, DeliveryState, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../../src/shared';
+import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../../src/shared';
 
 export type Outcome = 'ok' | 'transient' | 'permanent';
 /** Decides one notify attempt: `attempt` is the activity attempt, `call` counts all calls to this channel. */
@@ -30,6 +30,9 @@ export interface MockOptions {
   notifyDelayMs?: number;
   /** notify: a transient failure asks for this next-retry delay (the receiver's Retry-After). */
   retryAfterMs?: number;
+  /** persist: the delivery's role in its incident (the lifecycle), and the route's escalation policy. */
+  incident?: IncidentClaim;
+  escalation?: EscalationPlan;
 }
 
 export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false, opts: MockOptions = {}) {
@@ -46,7 +49,18 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       if (opts.persistRefused) {
         throw ApplicationFailure.create({ type: opts.persistRefused, message: 'OpenSearch refused the create (400 mapper_parsing_exception): failed to parse field [firedAt]', nonRetryable: true });
       }
-      return Promise.resolve({ alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park });
+      return Promise.resolve({
+        alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park,
+        ...(opts.incident ? { incident: opts.incident } : {}), ...(opts.escalation ? { escalation: opts.escalation } : {}),
+      });
+    },
+    planResolved(): Promise<ChannelPlan[]> {
+      events.push('planResolved');
+      return Promise.resolve(channels);
+    },
+    recordAcknowledged({ by }: { by: string }): Promise<void> {
+      events.push(`acknowledged:${by}`);
+      return Promise.resolve();
     },
     ackMessage(): Promise<number> {
       events.push('ack');

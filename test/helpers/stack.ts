@@ -48,7 +48,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? types.INDEXED_VALUE_TYPE_KEYWORD_LIST : types.INDEXED_VALUE_TYPE_KEYWORD]),
+      SEARCH_ATTRIBUTES.map((k) => [k.name, { KEYWORD_LIST: types.INDEXED_VALUE_TYPE_KEYWORD_LIST, INT: types.INDEXED_VALUE_TYPE_INT, KEYWORD: types.INDEXED_VALUE_TYPE_KEYWORD }[k.type as string] ?? types.INDEXED_VALUE_TYPE_KEYWORD]),
     ),
   });
   return env;

@@ -1,0 +1,102 @@
+// Escalation on the real stack, with a seconds-long policy: the first channel at once, `pager` after 4 s,
+// `manager` after 8 s. An acknowledgement stops it; a worker killed with -9 while an escalation waits
+// (and, with TEST_RESTART_TEMPORAL=1, a Temporal server killed with -9 and restarted too) changes nothing:
+// the levels still come when they are due, because the waits are Temporal timers.
+// scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { acknowledgeUpdate } from '../src/shared';
+import { alertEvent } from './helpers/alerts';
+import { Pipeline } from './helpers/pipeline';
+import { ROOT } from './helpers/stack';
+
+jest.setTimeout(180_000);
+const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
+const LEVEL1_MS = 4_000;
+const LEVEL2_MS = 8_000;
+
+const p = new Pipeline();
+let dir: string;
+
+beforeAll(async () => {
+  await p.start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'escalation-'));
+  p.channelsFile = path.join(dir, 'channels.yaml');
+  const hook = (name: string, urlPath: string) => [`  ${name}:`, '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', urlPath)}`, '    timeout: 3s',
+    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }'];
+  fs.writeFileSync(p.channelsFile, [
+    'channels:', ...hook('chat', '/chat'), ...hook('pager', '/pager'), ...hook('manager', '/manager'),
+    'escalations:',
+    '  standard:',
+    '    levels:',
+    '      - { after: 0s, channels: [chat] }',
+    `      - { after: ${LEVEL1_MS}ms, channels: [pager] }`,
+    `      - { after: ${LEVEL2_MS}ms, channels: [manager] }`,
+    'routes:',
+    '  - escalation: standard',
+    '',
+  ].join('\n'));
+  await p.ingest();
+});
+afterAll(async () => {
+  await p.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const postsTo = (urlPath: string, alertId: string) => p.receiver.posts.filter((x) => x.path === urlPath && x.json?.data?.alertId === alertId);
+const firstPost = (urlPath: string, alertId: string, timeoutMs = 60_000) =>
+  p.receiver.waitFor(() => postsTo(urlPath, alertId).length > 0, timeoutMs).then(() => postsTo(urlPath, alertId)[0]);
+
+it('escalates to the pager after its delay; an acknowledgement then stops it: the manager is never paged', async () => {
+  const worker = await p.worker();
+  try {
+    const event = alertEvent();
+    const id = await p.publish(event);
+    const chat = await firstPost('/chat', event.alertId);
+    const pager = await firstPost('/pager', event.alertId);
+    expect(pager.at - chat.at).toBeGreaterThanOrEqual(LEVEL1_MS - 500);
+
+    const handle = (await p.temporal()).workflow.getHandle(p.key(id));
+    const acked = await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'test' }] });
+    expect(acked).toMatchObject({ incidentState: 'acknowledged', escalationLevel: 1, ack: { by: 'alice' } });
+    await handle.result();
+    // Past the manager's due time (+3 s): nothing arrived there.
+    await new Promise((r) => setTimeout(r, Math.max(0, chat.at + LEVEL2_MS + 3_000 - Date.now())));
+    expect(postsTo('/manager', event.alertId)).toEqual([]);
+    const doc = await p.waitFor('ack recorded', async () => ((await p.doc(id))?.ackedBy === 'alice' ? p.doc(id) : undefined));
+    expect(doc).toMatchObject({ incidentState: 'acknowledged', ackedVia: 'test', escalationLevel: 1, deliveryStatus: 'delivered' });
+    const sa = (await handle.describe()).searchAttributes;
+    expect(sa).toMatchObject({ AlertState: ['acknowledged'], AlertAckedBy: ['alice'], AlertEscalationLevel: [1] });
+  } finally {
+    await worker.kill('SIGKILL');
+  }
+});
+
+it(`kill -9 of the worker${RESTART_TEMPORAL ? ' and of the Temporal server' : ''} while the escalation waits: every level still comes when due`, async () => {
+  const worker = await p.worker();
+  const event = alertEvent();
+  const id = await p.publish(event);
+  const chat = await firstPost('/chat', event.alertId);
+  await worker.kill('SIGKILL');
+  if (RESTART_TEMPORAL) restartTemporal();
+  await p.worker();
+  const pager = await firstPost('/pager', event.alertId);
+  const manager = await firstPost('/manager', event.alertId);
+  // Never early; late only by what the restarts took (the timers fired while nothing ran).
+  expect(pager.at - chat.at).toBeGreaterThanOrEqual(LEVEL1_MS - 500);
+  expect(manager.at - chat.at).toBeGreaterThanOrEqual(LEVEL2_MS - 500);
+  expect(manager.at - chat.at).toBeLessThan(LEVEL2_MS + 30_000);
+  expect(postsTo('/manager', event.alertId).map((x) => x.key)).toEqual([p.key(id)]);
+  const doc = await p.waitFor('escalated to level 2', async () => ((await p.doc(id))?.escalationLevel === 2 ? p.doc(id) : undefined));
+  expect(doc).toMatchObject({ incidentState: 'firing', deliveryStatus: 'delivered' });
+});
+
+/** kill -9 of the stack's Temporal server, then `scripts/stack up` starts it again (same data). */
+function restartTemporal(): void {
+  const home = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
+  const pid = Number(fs.readFileSync(path.join(home, 'run', 'temporal.pid'), 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+  execFileSync(path.join(ROOT, 'scripts', 'stack'), ['up'], { stdio: 'ignore', timeout: 120_000 });
+}
