@@ -144,7 +144,7 @@ describe('one temporal.toml for alertctl and the temporal CLI (profiles, API key
     expect(cli.stdout).toMatch(/^Total: \d+/);
 
     const wrong = await failure(alertctl(['list', '--profile', 'apikey'], { TEMPORAL_API_KEY: 'tk-wrong' }));
-    expect(wrong.code).toBe(2);
+    expect(wrong.code).toBe(1); // refused by the server: a failure, not a usage error
     expect(wrong.stderr).toMatch(/401|Unauthenticated|UNAUTHENTICATED/i);
     expect(wrong.stderr).not.toContain('tk-wrong');
     const wrongCli = await failure(temporalCli(['workflow', 'count', '--profile', 'apikey'], { TEMPORAL_API_KEY: 'tk-wrong' }));
@@ -157,7 +157,7 @@ describe('one temporal.toml for alertctl and the temporal CLI (profiles, API key
     const ok = await alertctl(['list', '--profile', 'keyless', '--limit', '1'], { TEMPORAL_API_KEY_FILE: keyFile });
     expect(ok.stdout).toMatch(/^# WorkflowType/);
     const refused = await failure(alertctl(['list', '--profile', 'keyless'], {}));
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(1);
   });
 
   it('--address and --namespace flags win over the profile', async () => {
