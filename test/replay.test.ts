@@ -62,7 +62,7 @@ function story(dir: string, file: string) {
       if (f.AlertDeliveryStatus) steps.push(`${decode(f.AlertDeliveryStatus)} [${(decode(f.AlertFailedChannels) ?? []).join(',')}]`);
     } else if (t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
       const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input;
-      const args = (input.args?.payloads ?? []).map(decode).map((v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v)));
+      const args = (input.args?.payloads ?? []).map(decode).map((v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)));
       steps.push(`update ${input.name}(${args.join(', ')})`);
     } else if (t === 'TIMER_FIRED') {
       steps.push('timer');
