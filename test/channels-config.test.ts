@@ -41,6 +41,7 @@ describe('parseChannelsFile', () => {
         },
       },
       routes: [],
+      escalations: {},
     });
   });
 
@@ -253,6 +254,59 @@ describe('ChannelRegistry', () => {
     ['no route matches: the catch-all only', { severity: 'low' }, ['audit']],
   ])('routes: %s', (_name, over, expected) => {
     expect(reg.route(event(over))).toEqual(expected);
+  });
+
+  describe('escalation policies', () => {
+    const two = `channels:
+  chat: { type: webhook, url: http://127.0.0.1:1/chat }
+  pager: { type: webhook, url: http://127.0.0.1:1/pager }
+`;
+    const policy = `escalations:
+  standard:
+    levels:
+      - { after: 0s, channels: [chat] }
+      - { after: 5m, channels: [pager] }
+      - { after: 15m, channels: [chat, pager] }
+    repeat: 1
+`;
+    it('a route picks a policy: all its channels are planned, levels due at once join the first round', () => {
+      const r = new ChannelRegistry(parseChannelsFile(`${two}${policy}routes:
+  - match: { severity: [critical] }
+    escalation: standard
+  - channels: [chat]
+`, FILE, {}));
+      expect(r.route(event({ severity: 'critical' }))).toEqual(['chat', 'pager']);
+      expect(r.escalation(event({ severity: 'critical' }))).toEqual({
+        policy: 'standard', initial: ['chat'], repeat: 1,
+        levels: [{ afterMs: 300_000, channels: ['pager'] }, { afterMs: 900_000, channels: ['chat', 'pager'] }],
+      });
+      expect(r.escalation(event({ severity: 'low' }))).toBeUndefined(); // the catch-all has none
+      expect(r.escalation(event({ severity: 'critical', channels: ['pager'] }))).toBeUndefined(); // own channels: no policy
+    });
+
+    it.each([
+      ['an unknown policy', `${two}${policy}routes:
+  - escalation: nope
+`, /routes\.0\.escalation: unknown escalation policy "nope"/],
+      ['an unknown channel in a level', `${two}escalations:
+  p:
+    levels: [{ after: 0s, channels: [sms] }]
+routes:
+  - escalation: p
+`, /escalations\.p\.levels\.0\.channels\.0: unknown channel "sms"/],
+      ['levels out of order', `${two}escalations:
+  p:
+    levels: [{ after: 5m, channels: [chat] }, { after: 1m, channels: [pager] }]
+routes:
+  - escalation: p
+`, /increasing `after` order/],
+      ['a route with neither channels nor a policy', `${two}routes:
+  - match: { severity: [low] }
+  - channels: [chat]
+`, /a route needs `channels`, `escalation` or both/],
+    ])('refuses %s at start-up', (_name, text, message) => {
+      expect(configError(text).problems.join('\n')).toMatch(message);
+    });
   });
 
   it('routes everything to the only channel when there is one channel and no routes', () => {
