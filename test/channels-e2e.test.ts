@@ -124,6 +124,39 @@ routes:
     expect(() => new Webhook(SECRET).verify(signed.body, signed.headers as Record<string, string>)).not.toThrow();
   });
 
+  it('a resolved event reaches every channel type the firing reached, under the key that receiver knows', async () => {
+    const events = {
+      critical: alertEvent({ severity: 'critical', ruleId, labels: { team: 'db' } }), // pager + slack
+      mailed: alertEvent({ severity: 'low', ruleId, labels: { team: 'mail' } }),
+      hooked: alertEvent({ severity: 'medium', ruleId, labels: { team: 'web' } }),
+    };
+    const firing: Record<string, string> = {};
+    for (const [k, e] of Object.entries(events)) firing[k] = await p.publish(e);
+    for (const id of Object.values(firing)) await p.waitFor(`${id} delivered`, async () => (await p.doc(id))?.delivered === true);
+    const [pagerBefore, slackBefore, mailsBefore] = [pager.posts.length, slack.posts.length, mails.length];
+    const resolved: Record<string, string> = {};
+    for (const [k, e] of Object.entries(events)) resolved[k] = await p.publish({ ...e, status: 'resolved' });
+    for (const id of Object.values(resolved)) await p.waitFor(`${id} resolved`, async () => (await p.doc(id))?.delivered === true);
+
+    // PagerDuty: `resolve` with the trigger's dedup_key closes the incident it opened.
+    expect(pager.posts.slice(pagerBefore).map((x) => [x.json.event_action, x.json.dedup_key])).toEqual([['resolve', events.critical.alertId]]);
+    // Slack: a RESOLVED message under `<firing key>:resolved`.
+    const slackResolved = slack.posts.slice(slackBefore);
+    expect(slackResolved.map((x) => x.key)).toEqual([`${p.key(firing.critical)}:resolved`]);
+    expect(slackResolved[0].json.blocks[0].text.text).toMatch(/^RESOLVED: \[critical\]/);
+    // Email: a reply in the firing email's thread.
+    const reply = mails.slice(mailsBefore).map((m) => m.replace(/\r?\n[ \t]+/g, ' '));
+    const firingMessageId = `<${events.mailed.alertId}.${p.key(firing.mailed).replace(':', '_')}@alert-delivery>`;
+    expect(reply).toHaveLength(1);
+    expect(reply[0]).toContain(`In-Reply-To: ${firingMessageId}`);
+    expect(reply[0]).toContain(`References: ${firingMessageId}`);
+    expect(reply[0]).toMatch(/Subject: Re: \[RESOLVED\]/);
+    // Webhook: alert.resolved naming the firing delivery (its webhook-id), signed like every request.
+    const hookResolved = p.receiver.posts.find((x) => x.key === `${p.key(firing.hooked)}:resolved`)!;
+    expect(hookResolved.json).toMatchObject({ type: 'alert.resolved', data: { resolves: p.key(firing.hooked), status: 'resolved' } });
+    expect(() => new Webhook(SECRET).verify(hookResolved.body, hookResolved.headers as Record<string, string>)).not.toThrow();
+  });
+
   it('a failing channel parks the alert as failed; alertctl list and the UI query agree; alertctl retry delivers it', async () => {
     pager.behaviour = () => ({ status: 400, body: '{"status":"invalid event"}' });
     const id = await p.publish(alertEvent({ severity: 'critical', ruleId }));
