@@ -1,5 +1,6 @@
-# alert-delivery image: one image for the worker, the ingest and the local
-# webhook receiver (pick one with the command; the default is the worker).
+# alert-delivery image: one image for the worker, the ingest, the HTTP intake
+# and the local webhook receiver (pick one with the command; the default is
+# the worker).
 #
 # Debian (glibc) base on purpose: @temporalio/core-bridge ships a prebuilt
 # native module for linux glibc, which does not load on alpine (musl).
@@ -39,7 +40,8 @@ COPY --from=build /app/config ./config
 # the official node image already has an unprivileged `node` user (uid 1000)
 USER node
 
-# worker metrics (9464), ingest metrics (9465), local receiver (8787)
-EXPOSE 9464 9465 8787
+# worker metrics (9464), ingest metrics (9465), intake metrics (9466),
+# HTTP intake (8088), local receiver (8787)
+EXPOSE 9464 9465 9466 8088 8787
 
 CMD ["node", "dist/src/worker.js"]

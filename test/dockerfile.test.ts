@@ -367,7 +367,7 @@ describe('Dockerfile (its steps, run without Docker in a clean copy as an unpriv
     if (h) fs.rmSync(h.dir, { recursive: true, force: true });
   });
 
-  it('build stage installs and compiles, runtime stage installs production deps; the worker loads and fails loud on a bad setting', () => {
+  it('build stage installs and compiles, runtime stage installs production deps; the worker, the ingest and the intake load and fail loud on a bad setting', () => {
     const stages = parseDockerfile(fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const runtime = stages[stages.length - 1];
@@ -380,11 +380,12 @@ describe('Dockerfile (its steps, run without Docker in a clean copy as an unpriv
     const app = (p: string) => path.join(rt.root, path.posix.resolve(rt.workdir, p));
     expect(fs.existsSync(app('dist/src/worker.js'))).toBe(true);
     expect(fs.existsSync(app('dist/src/ingest.js'))).toBe(true);
+    expect(fs.existsSync(app('dist/src/intake.js'))).toBe(true);
     expect(fs.existsSync(app('dist/workflow-bundle.js'))).toBe(true);
 
-    // The image's command (and the ingest's, as docker-compose.yml runs it) with a setting that cannot work.
+    // The image's command (and the ingest's and the intake's, as docker-compose.yml runs them) with a setting that cannot work.
     expect(rt.cmd).toBeDefined();
-    for (const argv of [rt.cmd!, ['node', 'dist/src/ingest.js']]) {
+    for (const argv of [rt.cmd!, ['node', 'dist/src/ingest.js'], ['node', 'dist/src/intake.js']]) {
       const r = runAs(h.user, argv, app('.'), { ...h.baseEnv, ...rt.env, REDIS_URL: 'not-a-url', STARTUP_TIMEOUT: '1s' }, 60);
       expect(r.output).not.toMatch(/Cannot find module|MODULE_NOT_FOUND|ERR_DLOPEN_FAILED/);
       expect(r.output).toMatch(/Invalid configuration[\s\S]*REDIS_URL="not-a-url": not a URL/);

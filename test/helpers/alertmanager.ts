@@ -26,6 +26,8 @@ export interface AlertmanagerOptions {
   token: string;
   /** How often a changed group is notified again (resolved alerts wait for this): default 1s. */
   groupInterval?: string;
+  /** How often a firing alert that did not change is notified again: default 1h (tests of repeats use seconds). */
+  repeatInterval?: string;
 }
 
 export interface AlertmanagerProcess {
@@ -60,7 +62,7 @@ route:
   group_by: ['...']
   group_wait: 0s
   group_interval: ${o.groupInterval ?? '1s'}
-  repeat_interval: 1h
+  repeat_interval: ${o.repeatInterval ?? '1h'}
 receivers:
   - name: intake
     webhook_configs:
