@@ -86,6 +86,8 @@ export class Reconciler {
         if (e instanceof StoreRefusedError) return false; // deleted meanwhile: nothing left to correct
         throw e;
       }
+      // Its incident (if it paged one) must not swallow the next firing of the alert.
+      if (doc.alertId) await store.incidents.release(doc.alertId, workflowId, reason);
       deliveriesRecorded.inc({ status: 'terminated' });
       log.warn({ workflowId, runId, deliveryId: id, reason }, 'delivery ended outside the workflow: recorded as terminated');
       return true;

@@ -153,7 +153,8 @@ describe('operations never leave a wrong record', () => {
     await p.worker({ RECONCILE_INTERVAL: '1s' });
     await p.ingest();
     const temporal = await p.temporal();
-    const [cancelled, terminated] = [await p.publish(alertEvent({ labels: { fate: 'gone' } })), await p.publish(alertEvent({ labels: { fate: 'gone' } }))];
+    const terminatedEvent = alertEvent({ labels: { fate: 'gone' } });
+    const [cancelled, terminated] = [await p.publish(alertEvent({ labels: { fate: 'gone' } })), await p.publish(terminatedEvent)];
     for (const id of [cancelled, terminated]) await p.waitFor(`${id} parked`, async () => (await p.doc(id))?.deliveryStatus === 'failed');
     await temporal.workflow.getHandle(p.key(cancelled)).cancel();
     await temporal.workflow.getHandle(p.key(terminated)).terminate('receiver decommissioned, see INC-42');
@@ -162,6 +163,9 @@ describe('operations never leave a wrong record', () => {
     expect((await temporal.workflow.getHandle(p.key(cancelled)).describe()).status.name).toBe('CANCELLED');
     const t = await p.waitFor('terminate recorded', async () => { const d = await p.doc(terminated); return d?.deliveryStatus === 'terminated' && d; }, 30_000);
     expect(t).toMatchObject({ delivered: false, abandonReason: 'workflow terminated: receiver decommissioned, see INC-42' });
+    // Its incident is released: the next firing of the alert pages again instead of being swallowed as a duplicate.
+    const incident = (await p.os.get({ index: `${p.index}.incidents`, id: terminatedEvent.alertId })).body._source as Record<string, unknown>;
+    expect(incident).toMatchObject({ state: 'resolved', closedReason: 'workflow terminated: receiver decommissioned, see INC-42' });
   });
 
   it('an outcome the store refuses (document deleted mid-delivery) fails the run visibly with the reason', async () => {

@@ -10,7 +10,10 @@
 //   resolved, record firing/acked      → resolve   (record: resolved by this delivery)
 //   resolved, record resolved          → duplicate (of the delivery that resolved it)
 //   resolved, no record                → unmatched (record: resolved, no page: a late firing stays silent)
-// A retried claim by the same delivery gets the same answer (the record names it).
+// A retried claim by the same delivery gets the same answer (the record names it). A firing incident that
+// no event has refreshed for INCIDENT_TIMEOUT (default 24 h) is stale: the next firing pages as a new one
+// (a producer that never sends `resolved` still gets paged again the next day, not never again). A delivery
+// terminated by an operator releases its incident (the reconciler), so the next firing pages too.
 import type { Client } from '@opensearch-project/opensearch';
 import type { IncidentClaim } from '../shared';
 
@@ -29,8 +32,15 @@ export interface IncidentRecord {
   resolvedBy: string | null;
   ackedBy?: string | null;
   ackedAt?: string | null;
+  /** The last firing event seen for it (the page, or a duplicate): what staleness counts from. */
+  lastSeenAt?: string;
+  /** Why it ended without a resolved event (e.g. the paging delivery was terminated). */
+  closedReason?: string | null;
   updatedAt: string;
 }
+
+/** Default INCIDENT_TIMEOUT: a firing incident not refreshed for this long no longer swallows firings. */
+export const DEFAULT_INCIDENT_TIMEOUT_MS = 24 * 3_600_000;
 
 export const INCIDENT_MAPPING = {
   dynamic: 'strict',
@@ -45,6 +55,8 @@ export const INCIDENT_MAPPING = {
     resolvedBy: { type: 'keyword' },
     ackedBy: { type: 'keyword' },
     ackedAt: { type: 'date' },
+    lastSeenAt: { type: 'date' },
+    closedReason: { type: 'text' },
     updatedAt: { type: 'date' },
   },
 } as const;
@@ -72,6 +84,8 @@ export class IncidentStore {
   constructor(
     private readonly client: Client,
     readonly index: string,
+    /** INCIDENT_TIMEOUT: see the header. */
+    private readonly staleAfterMs = DEFAULT_INCIDENT_TIMEOUT_MS,
   ) {}
 
   /** The incident index for an alert index or alias: `<ALERT_INDEX>.incidents` (outside an `<alias>-*` template's pattern). */
@@ -109,7 +123,13 @@ export class IncidentStore {
       if (!found) return (await this.put(c.alertId, this.firing(c))) ? { role: 'page' } : undefined;
       const { doc } = found;
       if (doc.deliveryId === c.deliveryId) return { role: 'page' };
-      if (doc.state !== 'resolved') return { role: 'duplicate', of: doc.workflowId ?? '', reason: `incident ${c.alertId} is ${doc.state}: paged by ${doc.workflowId}` };
+      const stale = Date.now() - Date.parse(doc.lastSeenAt ?? doc.openedAt) > this.staleAfterMs;
+      if (doc.state !== 'resolved' && stale) return (await this.put(c.alertId, this.firing(c), found)) ? { role: 'page' } : undefined;
+      if (doc.state !== 'resolved') {
+        // Still firing: this one is a repeat. It keeps the incident fresh (a lost race here changes nothing).
+        await this.put(c.alertId, { ...doc, lastSeenAt: new Date().toISOString(), updatedAt: new Date().toISOString() }, found);
+        return { role: 'duplicate', of: doc.workflowId ?? '', reason: `incident ${c.alertId} is ${doc.state}: paged by ${doc.workflowId}` };
+      }
       if (!(Date.parse(c.firedAt) > Date.parse(doc.firedAt))) {
         const how = doc.deliveryId === null ? 'was resolved before it fired' : 'is already resolved';
         return { role: 'duplicate', of: doc.resolvedBy ?? '', reason: `incident ${c.alertId} ${how} (by ${doc.resolvedBy}); this firing is not later than ${doc.firedAt}` };
@@ -146,9 +166,22 @@ export class IncidentStore {
     });
   }
 
+  /** The paging delivery was terminated (reconciler): the incident no longer swallows firings. */
+  async release(alertId: string, workflowId: string, reason: string): Promise<void> {
+    await this.race(async () => {
+      const found = await this.get(alertId);
+      if (!found || found.doc.workflowId !== workflowId || found.doc.state === 'resolved') return true;
+      const now = new Date().toISOString();
+      return (await this.put(alertId, { ...found.doc, state: 'resolved', resolvedAt: now, resolvedBy: null, closedReason: reason, updatedAt: now }, found)) ? true : undefined;
+    });
+  }
+
   private firing(c: Claimant): IncidentRecord {
     const now = new Date().toISOString();
-    return { alertId: c.alertId, state: 'firing', deliveryId: c.deliveryId, workflowId: c.workflowId, firedAt: c.firedAt, openedAt: now, resolvedAt: null, resolvedBy: null, ackedBy: null, ackedAt: null, updatedAt: now };
+    return {
+      alertId: c.alertId, state: 'firing', deliveryId: c.deliveryId, workflowId: c.workflowId, firedAt: c.firedAt, openedAt: now, lastSeenAt: now,
+      resolvedAt: null, resolvedBy: null, ackedBy: null, ackedAt: null, closedReason: null, updatedAt: now,
+    };
   }
 
   private resolves(doc: IncidentRecord): IncidentClaim {
