@@ -130,26 +130,6 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
 
-  setHandler(
-    acknowledgeUpdate,
-    async ({ by, via, note }) => {
-      if (state.ack) return state; // the first acknowledgement counts; a second one changes nothing
-      state.ack = { by: by.trim(), at: new Date().toISOString(), via: via ?? 'api', ...(note ? { note } : {}) };
-      state.incidentState = 'acknowledged';
-      upsertSearchAttributes([{ key: SA_STATE, value: 'acknowledged' }, { key: SA_ACKED_BY, value: state.ack.by }]);
-      await recordAcknowledged({ alertId: req.event.alertId, workflowId: workflowInfo().workflowId, by: state.ack.by, at: state.ack.at });
-      await record();
-      return state;
-    },
-    {
-      validator: (input: AckInput | undefined) => {
-        if (typeof input?.by !== 'string' || !input.by.trim()) throw new Error('acknowledge needs `by`: who takes the incident');
-        if (state.incidentState === undefined) throw new Error(`cannot acknowledge: this delivery is not an incident's page (${state.incident?.role ?? state.status})`);
-        if (state.incidentState === 'resolved' || resolvedBy !== undefined) throw new Error('cannot acknowledge: the incident is resolved');
-      },
-    },
-  );
-
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
   let parkedAtMs = parked?.parkedAtMs ?? 0;
@@ -295,6 +275,27 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       }
     }
   }
+
+  // A human takes the incident (alertctl ack, the ack link, the API): escalation stops.
+  setHandler(
+    acknowledgeUpdate,
+    async ({ by, via, note }) => {
+      if (state.ack) return state; // the first acknowledgement counts; a second one changes nothing
+      state.ack = { by: by.trim(), at: new Date().toISOString(), via: via ?? 'api', ...(note ? { note } : {}) };
+      state.incidentState = 'acknowledged';
+      upsertSearchAttributes([{ key: SA_STATE, value: 'acknowledged' }, { key: SA_ACKED_BY, value: state.ack.by }]);
+      await recordAcknowledged({ alertId: req.event.alertId, workflowId: workflowInfo().workflowId, by: state.ack.by, at: state.ack.at });
+      await record();
+      return state;
+    },
+    {
+      validator: (input: AckInput | undefined) => {
+        if (typeof input?.by !== 'string' || !input.by.trim()) throw new Error('acknowledge needs `by`: who takes the incident');
+        if (state.incidentState === undefined) throw new Error(`cannot acknowledge: this delivery is not an incident's page (${state.incident?.role ?? state.status})`);
+        if (state.incidentState === 'resolved' || resolvedBy !== undefined) throw new Error('cannot acknowledge: the incident is resolved');
+      },
+    },
+  );
 
   try {
     if (!parked) {
