@@ -814,13 +814,26 @@ export function table(headers: string[], rows: (string | number | null | undefin
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** Writes bench/results/<kind>-<stamp>.json and <kind>-latest.json; returns the first path. */
+/** Writes bench/results/<kind>-<stamp>.json and points <kind>-latest.json at it; returns the first path. */
 export function writeResult(kind: string, when: Date, result: unknown): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = path.join(RESULTS_DIR, `${kind}-${stamp(when)}.json`);
+  const name = `${kind}-${stamp(when)}.json`;
+  const file = path.join(RESULTS_DIR, name);
   const text = `${JSON.stringify(result, null, 2)}\n`;
   fs.writeFileSync(`${file}.tmp`, text);
   fs.renameSync(`${file}.tmp`, file);
-  fs.writeFileSync(path.join(RESULTS_DIR, `${kind}-latest.json`), text);
+  pointLatest(name, `${kind}-latest.json`);
   return file;
+}
+
+/**
+ * Makes bench/results/<latest> a relative symlink to <target> (a file in the same directory), replacing
+ * whatever was there (an older link, or a copy from before links) in one rename: a pointer, not a copy.
+ */
+export function pointLatest(target: string, latest: string): void {
+  const link = path.join(RESULTS_DIR, latest);
+  const tmp = `${link}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(target, tmp);
+  fs.renameSync(tmp, link);
 }

@@ -4,8 +4,13 @@
 // the service processes. Results: bench/results/bench-<stamp>.json, bench-latest.json, bench-latest.svg.
 //
 //   npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200,400,max] [--all-rates] [--paths temporal,baseline]
-//                    [--warmup 100] [--backlog 100000] [--no-backlog-baseline] [--no-half-max]
-//                    [--point-timeout 300] [--backlog-timeout 1800] [--cpu-prof] [--logs]
+//                    [--repeat 1] [--warmup 100] [--backlog 100000] [--no-backlog-baseline] [--no-half-max]
+//                    [--point-timeout 300] [--backlog-timeout 1800] [--cpu-prof] [--logs] [--series]
+//
+// Paths: `temporal` (the service), `temporal-nolifecycle` (the same with the worker's ALERT_LIFECYCLE=off: no
+// incident claim per alert; to measure what the lifecycle costs in the same run), `baseline` (no Temporal).
+// --repeat N runs every rate point N times, the paths alternating each time (A B A B …), so drift and noisy
+// neighbours hit all of them alike. Per point, besides CPU % of each process, CPU ms per delivered alert.
 //
 // A path's finite rates above the first one it cannot keep up with (< 80 % of offered) are skipped
 // unless --all-rates; `max` (unbounded) always runs, and then the Temporal path at half its maximum.
@@ -30,6 +35,7 @@ import {
   opensearchClient,
   parseArgs,
   percentile,
+  pointLatest,
   publish,
   redisClient,
   round,
@@ -52,7 +58,12 @@ import {
   type ServiceNames,
 } from '../bench/harness';
 
-type PathName = 'temporal' | 'baseline';
+const PATHS = ['temporal', 'temporal-nolifecycle', 'baseline'] as const;
+type PathName = (typeof PATHS)[number];
+/** Paths through the service (ingest → workflow): they differ only in the worker's settings. */
+const isTemporal = (p: PathName): boolean => p !== 'baseline';
+/** What a Temporal path's worker gets on top of the common service environment. */
+const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, baseline: {} };
 
 interface Latency {
   p50: number;
@@ -67,6 +78,8 @@ interface PointResult {
   /** offered alerts/s; null = unbounded */
   offered: number | null;
   label: string;
+  /** 1 … --repeat: which round of the rate points this is */
+  round: number;
   alerts: number;
   delivered: number;
   /** the rate the publisher achieved */
@@ -79,6 +92,8 @@ interface PointResult {
   repeatedOk: number;
   /** CPU in % of one core over the point, per process */
   cpuPct: Record<string, number>;
+  /** CPU ms per delivered alert over the point, per process (the process's CPU time / alerts delivered) */
+  cpuMsPerAlert: Record<string, number>;
   machineCpuPct: number;
   timedOut: boolean;
   docsDelivered: number;
@@ -98,17 +113,20 @@ interface BacklogResult {
   deliverySeconds: number;
   throughput: number;
   timedOut: boolean;
-  /** delivered count every ~5 s: [seconds since start, delivered] */
-  progress: [number, number][];
-  memory: Record<string, { peakRssMiB: number; startRssMiB: number; q2MeanMiB: number; q4MeanMiB: number; series: [number, number][] }>;
+  /** delivered count every ~5 s: [seconds since start, delivered] (with --series only) */
+  progress?: [number, number][];
+  /** `series`: RSS every second, [seconds, MiB] (with --series only) */
+  memory: Record<string, { peakRssMiB: number; startRssMiB: number; q2MeanMiB: number; q4MeanMiB: number; series?: [number, number][] }>;
   cpuPct: Record<string, number>;
   machineCpuPct: number;
   unexpectedExits: number;
 }
 
 const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200,400,max] [--all-rates] [--paths temporal,baseline]
-                 [--warmup 100] [--backlog 100000] [--no-backlog-baseline] [--no-half-max]
-                 [--point-timeout 300] [--backlog-timeout 1800] [--cpu-prof] [--logs]
+                 [--repeat 1] [--warmup 100] [--backlog 100000] [--no-backlog-baseline] [--no-half-max]
+                 [--point-timeout 300] [--backlog-timeout 1800] [--cpu-prof] [--logs] [--series]
+Paths: ${PATHS.join(', ')} (temporal-nolifecycle = the service with ALERT_LIFECYCLE=off).
+--repeat N: every rate point N times, paths alternating. --series: keep the backlog's RSS and progress series in the result.
 Service settings from the environment: INGEST_CONCURRENCY, INGEST_MAX_IN_FLIGHT, INGEST_BATCH_SIZE, INGEST_BLOCK, LOG_LEVEL, BASELINE_CONCURRENCY.
 `;
 
@@ -128,7 +146,10 @@ async function main(): Promise<number> {
   const rates = strArg(args, 'rates', '10,20,50,100,200,400,max').split(',').map((r) => (r === 'max' ? Infinity : Number(r)));
   if (rates.some((r) => !(r > 0))) throw new Error('--rates: positive numbers or "max"');
   const paths = strArg(args, 'paths', 'temporal,baseline').split(',') as PathName[];
-  if (paths.some((p) => p !== 'temporal' && p !== 'baseline')) throw new Error('--paths: temporal and/or baseline');
+  if (!paths.length || paths.some((p) => !(PATHS as readonly string[]).includes(p))) throw new Error(`--paths: one or more of ${PATHS.join(', ')}`);
+  const repeat = numArg(args, 'repeat', 1);
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat: a whole number >= 1');
+  const keepSeries = args.series === true;
   const backlog = numArg(args, 'backlog', 100_000);
   const backlogBaseline = !args['no-backlog-baseline'] && paths.includes('baseline');
   const halfMax = !args['no-half-max'] && rates.includes(Infinity) && paths.includes('temporal');
@@ -143,7 +164,8 @@ async function main(): Promise<number> {
   const rid = runId();
   const passedEnv = Object.fromEntries(PASS_ENV.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
   const settings: Record<string, unknown> = {
-    alertsPerPoint: alerts, warmup, rates: rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths, backlog, backlogBaseline, halfMax,
+    alertsPerPoint: alerts, warmup, rates: rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths, repeat, backlog, backlogBaseline, halfMax,
+    pathEnv: Object.fromEntries(paths.filter((p) => Object.keys(PATH_ENV[p]).length).map((p) => [p, PATH_ENV[p]])),
     env: passedEnv,
     serviceDefaults: { INGEST_CONCURRENCY: 32, INGEST_MAX_IN_FLIGHT: 1000, INGEST_BATCH_SIZE: 100, INGEST_BLOCK: '1s', LOG_LEVEL: 'info' },
     channel: { type: 'webhook', timeout: '5s', retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 0 } },
@@ -168,8 +190,8 @@ async function main(): Promise<number> {
     created.queues.push(base);
     return { stream: base, group: 'alert-processor', index: base, taskQueue: base, channelsFile };
   };
-  const env = (n: ServiceNames) =>
-    serviceEnv(n, passedEnv);
+  const env = (n: ServiceNames, p: PathName = 'temporal') =>
+    serviceEnv(n, { ...passedEnv, ...PATH_ENV[p] });
   const profDir = path.join(RESULTS_DIR, 'profiles', stamp(started));
   {
     const { PATH: _p, HOME: _h, ...shown } = env({ stream: '<unique per point>', group: 'alert-processor', index: '<unique per point>', taskQueue: '<unique per point>', channelsFile: '<temp file>' });
@@ -189,8 +211,8 @@ async function main(): Promise<number> {
   async function startPath(p: PathName, n: ServiceNames, profile = false): Promise<Supervised[]> {
     const logDir = logs ? path.join(RESULTS_DIR, 'logs', `bench-${stamp(started)}`, n.stream) : undefined;
     const procs =
-      p === 'temporal'
-        ? [Supervised.service('worker', env(n), logDir, note, nodeArgs(profile)), Supervised.service('ingest', env(n), logDir, note, nodeArgs(profile))]
+      isTemporal(p)
+        ? [Supervised.service('worker', env(n, p), logDir, note, nodeArgs(profile)), Supervised.service('ingest', env(n, p), logDir, note, nodeArgs(profile))]
         : [
             new Supervised('baseline', async (logFile) => {
               const b = new Proc({ name: 'baseline', script: 'dist/scripts/baseline.js', env: env(n), nodeArgs: nodeArgs(profile), logFile });
@@ -232,7 +254,7 @@ async function main(): Promise<number> {
 
   async function finishPath(p: PathName, n: ServiceNames, procs: Supervised[], expected: number, profile: boolean): Promise<number> {
     const docs = await docsDelivered(n.index, expected, 60_000);
-    if (p === 'temporal') {
+    if (isTemporal(p)) {
       // Let the workflows finish their last task before the worker goes.
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline) {
@@ -242,13 +264,13 @@ async function main(): Promise<number> {
       }
     }
     await Promise.all(procs.map((x) => x.stop(profile ? 'SIGTERM' : 'SIGKILL', 20_000)));
-    if (p === 'temporal') await terminateOpen(temporal.client, n.taskQueue);
+    if (isTemporal(p)) await terminateOpen(temporal.client, n.taskQueue);
     await dropData(redis, osc, [n.stream], [n.index]);
     return docs;
   }
 
-  async function runPoint(p: PathName, rate: number, label: string): Promise<PointResult> {
-    const n = names(`${p}-${label}`);
+  async function runPoint(p: PathName, rate: number, label: string, roundNo = 1): Promise<PointResult> {
+    const n = names(`${p}-${label}${roundNo > 1 ? `-r${roundNo}` : ''}`);
     receiver.reset();
     const profile = cpuProf && !Number.isFinite(rate);
     const procs = await startPath(p, n, profile);
@@ -266,7 +288,7 @@ async function main(): Promise<number> {
       const ok = await waitDelivered(warmup + alerts, pubDone + pointTimeoutMs);
       const usage = sampler.stop();
       if (!ok) note(`${p} @ ${label}: only ${receiver.okKeys - warmup} of ${alerts} delivered within ${pointTimeoutMs / 1000} s. ${await diagnose(n, procs)}`);
-      const r = measure(p, rate, label, pub, receiver, warmup, ok, usage);
+      const r = measure(p, rate, label, roundNo, pub, receiver, warmup, ok, usage);
       r.unexpectedExits = procs.reduce((a, x) => a + x.unexpectedExits.length, 0) - restarts0;
       r.docsDelivered = await finishPath(p, n, procs, warmup + alerts, profile);
       return r;
@@ -313,14 +335,14 @@ async function main(): Promise<number> {
           const part = series.filter(([t]) => t >= a * usage.seconds && t <= b * usage.seconds).map(([, v]) => v);
           return part.length ? round(part.reduce((x, y) => x + y, 0) / part.length, 1) : 0;
         };
-        memory[name] = { peakRssMiB: s.peakRssMiB, startRssMiB: series.find(([, v]) => v > 0)?.[1] ?? 0, q2MeanMiB: q(0.25, 0.5), q4MeanMiB: q(0.75, 1), series };
+        memory[name] = { peakRssMiB: s.peakRssMiB, startRssMiB: series.find(([, v]) => v > 0)?.[1] ?? 0, q2MeanMiB: q(0.25, 0.5), q4MeanMiB: q(0.75, 1), ...(keepSeries ? { series } : {}) };
       }
       const result: BacklogResult = {
         path: p, alerts: backlog, enqueueSeconds: round(enqueueSeconds, 1),
         drainSeconds: round((end - start) / 1000, 1),
         deliverySeconds: round((end - receiver.firstOkAt) / 1000, 1),
         throughput: round(receiver.okKeys / ((end - start) / 1000), 1),
-        timedOut: !ok, progress, memory, unexpectedExits: procs.reduce((a, x) => a + x.unexpectedExits.length, 0),
+        timedOut: !ok, ...(keepSeries ? { progress } : {}), memory, unexpectedExits: procs.reduce((a, x) => a + x.unexpectedExits.length, 0),
         cpuPct: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.cpuPct])),
         machineCpuPct: usage.machineCpuPct,
       };
@@ -338,18 +360,21 @@ async function main(): Promise<number> {
   let failure: string | undefined;
   try {
     const saturated = new Set<PathName>();
-    for (const rate of rates) {
-      for (const p of paths) {
-        const label = Number.isFinite(rate) ? String(rate) : 'max';
-        if (Number.isFinite(rate) && saturated.has(p) && !allRates) {
-          note(`${p} @ ${label}/s skipped: ${p} already saturated at a lower rate (--all-rates runs it)`);
-          continue;
+    for (let roundNo = 1; roundNo <= repeat; roundNo++) {
+      for (const rate of rates) {
+        for (const p of paths) {
+          const label = Number.isFinite(rate) ? String(rate) : 'max';
+          const what = `${p} @ ${label}/s${repeat > 1 ? ` (round ${roundNo} of ${repeat})` : ''}`;
+          if (Number.isFinite(rate) && saturated.has(p) && !allRates) {
+            note(`${what} skipped: ${p} already saturated at a lower rate (--all-rates runs it)`);
+            continue;
+          }
+          say('bench', `${what}: ${alerts} alerts (+${warmup} warm-up)`);
+          const r = await runPoint(p, rate, label, roundNo);
+          points.push(r);
+          if (Number.isFinite(rate) && (r.timedOut || r.throughput < 0.8 * rate)) saturated.add(p);
+          say('bench', `${what}: ${r.throughput} alerts/s (steady ${r.steadyThroughput}), p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms, p99 ${r.latencyMs.p99} ms${r.timedOut ? ' (TIMED OUT)' : ''}; cpu ms/alert ${JSON.stringify(r.cpuMsPerAlert)}`);
         }
-        say('bench', `${p} @ ${label}/s: ${alerts} alerts (+${warmup} warm-up)`);
-        const r = await runPoint(p, rate, label);
-        points.push(r);
-        if (Number.isFinite(rate) && (r.timedOut || r.throughput < 0.8 * rate)) saturated.add(p);
-        say('bench', `${p} @ ${label}/s: ${r.throughput} alerts/s (steady ${r.steadyThroughput}), p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms, p99 ${r.latencyMs.p99} ms${r.timedOut ? ' (TIMED OUT)' : ''}; cpu ${JSON.stringify(r.cpuPct)}`);
       }
     }
     const maxT = points.find((x) => x.path === 'temporal' && x.offered === null);
@@ -387,7 +412,7 @@ async function main(): Promise<number> {
   };
   const file = writeResult('bench', started, result);
   fs.writeFileSync(path.join(RESULTS_DIR, `bench-${stamp(started)}.svg`), svg(result.points, result.machine, result.versions, started));
-  fs.copyFileSync(path.join(RESULTS_DIR, `bench-${stamp(started)}.svg`), path.join(RESULTS_DIR, 'bench-latest.svg'));
+  pointLatest(`bench-${stamp(started)}.svg`, 'bench-latest.svg');
 
   printReport(points, backlogs, summary);
   process.stdout.write(`\nresult: ${path.relative(process.cwd(), file)} (+ bench-latest.json, bench-latest.svg)\n`);
@@ -404,7 +429,7 @@ async function countDelivered(osc: OpenSearch, index: string): Promise<number> {
 }
 
 function measure(
-  p: PathName, rate: number, label: string, pub: Published[], receiver: Receiver, warmup: number, ok: boolean,
+  p: PathName, rate: number, label: string, roundNo: number, pub: Published[], receiver: Receiver, warmup: number, ok: boolean,
   usage: ReturnType<Sampler['stop']>,
 ): PointResult {
   const lat: number[] = [];
@@ -421,12 +446,13 @@ function measure(
   const pubSpan = Math.max(1, (pub[pub.length - 1]?.at ?? first) - first) / 1000;
   const seconds = Math.max(0.001, (last - first) / 1000);
   return {
-    path: p, offered: Number.isFinite(rate) ? rate : null, label, alerts: pub.length, delivered: lat.length,
+    path: p, offered: Number.isFinite(rate) ? rate : null, label, round: roundNo, alerts: pub.length, delivered: lat.length,
     publishedPerSec: round(pub.length / pubSpan, 1),
     throughput: round(lat.length / seconds, 1), seconds: round(seconds, 2),
     latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), p99: percentile(lat, 99), max: lat[lat.length - 1] ?? NaN, mean: round(lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)) },
     posts: receiver.posts, repeatedOk: receiver.repeatedOk(),
     cpuPct: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.cpuPct])),
+    cpuMsPerAlert: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, lat.length ? round((v.cpuSeconds * 1000) / lat.length, 2) : NaN])),
     machineCpuPct: usage.machineCpuPct, timedOut: !ok, docsDelivered: 0, unexpectedExits: 0, steadyThroughput: steady(arrivals),
   };
 }
@@ -447,7 +473,23 @@ function summarize(points: PointResult[], backlogs: BacklogResult[]) {
   const half = points.find((x) => x.label.startsWith('half-max'));
   const sustained = points.filter((x) => x.path === 'temporal' && !x.timedOut && x.delivered === x.alerts && x.offered !== null && x.throughput >= 0.95 * x.offered);
   const bt = backlogs.find((b) => b.path === 'temporal');
+  const atMax = comparePaths(points.filter((x) => x.offered === null && !x.timedOut));
+  const on = atMax.find((x) => x.path === 'temporal');
+  const off = atMax.find((x) => x.path === 'temporal-nolifecycle');
   return {
+    /** per path at `max` (unbounded offer), means over the rounds (--repeat) */
+    pathsAtMax: atMax,
+    /**
+     * What the incident lifecycle adds per alert: temporal (on) − temporal-nolifecycle (off), at max, same run.
+     * CPU in ms per delivered alert; alerts/s as the ratio on/off.
+     */
+    lifecycleCost: on && off ? {
+      alertsPerSecOnOverOff: off.alertsPerSec ? round(on.alertsPerSec / off.alertsPerSec, 3) : null,
+      steadyPerSecOnOverOff: off.steadyPerSec ? round(on.steadyPerSec / off.steadyPerSec, 3) : null,
+      p50MsDelta: round(on.p50Ms - off.p50Ms, 1),
+      p99MsDelta: round(on.p99Ms - off.p99Ms, 1),
+      cpuMsPerAlertDelta: Object.fromEntries(Object.keys(on.cpuMsPerAlert).filter((k) => k in off.cpuMsPerAlert).map((k) => [k, round(on.cpuMsPerAlert[k] - off.cpuMsPerAlert[k], 2)])),
+    } : null,
     temporalMaxThroughput: temporalMax,
     baselineMaxThroughput: baselineMax,
     ratioTemporalToBaseline: baselineMax ? round(temporalMax / baselineMax, 2) : null,
@@ -474,6 +516,28 @@ function summarize(points: PointResult[], backlogs: BacklogResult[]) {
   };
 }
 
+/** Per path: the mean of its points (rounds) — throughput, latency percentiles, CPU ms per alert per process. */
+function comparePaths(points: PointResult[]) {
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  return [...new Set(points.map((x) => x.path))].map((path) => {
+    const ps = points.filter((x) => x.path === path);
+    const procs = [...new Set(ps.flatMap((x) => Object.keys(x.cpuMsPerAlert)))].filter((k) => k !== 'bench');
+    return {
+      path,
+      points: ps.length,
+      alerts: ps.reduce((a, x) => a + x.delivered, 0),
+      alertsPerSec: round(mean(ps.map((x) => x.throughput)), 1),
+      /** each round's alerts/s, to see the spread */
+      alertsPerSecEach: ps.map((x) => x.throughput),
+      steadyPerSec: round(mean(ps.map((x) => x.steadyThroughput).filter(Number.isFinite)), 1),
+      p50Ms: round(mean(ps.map((x) => x.latencyMs.p50)), 1),
+      p99Ms: round(mean(ps.map((x) => x.latencyMs.p99)), 1),
+      cpuMsPerAlert: Object.fromEntries(procs.map((k) => [k, round(mean(ps.map((x) => x.cpuMsPerAlert[k]).filter(Number.isFinite)), 2)])),
+      cpuMsPerAlertEach: Object.fromEntries(procs.map((k) => [k, ps.map((x) => x.cpuMsPerAlert[k])])),
+    };
+  });
+}
+
 function printReport(points: PointResult[], backlogs: BacklogResult[], summary: ReturnType<typeof summarize>): void {
   const cpu = (r: { cpuPct: Record<string, number> }, k: string) => (r.cpuPct[k] === undefined ? '-' : `${Math.round(r.cpuPct[k])}`);
   process.stdout.write('\nEnd to end (XADD → first 2xx at the receiver); CPU in % of one core over the point\n');
@@ -486,6 +550,30 @@ function printReport(points: PointResult[], backlogs: BacklogResult[], summary: 
       ]),
     ) + '\n',
   );
+  const ms = (r: { cpuMsPerAlert: Record<string, number> }, k: string) => (r.cpuMsPerAlert[k] === undefined ? '-' : String(r.cpuMsPerAlert[k]));
+  process.stdout.write('\nCPU ms per delivered alert over the point\n');
+  process.stdout.write(
+    table(
+      ['path', 'offered/s', 'round', 'alerts', 'worker', 'ingest', 'baseline', 'temporal srv', 'opensearch', 'redis'],
+      points.map((r) => [r.path, r.offered ?? 'max', r.round, r.delivered, ms(r, 'worker'), ms(r, 'ingest'), ms(r, 'baseline'), ms(r, 'temporal'), ms(r, 'opensearch'), ms(r, 'redis')]),
+    ) + '\n',
+  );
+  if (summary.pathsAtMax.length) {
+    process.stdout.write('\nPaths at max (mean over rounds; CPU ms per alert)\n');
+    process.stdout.write(
+      table(
+        ['path', 'points', 'alerts/s', 'each', 'steady/s', 'p50 ms', 'p99 ms', 'worker', 'ingest', 'baseline', 'temporal srv', 'opensearch', 'redis'],
+        summary.pathsAtMax.map((x) => [
+          x.path, x.points, x.alertsPerSec, x.alertsPerSecEach.join(' / '), x.steadyPerSec, x.p50Ms, x.p99Ms,
+          ...['worker', 'ingest', 'baseline', 'temporal', 'opensearch', 'redis'].map((k) => x.cpuMsPerAlert[k] ?? '-'),
+        ]),
+      ) + '\n',
+    );
+  }
+  if (summary.lifecycleCost) {
+    const c = summary.lifecycleCost;
+    process.stdout.write(`\nLifecycle cost (temporal − temporal-nolifecycle, at max): alerts/s ×${c.alertsPerSecOnOverOff}, p50 ${c.p50MsDelta >= 0 ? '+' : ''}${c.p50MsDelta} ms, p99 ${c.p99MsDelta >= 0 ? '+' : ''}${c.p99MsDelta} ms; CPU ms/alert ${Object.entries(c.cpuMsPerAlertDelta).map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v}`).join(', ')}\n`);
+  }
   if (backlogs.length) {
     process.stdout.write('\nBacklog drain (alerts queued before the service starts)\n');
     process.stdout.write(
@@ -526,7 +614,8 @@ function svg(points: PointResult[], mach: Record<string, unknown>, vers: Record<
   const panelH = 300;
   const top = 70;
   const lefts = [70, 570];
-  const colors: Record<PathName, string> = { temporal: '#1f6feb', baseline: '#e36209' };
+  const colors: Record<PathName, string> = { temporal: '#1f6feb', 'temporal-nolifecycle': '#2da44e', baseline: '#e36209' };
+  const present = PATHS.filter((p) => points.some((r) => r.path === p));
   const finite = points.filter((p) => p.offered !== null).map((p) => p.offered!);
   const maxFinite = Math.max(50, ...finite);
   const maxX = maxFinite * 2; // 'max' (unbounded) is drawn one octave right of the largest rate
@@ -536,7 +625,7 @@ function svg(points: PointResult[], mach: Record<string, unknown>, vers: Record<
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">alert-delivery: Temporal path vs direct baseline</text>`);
+  out.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">alert-delivery: ${esc(present.map((p) => ({ temporal: 'Temporal path', 'temporal-nolifecycle': 'Temporal path, lifecycle off', baseline: 'direct baseline' })[p]).join(' vs '))}</text>`);
   out.push(`<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">${esc(`${when.toISOString().slice(0, 16)}Z · ${String(mach.cores)} cores, ${String(mach.memoryMiB)} MiB · node ${vers.node} · ${vers.temporalCli ?? ''} · ${vers.opensearch ?? ''}`)}</text>`);
 
   const ticksX = [...new Set(points.map((p) => p.offered))].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
@@ -573,21 +662,22 @@ function svg(points: PointResult[], mach: Record<string, unknown>, vers: Record<
   };
   const of = (p: PathName, f: (r: PointResult) => number) => points.filter((r) => r.path === p).map((r) => [r.offered, f(r)] as [number | null, number]);
   const tMax = Math.max(10, ...points.map((r) => r.throughput), maxFinite);
-  panel(0, 'Throughput (alerts/s delivered)', 'alerts/s', tMax, false, [
-    { p: 'temporal', pts: of('temporal', (r) => r.throughput) },
-    { p: 'baseline', pts: of('baseline', (r) => r.throughput) },
-  ], true);
+  panel(0, 'Throughput (alerts/s delivered)', 'alerts/s', tMax, false, present.map((p) => ({ p, pts: of(p, (r) => r.throughput) })), true);
   const lMax = Math.max(100, ...points.map((r) => r.latencyMs.p99).filter(Number.isFinite));
   panel(1, 'Latency XADD → receiver (ms, log scale)', 'ms', lMax, true, [
-    { p: 'temporal', pts: of('temporal', (r) => r.latencyMs.p99) },
-    { p: 'baseline', pts: of('baseline', (r) => r.latencyMs.p99) },
-    { p: 'temporal', dash: '3 3', pts: of('temporal', (r) => r.latencyMs.p50) },
-    { p: 'baseline', dash: '3 3', pts: of('baseline', (r) => r.latencyMs.p50) },
+    ...present.map((p) => ({ p, pts: of(p, (r) => r.latencyMs.p99) })),
+    ...present.map((p) => ({ p, dash: '3 3', pts: of(p, (r) => r.latencyMs.p50) })),
   ], false);
   const ly = H - 30;
-  out.push(`<g font-size="12"><line x1="80" x2="110" y1="${ly}" y2="${ly}" stroke="${colors.temporal}" stroke-width="2"/><text x="116" y="${ly + 4}">Temporal path (ingest → workflow → webhook)</text>`);
-  out.push(`<line x1="420" x2="450" y1="${ly}" y2="${ly}" stroke="${colors.baseline}" stroke-width="2"/><text x="456" y="${ly + 4}">direct baseline (no Temporal)</text>`);
-  out.push(`<text x="700" y="${ly + 4}" fill="#555">solid p99 · dotted p50 · grey dashed: offered</text></g>`);
+  const legend: Record<PathName, string> = {
+    temporal: 'Temporal path (ingest → workflow → webhook)', 'temporal-nolifecycle': 'Temporal path, ALERT_LIFECYCLE=off', baseline: 'direct baseline (no Temporal)',
+  };
+  out.push('<g font-size="12">');
+  present.forEach((p, i) => {
+    const x = 30 + i * 320;
+    out.push(`<line x1="${x}" x2="${x + 30}" y1="${ly}" y2="${ly}" stroke="${colors[p]}" stroke-width="2"/><text x="${x + 36}" y="${ly + 4}">${esc(legend[p])}</text>`);
+  });
+  out.push(`<text x="30" y="${ly + 22}" fill="#555">solid p99 · dotted p50 · grey dashed: offered</text></g>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

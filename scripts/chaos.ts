@@ -7,7 +7,7 @@
 //                    [--settle-timeout 1800] [--keep]
 //   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:1, ingest:1 and one of redis/opensearch/temporal)
 //
-// Result: bench/results/chaos-<stamp>.json and chaos-latest.json; process logs in bench/results/logs/chaos-<stamp>/.
+// Result: bench/results/chaos-<stamp>.json and chaos-latest.json (a relative symlink to it: writeResult); process logs in bench/results/logs/chaos-<stamp>/.
 // Exit code 0 only when every check holds.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
+import { loadAckSecret } from './intake/ack-secret';
 import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
 import { loadOpenSearchTarget, type OpenSearchTarget } from './opensearch-connection';
 import { loadRedisTarget, type RedisTarget } from './redis-connection';
@@ -76,7 +77,28 @@ export interface ServiceConfig {
   metricsPort: number;
   /** LOG_LEVEL (info) */
   logLevel: string;
+  /**
+   * ALERT_LIFECYCLE (on; worker): the incident lifecycle (one page per incident, resolve, escalation,
+   * acknowledge). `off`: persistAlert claims no incident record, every firing event pages its routed channels
+   * (no escalation, nothing to acknowledge) and a resolved event is recorded as `unmatched`, not sent.
+   */
+  lifecycle: boolean;
+  /** ACK_LINK_BASE + ACK_SECRET[_FILE] (+ ACK_LINK_TTL; worker; both or neither): ack links in the messages of pages. */
+  ackLinks?: AckLinkSettings;
 }
+
+/** How the worker signs the ack links of its messages (verified by the intake with the same secret). */
+export interface AckLinkSettings {
+  /** ACK_LINK_BASE: the intake's public URL, without a trailing slash (links are `<base>/ack/<token>`). */
+  base: string;
+  /** ACK_LINK_TTL (7d): a link works until the delivery's receivedAt + this (so every attempt sends the same link). */
+  ttlMs: number;
+  /** ACK_SECRET or ACK_SECRET_FILE (>= 32 bytes). Not enumerable: a logged or serialised config does not show it. */
+  readonly secret: Buffer;
+}
+
+/** The longest ACK_LINK_TTL (a link is a bearer credential for its delivery). */
+const MAX_ACK_LINK_TTL_MS = 365 * 86_400_000;
 
 type Env = Record<string, string | undefined>;
 
@@ -151,10 +173,55 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     startupTimeoutMs: dur('STARTUP_TIMEOUT', '30s'),
     metricsPort: int('METRICS_PORT', role === 'ingest' ? 9465 : role === 'worker' ? 9464 : 0, 0, 65_535),
     logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
+    lifecycle: true,
   };
   cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
   cfg.redis = loadRedisTarget(env, cfg.redisUrl, problems);
   cfg.opensearch = loadOpenSearchTarget(env, cfg.opensearchUrl, problems);
+  if (role === 'worker') {
+    const lifecycle = str('ALERT_LIFECYCLE', 'on', /^(on|off)$/, 'expected on (the default) or off');
+    cfg.lifecycle = lifecycle !== 'off';
+    const ackLinks = loadAckLinks(env, problems, dur);
+    if (ackLinks && !cfg.lifecycle) {
+      problems.push('ACK_LINK_BASE: ack links need the incident lifecycle, and ALERT_LIFECYCLE=off leaves nothing to acknowledge: unset ACK_LINK_BASE and ACK_SECRET/ACK_SECRET_FILE, or turn the lifecycle on');
+    } else if (ackLinks) {
+      cfg.ackLinks = ackLinks;
+    }
+  }
   if (problems.length) throw new ConfigError('Invalid configuration (environment):', problems);
   return cfg;
+}
+
+/**
+ * The worker's ack-link settings: ACK_LINK_BASE and ACK_SECRET/ACK_SECRET_FILE both set (links on) or neither
+ * (off); one without the other is a problem. The secret is read as the intake reads it (src/intake/ack-secret.ts).
+ */
+function loadAckLinks(env: Env, problems: string[], dur: (name: string, def: string) => number): AckLinkSettings | undefined {
+  const secret = loadAckSecret(env, problems);
+  const raw = env.ACK_LINK_BASE ?? '';
+  const secretName = env.ACK_SECRET ? 'ACK_SECRET' : 'ACK_SECRET_FILE';
+  if (!raw && !secret) return undefined;
+  if (!raw) {
+    problems.push(`${secretName} is set but ACK_LINK_BASE is not: ack links need both. Set ACK_LINK_BASE to the intake's public URL (e.g. https://alerts.example.com), or unset ${secretName} for messages without ack links`);
+    return undefined;
+  }
+  if (!secret) {
+    problems.push('ACK_LINK_BASE is set but neither ACK_SECRET nor ACK_SECRET_FILE is: ack links need both (the intake\'s secret, to sign them), or unset ACK_LINK_BASE');
+    return undefined;
+  }
+  let base = raw;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') problems.push(`ACK_LINK_BASE: protocol ${u.protocol} is not one of http:, https:`);
+    else if (u.username || u.password || u.search || u.hash) problems.push('ACK_LINK_BASE: expected the intake\'s public URL without credentials, query or fragment (e.g. https://alerts.example.com)');
+    else if (u.href.length > 512) problems.push(`ACK_LINK_BASE: ${u.href.length} characters, at most 512`);
+    base = u.href.replace(/\/+$/, '');
+  } catch {
+    problems.push(`ACK_LINK_BASE=${JSON.stringify(raw)}: not a URL (expected the intake's public URL, e.g. https://alerts.example.com)`);
+  }
+  const ttlMs = dur('ACK_LINK_TTL', '7d');
+  if (!(ttlMs > 0 && ttlMs <= MAX_ACK_LINK_TTL_MS) && parseDuration(env.ACK_LINK_TTL || '7d') !== undefined) problems.push(`ACK_LINK_TTL=${JSON.stringify(env.ACK_LINK_TTL)}: expected a duration above 0 and at most 365d`);
+  const settings = { base, ttlMs } as AckLinkSettings;
+  Object.defineProperty(settings, 'secret', { value: secret, enumerable: false });
+  return settings;
 }

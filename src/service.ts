@@ -23,6 +23,13 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   const cfg = loadConfig(role);
   const log = createLogger(role, cfg.logLevel);
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
+  const escalations = channels.escalationPolicies();
+  if (role === 'worker' && !cfg.lifecycle && escalations.length) {
+    // Without incidents nothing can be acknowledged, and every level of a policy would page at once.
+    throw new ConfigError('Invalid configuration (environment):', [
+      `ALERT_LIFECYCLE=off: the routes of ${cfg.channelsFile} use escalation policies (${escalations.join(', ')}), which need the incident lifecycle (acknowledgement, one page per incident): turn it on, or route to channels without a policy`,
+    ]);
+  }
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, cfg.opensearch.index);

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${process.env.METRICS_HOST ?? '127.0.0.1'}:${temporalMetricsPort}` } } } } : {}),
   });
   const connection = await NativeConnection.connect(cfg.temporal.connection);
-  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park });
+  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create({
     connection,
@@ -38,7 +38,12 @@ async function main(): Promise<void> {
   const reconciler = new Reconciler({ client: new Client({ connection, namespace: cfg.namespace }), store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
   reconciler.start();
   await serveMetrics(cfg.metricsPort, () => worker.getState() === 'RUNNING');
-  log.info({ taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited() }, 'worker started');
+  log.info({
+    taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited(),
+    lifecycle: cfg.lifecycle ? 'on' : 'off',
+    // the base and the lifetime only, never the secret
+    ackLinks: cfg.ackLinks ? `on (${cfg.ackLinks.base}/ack/…, valid ${Math.round(cfg.ackLinks.ttlMs / 1000)} s after receipt)` : 'off',
+  }, 'worker started');
   // Returns after SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain.
   await Promise.all([worker.run(), ...limited.map((w) => w.run())]);
   await reconciler.stop();

@@ -436,3 +436,127 @@ describe('email, PagerDuty and templates use the delivery ID', () => {
     expect(slackMessage(outgoing('alerts', { labels: {} }), { title: '{{labels.constructor}}x' }).text).toBe(':rotating_light: x');
   });
 });
+
+// ---------------------------------------------------------------------------------------------------
+describe('ack links in messages (a page\'s firing notification carries `ackUrl`)', () => {
+  const ACK = 'https://alerts.example.com/ack/eyJ2IjoxLCJ3IjoiYWxlcnRzOjE3Njg0NzI0MzAwMDAtMCIsImUiOjE3Njk2ODIwMzF9.Vq3mX2y9dZ7rQ0aH6kT1uB8cN4pE5fG2hJ3iK7lM9nO';
+  /** A link with every character mrkdwn and HTML treat specially (a base with an odd path, as a hostile config could give). */
+  const ODD = 'https://alerts.example.com/a&b<c>d|e"f\'g/ack/tok.en';
+  const withAck = (ackUrl = ACK, stream = 'alerts', event: Partial<AlertEvent> = {}): OutgoingAlert => ({ ...outgoing(stream, event), ackUrl });
+  const resolved = (): OutgoingAlert => ({ ...withAck(), deliveryId: 'alerts:1768472430000-0:resolved', resolves: { deliveryId: 'alerts:1768472430000-0', workflowId: 'alerts:1768472430000-0' } });
+
+  it('webhook: data.ackUrl, the same bytes on every attempt; none on a resolved notification or without a link', async () => {
+    const hook = new WebhookChannel({ name: 'hook', url: rx.url, timeoutMs: 2000, secret: whsec() });
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    await hook.send(withAck(), signal);
+    clock.mockReturnValue(now + 7_000);
+    await hook.send(withAck(), signal);
+    clock.mockRestore();
+    expect(rx.posts[1].body).toBe(rx.posts[0].body);
+    expect(rx.posts[0].json).toEqual({
+      type: 'alert.fired', timestamp: '2026-01-15T10:20:31.123Z',
+      data: { deliveryId: 'alerts:1768472430000-0', messageId: MESSAGE_ID, workflowId: 'alerts:1768472430000-0', ...EVENT, ackUrl: ACK },
+    });
+    expect(webhookPayload(resolved()).data).not.toHaveProperty('ackUrl');
+    expect(webhookPayload(resolved()).type).toBe('alert.resolved');
+    expect(webhookPayload(outgoing()).data).not.toHaveProperty('ackUrl');
+  });
+
+  it('Slack: an "Acknowledge" link of its own in the context block, escaped; none on a resolved notification', () => {
+    const msg = slackMessage(withAck(), {});
+    expect(msg.blocks[3].elements).toHaveLength(3);
+    expect(msg.blocks[3].elements![2]).toEqual({ type: 'mrkdwn', text: `*<${ACK}|Acknowledge>*` });
+    // & < > escaped as Slack asks, | (which would end the URL) percent-encoded: still one link, to the same place
+    const odd = slackMessage(withAck(ODD), {}).blocks[3].elements![2].text;
+    expect(odd).toBe('*<https://alerts.example.com/a&amp;b&lt;c&gt;d%7Ce"f\'g/ack/tok.en|Acknowledge>*');
+    expect(odd.match(/[<>|]/g)).toEqual(['<', '|', '>']);
+    expect(JSON.stringify(slackMessage(resolved(), {}))).not.toContain('/ack/');
+    expect(slackMessage(outgoing(), {}).blocks[3].elements).toHaveLength(2);
+  });
+
+  it('Slack: with 200 labels and a huge alert ID, the link is whole and every element within the limits', () => {
+    const labels = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`label-${i}`, `<&>${i}`]));
+    const msg = slackMessage(withAck(ACK, 'alerts', { labels, alertId: 'x'.repeat(256) }), {});
+    const els = msg.blocks[3].elements!;
+    expect(els.length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+    for (const el of els) expect(el.text.length).toBeLessThanOrEqual(SLACK_LIMITS.context);
+    expect(els.at(-1)!.text).toBe(`*<${ACK}|Acknowledge>*`);
+    // a link that cannot fit is left out, never cut (a cut link would lead nowhere)
+    const huge = `https://alerts.example.com/ack/${'a'.repeat(2100)}`;
+    expect(JSON.stringify(slackMessage(withAck(huge), {}))).not.toContain('/ack/');
+  });
+
+  it('PagerDuty: the link is added to `links` next to the alert\'s; none without a link', () => {
+    const ev = pagerDutyEvent(withAck(), { routingKey: 'R0UTINGKEY' });
+    expect(ev.links).toEqual([
+      { href: 'http://127.0.0.1:8233/namespaces/default/workflows/alerts%3A1768472430000-0', text: 'Alert delivery (Temporal)' },
+      { href: ACK, text: 'Acknowledge in alert-delivery' },
+    ]);
+    expect(pagerDutyEvent(outgoing(), { routingKey: 'R0UTINGKEY' }).links).toHaveLength(1);
+  });
+
+  it('templates: {{ackUrl}} is a field (empty without a link)', () => {
+    expect(checkTemplate('{{title}} ack: {{ackUrl}}')).toEqual([]);
+    expect(render('ack: {{ackUrl}}', withAck())).toBe(`ack: ${ACK}`);
+    expect(render('ack: [{{ackUrl}}]', outgoing())).toBe('ack: []');
+    // in Slack it is inserted as escaped text, like every value
+    expect(slackMessage(withAck(ODD), { text: 'ack {{ackUrl}}' }).blocks[2].text!.text).toBe('ack https://alerts.example.com/a&amp;b&lt;c&gt;d|e"f\'g/ack/tok.en');
+  });
+
+  describe('email over SMTP (real server on 127.0.0.1)', () => {
+    let server: SMTPServer;
+    let port: number;
+    const mails: string[] = [];
+    beforeAll(async () => {
+      server = new SMTPServer({
+        authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+        onData(stream, _session, cb) {
+          let data = '';
+          stream.on('data', (c: Buffer) => (data += c.toString()));
+          stream.on('end', () => {
+            mails.push(data);
+            cb();
+          });
+        },
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    beforeEach(() => {
+      mails.length = 0;
+    });
+    const mail = (text?: string) => new EmailChannel({ name: 'oncall', host: '127.0.0.1', port, secure: false, from: 'alerts@example.test', to: ['oncall@example.test'], timeoutMs: 3000, ...(text ? { text } : {}) });
+    /** The text and HTML parts of a raw message, quoted-printable decoded. */
+    const parts = (raw: string) => {
+      const part = (type: string) => {
+        const m = new RegExp(`Content-Type: ${type}[^\\r\\n]*\\r\\n(?:[^\\r\\n]+\\r\\n)*\\r\\n([\\s\\S]*?)\\r\\n--`).exec(raw);
+        const body = m?.[1] ?? '';
+        return /Content-Transfer-Encoding: quoted-printable/.test(raw) ? body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))) : body;
+      };
+      return { text: part('text/plain'), html: part('text/html') };
+    };
+
+    it('the text ends with the link, the HTML has an "Acknowledge" anchor with the URL escaped', async () => {
+      await mail().send(withAck(ODD), signal);
+      const { text, html } = parts(mails[0]);
+      expect(text).toMatch(/\/workflows\/alerts%3A1768472430000-0\r\n\r\nAcknowledge: (.*)\r\n$/);
+      expect(/Acknowledge: (.*)\r\n$/.exec(text)![1]).toBe(ODD); // plain text: the URL as it is
+      expect(html).toContain('<p><a href="https://alerts.example.com/a&#38;b&#60;c&#62;d|e&#34;f&#39;g/ack/tok.en"><strong>Acknowledge</strong></a></p>');
+      expect(html).not.toContain('a&b<c>');
+      expect(html.match(/<a /g)).toHaveLength(2); // the ack link and the alert's, nothing from the URL
+    });
+
+    it('a text template that places {{ackUrl}} gets it once, not appended again; a resolved notification has none', async () => {
+      await mail('{{title}}: acknowledge at {{ackUrl}}').send(withAck(), signal);
+      await mail().send(resolved(), signal);
+      const placed = parts(mails[0]);
+      expect(placed.text).toBe(`Disk at 97% on db-1: acknowledge at ${ACK}`);
+      expect(placed.html).toContain(`<a href="${ACK}"><strong>Acknowledge</strong></a>`);
+      const resolvedParts = parts(mails[1]);
+      expect(resolvedParts.text).toContain('/workflows/alerts%3A1768472430000-0'); // the control: the part was read
+      expect(`${resolvedParts.text}${resolvedParts.html}`).not.toContain('/ack/');
+    });
+  });
+});

@@ -2,6 +2,9 @@
 // Each is idempotent: Temporal may run any of them more than once.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelRegistry } from '../channels/registry';
+import type { OutgoingAlert } from '../channels/types';
+import type { AckLinkSettings } from '../config';
+import { ackLink } from '../intake/ack-token';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
 import type { RedisClient } from '../redis-connection';
@@ -13,6 +16,24 @@ export interface ActivityDeps {
   store: AlertStore;
   channels: ChannelRegistry;
   park: ParkPolicy;
+  /** ALERT_LIFECYCLE (default on): off skips the incident claim (see persistAlert). */
+  lifecycle?: boolean;
+  /** Set: firing notifications of a page carry an ack link (`ackUrl`). */
+  ackLinks?: AckLinkSettings;
+}
+
+/** Why a resolved event is not sent with ALERT_LIFECYCLE=off (its document's incidentNote). */
+export const LIFECYCLE_OFF_RESOLVED =
+  'the incident lifecycle is off (ALERT_LIFECYCLE=off): no incident record is kept, so a resolved event is recorded, not sent';
+
+/**
+ * The ack link of one notification: the delivery's workflow, expiring `ttlMs` after the entry was received.
+ * It depends only on the delivery, never on the attempt's time, so every attempt sends the same bytes.
+ */
+export function ackUrlFor(settings: AckLinkSettings, workflowId: string, receivedAt: string): string | undefined {
+  const received = Date.parse(receivedAt);
+  if (!Number.isFinite(received)) return undefined;
+  return ackLink(settings.base, { workflowId, expiresAt: received + settings.ttlMs }, settings.secret);
 }
 
 export interface NotifyInput {
@@ -36,7 +57,7 @@ function refused(e: StoreRefusedError | AlertConflictError): ApplicationFailure 
   return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
 }
 
-export function createActivities({ redis, store, channels, park }: ActivityDeps) {
+export function createActivities({ redis, store, channels, park, lifecycle = true, ackLinks }: ActivityDeps) {
   return {
     /**
      * Durable state before any side effect: create-if-absent, so a retry never overwrites a later state.
@@ -49,6 +70,12 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         const found = await store.createIfAbsent(req, deliveryId);
         const finishedAs = (FINAL_STATUSES as readonly string[]).includes(found.existingStatus ?? '') ? found.existingStatus : undefined;
         if (finishedAs || found.delivered) return { alreadyDelivered: found.delivered, ...(finishedAs ? { finishedAs } : {}), channels: channels.plan(req.event), park };
+        if (!lifecycle) {
+          // As before the lifecycle: no incident, so every firing event pages (no escalation, nothing to acknowledge).
+          // A resolved event cannot be matched to its firing without the record: recorded as unmatched, not sent.
+          if (req.event.status === 'resolved') return { alreadyDelivered: false, channels: [], park, incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } };
+          return { alreadyDelivered: false, channels: channels.plan(req.event), park };
+        }
         // The delivery's role in its incident: only a page notifies the routed channels (see lifecycle/incidents.ts).
         const claimant = { alertId: req.event.alertId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), firedAt: req.event.firedAt };
         const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
@@ -117,9 +144,15 @@ export function createActivities({ redis, store, channels, park }: ActivityDeps)
         heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_AFTER_MS);
       }, HEARTBEAT_AFTER_MS);
       try {
-        const outgoing = {
-          channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt: input.receivedAt ?? input.event.firedAt, event: input.event,
+        const receivedAt = input.receivedAt ?? input.event.firedAt;
+        // Only a page's firing notifications are sent (a duplicate sends nothing), so one without `resolves` is a
+        // page's (first notification or an escalation level): it gets the link that acknowledges its delivery.
+        const firing = !input.resolves && input.event.status !== 'resolved';
+        const ackUrl = firing && lifecycle && ackLinks ? ackUrlFor(ackLinks, input.workflowId, receivedAt) : undefined;
+        const outgoing: OutgoingAlert = {
+          channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt, event: input.event,
           ...(input.resolves ? { resolves: input.resolves } : {}),
+          ...(ackUrl ? { ackUrl } : {}),
         };
         const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');

@@ -4,7 +4,7 @@
 // problems are transient. The password never appears in errors, logs or history.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
-import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, render } from './template';
+import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, mentionsAckUrl, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface EmailConfig {
@@ -54,12 +54,15 @@ export class EmailChannel implements Channel {
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
     const link = alertLink(alert);
     const subject = `${alert.resolves ? 'Re: [RESOLVED] ' : ''}${render(this.cfg.subject ?? DEFAULT_TITLE, alert, link)}`;
-    const text = render(this.cfg.text ?? DEFAULT_TEXT, alert, link);
+    // A page's firing notification ends with its ack link, unless the operator's text template places it ({{ackUrl}}).
+    const ackUrl = alert.resolves ? undefined : alert.ackUrl;
+    const text = render(this.cfg.text ?? DEFAULT_TEXT, alert, link) + (ackUrl && !mentionsAckUrl(this.cfg.text) ? `\n\nAcknowledge: ${ackUrl}\n` : '');
     const e = alert.event;
     const rows = [['Severity', e.severity], ['Rule', `${e.ruleName} (${e.ruleId})`], ['Where', `${e.view} / ${e.scope}`], ['Fired at', e.firedAt],
       ['Labels', Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')]];
     const html = `<h2>${escapeHtml(subject)}</h2><table>${rows.map(([k, v]) => `<tr><th align="left">${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
-      `${e.description ? `<p>${escapeHtml(e.description).replace(/\n/g, '<br>')}</p>` : ''}<p><a href="${escapeHtml(link)}">Open the alert</a></p>`;
+      `${e.description ? `<p>${escapeHtml(e.description).replace(/\n/g, '<br>')}</p>` : ''}` +
+      `${ackUrl ? `<p><a href="${escapeHtml(ackUrl)}"><strong>Acknowledge</strong></a></p>` : ''}<p><a href="${escapeHtml(link)}">Open the alert</a></p>`;
     if (signal.aborted) throw new TransientDeliveryError(`email "${this.name}": cancelled`);
     try {
       const info = (await this.transport.sendMail({

@@ -36,7 +36,8 @@ export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 
       class: e.ruleName,
       custom_details: { description: e.description, labels: e.labels ?? {}, deliveryId: alert.deliveryId, streamMessageId: alert.messageId },
     },
-    links: [{ href: link, text: 'Alert delivery (Temporal)' }],
+    // The ack link too: acknowledging in PagerDuty does not reach this service (its own escalation levels go on).
+    links: [{ href: link, text: 'Alert delivery (Temporal)' }, ...(alert.ackUrl ? [{ href: alert.ackUrl, text: 'Acknowledge in alert-delivery' }] : [])],
     client: 'alert-delivery',
   };
 }

@@ -115,6 +115,11 @@ export class ChannelRegistry {
     return undefined;
   }
 
+  /** The escalation policies the routes use (they need the incident lifecycle: see ALERT_LIFECYCLE). */
+  escalationPolicies(): string[] {
+    return [...new Set(this.file.routes.flatMap((r) => (r.escalation ? [r.escalation] : [])))];
+  }
+
   /** Unknown names in an event's own `channels` list (the ingest rejects such an event). */
   unknown(event: AlertEvent): string[] {
     return (event.channels ?? []).filter((c) => !this.channels.has(c));

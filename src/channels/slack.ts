@@ -4,8 +4,8 @@
 // Alert content is untrusted text: every piece of it that lands in mrkdwn (title, rule, IDs, view/scope,
 // labels, description, values inserted into templates, the fallback `text`) is escaped the way Slack asks
 // (& < > → &amp; &lt; &gt;), so an alert cannot @-mention (`<!channel>`, `<!here>`, `<@U123>`) or show a
-// disguised link (`<https://evil|click>`). The only link is the one built here, to the alert. The
-// operator's own template text is configuration and passes through as written. The header is plain_text,
+// disguised link (`<https://evil|click>`). The only links are the ones built here: to the alert, and a page's
+// ack link. The operator's own template text is configuration and passes through as written. The header is plain_text,
 // which Slack shows literally, so it is not escaped (escaping would show "&lt;"). Every text is cut to
 // Slack's limits (header 150, section 3000, field and context element 2000 characters).
 import { postJson } from './http';
@@ -62,6 +62,16 @@ function labelsText(labels: Record<string, string>): string {
   return text + note(entries.length - shown);
 }
 
+/**
+ * The ack link of a page's firing notification, as its own context element: `*<url|Acknowledge>*`. Never cut
+ * (a cut link would not work): one that does not fit is left out (it cannot happen with ACK_LINK_BASE's limit).
+ */
+function ackElement(alert: OutgoingAlert): { type: 'mrkdwn'; text: string }[] {
+  if (!alert.ackUrl || alert.resolves) return [];
+  const text = `*<${escapeMrkdwn(alert.ackUrl).replace(/\|/g, '%7C')}|Acknowledge>*`;
+  return text.length <= SLACK_LIMITS.context ? [{ type: 'mrkdwn', text }] : [];
+}
+
 export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title' | 'text'>) {
   const e = alert.event;
   const link = alertLink(alert);
@@ -90,8 +100,9 @@ export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title
         type: 'context',
         elements: [
           { type: 'mrkdwn', text: labelsText(e.labels ?? {}) },
-          // The one link in the message, built here; its URL is escaped too, as Slack asks for links.
+          // The link to the alert, built here; its URL is escaped too, as Slack asks for links.
           { type: 'mrkdwn', text: truncate(`<${escapeMrkdwn(link)}|Open the alert> · alert \`${truncate(escapeMrkdwn(e.alertId), 200)}\``, SLACK_LIMITS.context) },
+          ...ackElement(alert),
         ],
       },
     ],

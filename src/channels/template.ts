@@ -1,12 +1,13 @@
 // Message templates: `{{field}}` placeholders over the alert's fields, e.g.
 //   "[{{severity}}] {{title}} on {{view}}/{{scope}} (team {{labels.team}})"
 // Fields: alertId ruleId ruleName severity title description view scope firedAt deliveryId messageId workflowId link,
-// labels.<name>, and {{labels}} (all labels as k=v). Values are inserted as text, never evaluated, so
-// alert content cannot inject template syntax. A template with an unknown field or unbalanced braces is
-// rejected when the channels file is loaded (a start-up error), not when an alert arrives.
+// ackUrl (the ack link of a page's firing notification; empty otherwise), labels.<name>, and {{labels}} (all
+// labels as k=v). Values are inserted as text, never evaluated, so alert content cannot inject template syntax.
+// A template with an unknown field or unbalanced braces is rejected when the channels file is loaded (a start-up
+// error), not when an alert arrives.
 import type { OutgoingAlert } from './types';
 
-const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'deliveryId', 'messageId', 'workflowId', 'link', 'labels']);
+const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'deliveryId', 'messageId', 'workflowId', 'link', 'ackUrl', 'labels']);
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 /** Returns the problems of a template (empty when it is valid). */
@@ -43,6 +44,7 @@ function fieldValue(name: string, alert: OutgoingAlert, e: OutgoingAlert['event'
   if (name === 'messageId') return alert.messageId;
   if (name === 'workflowId') return alert.workflowId;
   if (name === 'link') return link;
+  if (name === 'ackUrl') return alert.ackUrl ?? '';
   const v = (e as unknown as Record<string, unknown>)[name];
   return typeof v === 'string' ? v : '';
 }
@@ -53,4 +55,9 @@ export function alertLink(alert: OutgoingAlert, base = process.env.ALERT_LINK_BA
 }
 
 export const DEFAULT_TITLE = '[{{severity}}] {{title}}';
+/** Whether a template shows the ack link itself (else a channel adds it after the text). */
+export function mentionsAckUrl(template: string | undefined): boolean {
+  return template !== undefined && [...template.matchAll(PLACEHOLDER)].some((m) => m[1] === 'ackUrl');
+}
+
 export const DEFAULT_TEXT = '{{title}}\nRule: {{ruleName}} ({{ruleId}})\nWhere: {{view}} / {{scope}}\nLabels: {{labels}}\nFired at: {{firedAt}}\n{{description}}\n{{link}}';

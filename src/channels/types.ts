@@ -20,6 +20,12 @@ export interface OutgoingAlert {
    * `<firing delivery ID>:resolved`; each channel refers to the firing the way its receiver knows it.
    */
   resolves?: ResolvesRef;
+  /**
+   * Set on a page's firing notifications when the worker signs ack links (ACK_LINK_BASE): `<intake>/ack/<token>`,
+   * which acknowledges this delivery. Deterministic per delivery (its expiry is receivedAt + ACK_LINK_TTL), so
+   * retries send the same bytes. A bearer credential for this one delivery: shown to the message's readers only.
+   */
+  ackUrl?: string;
 }
 
 /**

@@ -47,6 +47,8 @@ export function webhookSecretKey(secret: string): { key: Buffer; problem?: undef
 export function webhookPayload(alert: OutgoingAlert) {
   // `timestamp` is when the entry was received, not "now": the body is the same on every attempt.
   const data = { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event };
+  // A page's firing notification carries the link that acknowledges it (same on every attempt).
+  if (alert.ackUrl && !alert.resolves) return { type: 'alert.fired', timestamp: alert.receivedAt, data: { ...data, ackUrl: alert.ackUrl } };
   // A resolved notification names the firing delivery it resolves (the `webhook-id` the receiver already saw).
   if (alert.resolves) return { type: 'alert.resolved', timestamp: alert.receivedAt, data: { ...data, status: 'resolved', resolves: alert.resolves.deliveryId } };
   return { type: 'alert.fired', timestamp: alert.receivedAt, data };

@@ -2,9 +2,8 @@
 // Redis, the stream, MAX_EVENT_BYTES, CHANNELS_FILE, Temporal, STARTUP_TIMEOUT and LOG_LEVEL are the
 // service's common settings (src/config.ts).
 import { parseDuration } from '../duration';
-import { envFile } from '../env-file';
 import { SEVERITIES, type Severity } from '../shared';
-import { ackSecretProblem } from './ack-token';
+import { loadAckSecret, readSecretSetting } from './ack-secret';
 import { DEFAULT_SEVERITY_TABLE, type AlertmanagerMapping } from './alertmanager';
 
 type Env = Record<string, string | undefined>;
@@ -61,16 +60,10 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     return n ?? 0;
   };
   const list = (name: string, def: string) => str(name, def).split(',').map((s) => s.trim()).filter(Boolean);
-  const secret = (name: string): Buffer | undefined => {
-    if (env[name] && env[`${name}_FILE`]) problems.push(`${name} and ${name}_FILE exclude each other: set one`);
-    if (env[name]) return Buffer.from(env[name], 'utf8');
-    const file = envFile(env, `${name}_FILE`, problems);
-    return file ? Buffer.from(file.toString('utf8').trim(), 'utf8') : undefined;
-  };
 
   const auth = str('INTAKE_AUTH', 'bearer');
   if (auth !== 'bearer' && auth !== 'none') problems.push(`INTAKE_AUTH=${JSON.stringify(auth)}: expected bearer (the default) or none`);
-  const tokenText = secret('INTAKE_TOKEN')?.toString('utf8');
+  const tokenText = readSecretSetting(env, 'INTAKE_TOKEN', problems)?.toString('utf8');
   const tokens = (tokenText ?? '').split(/[,\n\r]+/).map((t) => t.trim()).filter(Boolean);
   const tokenSource = env.INTAKE_TOKEN ? 'INTAKE_TOKEN' : 'INTAKE_TOKEN_FILE';
   if (auth === 'bearer') {
@@ -84,11 +77,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     problems.push(`INTAKE_AUTH=none and ${tokenSource} exclude each other: unset one`);
   }
 
-  const ackSecret = secret('ACK_SECRET');
-  if (ackSecret) {
-    const problem = ackSecretProblem(ackSecret);
-    if (problem) problems.push(`${env.ACK_SECRET ? 'ACK_SECRET' : 'ACK_SECRET_FILE'}: ${problem}`);
-  }
+  const ackSecret = loadAckSecret(env, problems);
 
   const bodyRaw = str('INTAKE_BODY_LIMIT', '1mb');
   const bodyLimit = parseByteSize(bodyRaw);

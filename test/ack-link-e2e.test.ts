@@ -1,0 +1,96 @@
+// Ack links end to end on the real stack: a worker with ACK_LINK_BASE pointing at a real intake (same ACK_SECRET)
+// and a seconds-long escalation policy (`chat` at once, `pager` after 4 s, `manager` after 8 s). The webhook
+// receiver gets `data.ackUrl`; POSTing the form (`by`) to that URL, as the page's button does, acknowledges the
+// delivery: its escalation stops (the pager is never paged) and the document says ackedVia `link`. A second alert,
+// not acknowledged, escalates on the same schedule meanwhile: the control that the pager would have been paged.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { verifyAckToken } from '../src/intake/ack-token';
+import { alertEvent } from './helpers/alerts';
+import { TEST_ACK_SECRET, startIntake, type IntakeProcess } from './helpers/intake';
+import { Pipeline } from './helpers/pipeline';
+
+jest.setTimeout(180_000);
+const LEVEL1_MS = 4_000;
+const LEVEL2_MS = 8_000;
+
+const p = new Pipeline();
+let dir: string;
+let intake: IntakeProcess;
+
+beforeAll(async () => {
+  await p.start();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-link-'));
+  p.channelsFile = path.join(dir, 'channels.yaml');
+  const hook = (name: string, urlPath: string) => [`  ${name}:`, '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', urlPath)}`, '    timeout: 3s',
+    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }'];
+  fs.writeFileSync(p.channelsFile, [
+    'channels:', ...hook('chat', '/chat'), ...hook('pager', '/pager'), ...hook('manager', '/manager'),
+    'escalations:',
+    '  standard:',
+    '    levels:',
+    '      - { after: 0s, channels: [chat] }',
+    `      - { after: ${LEVEL1_MS}ms, channels: [pager] }`,
+    `      - { after: ${LEVEL2_MS}ms, channels: [manager] }`,
+    'routes:',
+    '  - escalation: standard',
+    '',
+  ].join('\n'));
+  intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile });
+  await p.ingest();
+  await p.worker({ ACK_LINK_BASE: intake.url, ACK_SECRET: TEST_ACK_SECRET, ACK_LINK_TTL: '1h' });
+});
+afterAll(async () => {
+  await intake?.kill('SIGKILL');
+  await p.stop();
+  await p.os.indices.delete({ index: `${p.index}.incidents` }).catch(() => undefined);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const postsTo = (urlPath: string, alertId: string) => p.receiver.posts.filter((x) => x.path === urlPath && x.json?.data?.alertId === alertId);
+const firstPost = (urlPath: string, alertId: string, timeoutMs = 60_000) =>
+  p.receiver.waitFor(() => postsTo(urlPath, alertId).length > 0, timeoutMs).then(() => postsTo(urlPath, alertId)[0]);
+
+it('the webhook gets data.ackUrl; POSTing `by` to it acknowledges: the escalation stops and the document says ackedVia link', async () => {
+  const acked = alertEvent();
+  const control = alertEvent();
+  const ackedId = await p.publish(acked);
+  const controlId = await p.publish(control);
+  const chat = await firstPost('/chat', acked.alertId);
+
+  // The link: on the intake, signed for this delivery's workflow, valid for ACK_LINK_TTL after receipt.
+  const ackUrl: string = chat.json.data.ackUrl;
+  expect(ackUrl.startsWith(`${intake.url}/ack/`)).toBe(true);
+  const token = verifyAckToken(ackUrl.slice(`${intake.url}/ack/`.length), Buffer.from(TEST_ACK_SECRET));
+  expect(token).toMatchObject({ ok: true, workflowId: p.key(ackedId) });
+  if (!token.ok) throw new Error('unreachable');
+  const receivedAt = Date.parse(chat.json.timestamp);
+  expect(token.expiresAt.getTime()).toBe(Math.floor((receivedAt + 3_600_000) / 1000) * 1000);
+
+  // What the confirmation page's form sends.
+  const res = await fetch(ackUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'by=alice', signal: AbortSignal.timeout(15_000) });
+  const page = await res.text();
+  expect(res.status).toBe(200);
+  expect(page).toContain('Thank you, alice');
+
+  // The control (not acknowledged) escalates to the pager when due, and its level-1 message carries its own link.
+  const controlChat = await firstPost('/chat', control.alertId);
+  const controlPager = await firstPost('/pager', control.alertId);
+  expect(controlPager.at - controlChat.at).toBeGreaterThanOrEqual(LEVEL1_MS - 500);
+  expect(controlPager.json.data.ackUrl).toBe(controlChat.json.data.ackUrl);
+  expect(controlChat.json.data.ackUrl).not.toBe(ackUrl);
+
+  // Past the acknowledged alert's manager due time (+3 s): neither the pager nor the manager heard of it.
+  await new Promise((r) => setTimeout(r, Math.max(0, chat.at + LEVEL2_MS + 3_000 - Date.now())));
+  expect(postsTo('/pager', acked.alertId)).toEqual([]);
+  expect(postsTo('/manager', acked.alertId)).toEqual([]);
+  expect(postsTo('/chat', acked.alertId)).toHaveLength(1);
+
+  const doc = await p.waitFor('ack recorded', async () => ((await p.doc(ackedId))?.ackedBy === 'alice' ? p.doc(ackedId) : undefined));
+  expect(doc).toMatchObject({ incidentState: 'acknowledged', ackedVia: 'link', ackedBy: 'alice', deliveryStatus: 'delivered' });
+  expect(doc).not.toHaveProperty('escalationLevel'); // no level was notified
+  const controlDoc = await p.waitFor('control escalated to level 2', async () => ((await p.doc(controlId))?.escalationLevel === 2 ? p.doc(controlId) : undefined));
+  expect(controlDoc).toMatchObject({ incidentState: 'firing' });
+  expect(controlDoc).not.toHaveProperty('ackedBy');
+});
