@@ -83,6 +83,11 @@ export interface ServiceConfig {
    * (no escalation, nothing to acknowledge) and a resolved event is recorded as `unmatched`, not sent.
    */
   lifecycle: boolean;
+  /**
+   * INCIDENT_TIMEOUT (24h): a firing incident that no event refreshed for this long is stale, and the next
+   * firing of its alertId pages again as a new incident (for producers that never send `resolved`).
+   */
+  incidentTimeoutMs: number;
   /** ACK_LINK_BASE + ACK_SECRET[_FILE] (+ ACK_LINK_TTL; worker; both or neither): ack links in the messages of pages. */
   ackLinks?: AckLinkSettings;
 }
@@ -174,6 +179,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     metricsPort: int('METRICS_PORT', role === 'ingest' ? 9465 : role === 'worker' ? 9464 : 0, 0, 65_535),
     logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
     lifecycle: true,
+    incidentTimeoutMs: Math.max(dur('INCIDENT_TIMEOUT', '24h'), 1),
   };
   cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
   cfg.redis = loadRedisTarget(env, cfg.redisUrl, problems);

@@ -32,7 +32,7 @@ export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
   }
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
-  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, cfg.opensearch.index);
+  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, { ...cfg.opensearch.index, incidentTimeoutMs: cfg.incidentTimeoutMs });
   const close = async () => {
     redis.disconnect();
     await store.client.close();

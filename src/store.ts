@@ -92,6 +92,8 @@ export interface StoreSettings {
   rollover?: boolean;
   /** Overrides CLOCK_SKEW_MS (tests). */
   clockSkewMs?: number;
+  /** INCIDENT_TIMEOUT (see lifecycle/incidents.ts; default 24 h). */
+  incidentTimeoutMs?: number;
 }
 
 /**
@@ -126,7 +128,7 @@ export class AlertStore {
     private readonly settings: StoreSettings = { shards: 1, replicas: 0 },
   ) {
     this.writes = new BulkWriter(client);
-    this.incidents = new IncidentStore(client, IncidentStore.indexFor(index));
+    this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs);
   }
 
   /** Whether ALERT_INDEX is a write alias over rolled-over indices. */
