@@ -376,6 +376,8 @@ describe('loadConfig (environment)', () => {
       startupTimeoutMs: 30_000,
       metricsPort: 9464,
       logLevel: 'info',
+      lifecycle: true,
+      incidentTimeoutMs: 86_400_000,
     });
     expect(cfg.consumer).toMatch(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/);
     expect(loadConfig('ingest', {}).metricsPort).toBe(9465);
@@ -397,8 +399,10 @@ describe('loadConfig (environment)', () => {
       CHANNELS_FILE: '/etc/alert-delivery/channels.yaml',
       ALERT_INDEX: '',
       LOG_LEVEL: 'debug',
+      INCIDENT_TIMEOUT: '2h',
     });
     expect(cfg).toMatchObject({
+      incidentTimeoutMs: 7_200_000,
       redisUrl: 'rediss://cache.internal:6380',
       stream: 'alerts:prod',
       ingest: { batchSize: 500, blockMs: 250 },
