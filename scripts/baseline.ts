@@ -16,9 +16,9 @@ import { loadConfig } from '../src/config';
 import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
 import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
-import { connectRedis } from '../src/redis-connection';
+import { connectRedis } from '../src/connections/redis';
 import { workflowIdFor, type ChannelPlan, type ChannelResult, type DeliveryState } from '../src/shared';
-import { opensearchClient } from '../src/opensearch-connection';
+import { opensearchClient } from '../src/connections/opensearch';
 import { AlertStore } from '../src/store';
 
 type Entry = [id: string, fields: string[] | null];

@@ -8,7 +8,7 @@ import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } f
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { abandonUpdate, acknowledgeUpdate, incidentResolvedSignal, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
-import { loadTemporalTarget } from '../src/temporal-connection';
+import { loadTemporalTarget } from '../src/connections/temporal';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
 

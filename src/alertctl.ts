@@ -21,9 +21,9 @@ import { alertEventSchema } from './alert-event';
 import { loadConfig, type ServiceConfig } from './config';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
-import { indexTemplate, installIndexTemplate } from './index-lifecycle';
-import { opensearchClient } from './opensearch-connection';
-import { connectRedis } from './redis-connection';
+import { indexTemplate, installIndexTemplate } from './store/rollover';
+import { opensearchClient } from './connections/opensearch';
+import { connectRedis } from './connections/redis';
 import {
   SEVERITIES, WORKFLOW_TYPE, abandonUpdate, acknowledgeUpdate, retryUpdate, statusQuery, workflowIdFor,
   type AlertEvent, type DeliveryRequest, type DeliveryState,

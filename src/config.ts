@@ -5,14 +5,14 @@ import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 import { loadAckSecret } from './intake/ack-secret';
 import { DEFAULT_TASK_QUEUE, type ParkPolicy } from './shared';
-import { loadOpenSearchTarget, type OpenSearchTarget } from './opensearch-connection';
-import { loadRedisTarget, type RedisTarget } from './redis-connection';
-import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from './temporal-connection';
+import { loadOpenSearchTarget, type OpenSearchTarget } from './connections/opensearch';
+import { loadRedisTarget, type RedisTarget } from './connections/redis';
+import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from './connections/temporal';
 
 export interface ServiceConfig {
   /** REDIS_URL (redis://127.0.0.1:6379) */
   redisUrl: string;
-  /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS, REDIS_CLUSTER_NODES (see redis-connection.ts). */
+  /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS, REDIS_CLUSTER_NODES (see connections/redis.ts). */
   redis: RedisTarget;
   /** ALERT_STREAM (alerts) */
   stream: string;
@@ -21,7 +21,7 @@ export interface ServiceConfig {
   /** INGEST_CONSUMER (the host name): this ingest's consumer name in the group. */
   consumer: string;
   /**
-   * How to reach Temporal, loaded like the `temporal` CLI (see temporal-connection.ts): TEMPORAL_ADDRESS
+   * How to reach Temporal, loaded like the `temporal` CLI (see connections/temporal.ts): TEMPORAL_ADDRESS
    * (localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_*, TEMPORAL_PROFILE,
    * temporal.toml.
    */
@@ -32,7 +32,7 @@ export interface ServiceConfig {
   taskQueue: string;
   /** OPENSEARCH_URL (http://localhost:9200) */
   opensearchUrl: string;
-  /** OPENSEARCH_URL plus OPENSEARCH_USERNAME/_PASSWORD[_FILE], OPENSEARCH_CA_FILE, index settings (see opensearch-connection.ts). */
+  /** OPENSEARCH_URL plus OPENSEARCH_USERNAME/_PASSWORD[_FILE], OPENSEARCH_CA_FILE, index settings (see connections/opensearch.ts). */
   opensearch: OpenSearchTarget;
   /** ALERT_INDEX (alerts) */
   index: string;

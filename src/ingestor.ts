@@ -21,7 +21,7 @@ import type { ServiceConfig } from './config';
 import { InvalidEntryError, StoreRefusedError } from './errors';
 import type { Logger } from './logger';
 import { ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
-import type { RedisClient } from './redis-connection';
+import type { RedisClient } from './connections/redis';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
 import type { deliverAlert } from './workflows';

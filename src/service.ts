@@ -5,9 +5,9 @@ import { ChannelRegistry } from './channels/registry';
 import { loadConfig, type ServiceConfig } from './config';
 import { ConfigError, StartupCheckError } from './errors';
 import { createLogger, type Logger } from './logger';
-import { connectRedis, redisErrorMessage, type RedisClient } from './redis-connection';
+import { connectRedis, redisErrorMessage, type RedisClient } from './connections/redis';
 import { checkRedis, checkStore, checkTemporal } from './startup';
-import { opensearchClient } from './opensearch-connection';
+import { opensearchClient } from './connections/opensearch';
 import { AlertStore } from './store';
 
 export interface Service {

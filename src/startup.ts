@@ -3,10 +3,10 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { StartupCheckError } from './errors';
-import { probeClusterSeeds, redisErrorMessage, type RedisClient, type RedisTarget } from './redis-connection';
+import { probeClusterSeeds, redisErrorMessage, type RedisClient, type RedisTarget } from './connections/redis';
 import { SEARCH_ATTRIBUTES } from './shared';
 import type { AlertStore } from './store';
-import type { TemporalTarget } from './temporal-connection';
+import type { TemporalTarget } from './connections/temporal';
 
 /** Retries `fn` until it succeeds or `timeoutMs` passes; then throws StartupCheckError naming the component. */
 export async function waitFor<T>(component: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {

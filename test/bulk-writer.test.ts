@@ -1,7 +1,7 @@
 // BulkWriter against the real OpenSearch: concurrent writes share _bulk requests, and each caller
 // gets its own operation's outcome (a conflict or mapping error fails that write only).
 import type { Client } from '@opensearch-project/opensearch';
-import { BulkWriter } from '../src/bulk-writer';
+import { BulkWriter } from '../src/store/bulk-writer';
 import { BulkItemError } from '../src/errors';
 import { AlertStore } from '../src/store';
 import { cleanup, opensearch, uid } from './helpers/stack';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadTemporalTarget } from '../src/temporal-connection';
+import { loadTemporalTarget } from '../src/connections/temporal';
 import { searchAttributeFix } from '../src/startup';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';

@@ -7,7 +7,7 @@ import type { AckLinkSettings } from '../config';
 import { ackLink } from '../intake/ack-token';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
-import type { RedisClient } from '../redis-connection';
+import type { RedisClient } from '../connections/redis';
 import { FINAL_STATUSES, type AlertStore } from '../store';
 import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef } from '../shared';
 

@@ -1,7 +1,7 @@
 // Reading ACK_SECRET / ACK_SECRET_FILE: the intake (which verifies ack links) and the worker (which signs
 // them in its messages) read the one secret through this module, so both get the same bytes by the same
 // rules. Free of fastify; it reads the file named by `<NAME>_FILE` once, at start-up.
-import { envFile } from '../env-file';
+import { envFile } from '../connections/env-file';
 import { ackSecretProblem } from './ack-token';
 
 type Env = Record<string, string | undefined>;

@@ -8,7 +8,7 @@ import { loadConfig, type ServiceConfig } from '../config';
 import { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { serveMetrics } from '../metrics';
-import { connectRedis, redisErrorMessage, type RedisClient } from '../redis-connection';
+import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
 import { checkRedis, withTimeout } from '../startup';
 import { temporalAcknowledger } from './acknowledge';
 import { loadIntakeConfig, type IntakeConfig } from './config';

@@ -2,7 +2,7 @@
 // hash slot, so a Redis Cluster takes it as well), the entries in request order and each an `event` field
 // holding the AlertEvent's JSON, exactly what the ingest reads.
 import { StreamUnavailableError } from '../errors';
-import type { RedisClient } from '../redis-connection';
+import type { RedisClient } from '../connections/redis';
 import { withTimeout } from '../startup';
 
 export class StreamWriter {

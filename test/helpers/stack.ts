@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import Redis from 'ioredis';
 import { SEARCH_ATTRIBUTES } from '../../src/shared';
 import { withTimeout } from '../../src/startup';
-import { loadTemporalTarget } from '../../src/temporal-connection';
+import { loadTemporalTarget } from '../../src/connections/temporal';
 
 export const ROOT = path.join(__dirname, '..', '..');
 export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';

@@ -3,7 +3,7 @@
 // over by ISM (or `POST /<alias>/_rollover`) and retired by deleting whole old indices.
 // The template body is generated here from ALERT_MAPPING (`alertctl index-template`), so it cannot drift.
 import type { Client } from '@opensearch-project/opensearch';
-import { ALERT_MAPPING } from './alert-mapping';
+import { ALERT_MAPPING } from './mapping';
 
 /** The index settings the service uses (OPENSEARCH_INDEX_SHARDS / _REPLICAS). */
 export interface IndexSettings {

@@ -1,6 +1,6 @@
 // The alert document's contract in OpenSearch: the strict mapping the service creates its index with (and
 // puts into the rollover template), and the comparison the start-up check uses against what it finds.
-import type { FieldMismatch } from './errors';
+import type { FieldMismatch } from '../errors';
 
 export type Mapping = { type: string; [k: string]: unknown } | { properties: Record<string, Mapping>; type?: string; [k: string]: unknown };
 

@@ -5,7 +5,7 @@
 // request (at most `maxBatch` operations): one HTTP round trip and one translog fsync for many alerts.
 // Each caller still gets its own operation's result (or error), as with a single-document call.
 import type { Client } from '@opensearch-project/opensearch';
-import { BulkItemError } from './errors';
+import { BulkItemError } from '../errors';
 
 export interface BulkOp {
   /** The action line, e.g. `{ create: { _index, _id } }` or `{ update: { _index, _id, retry_on_conflict } }`. */

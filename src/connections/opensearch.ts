@@ -9,7 +9,7 @@
 //   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
 //                                  (rollover mode: of the template `alertctl index-template` writes)
 //   OPENSEARCH_INDEX_ROLLOVER (false)   true: ALERT_INDEX is a write alias over <ALERT_INDEX>-000001, … made from
-//                                  an index template and rolled over by ISM or _rollover (see index-lifecycle.ts)
+//                                  an index template and rolled over by ISM or _rollover (see store/rollover.ts)
 // Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
 // the start-up check never calls a cluster-level API (rollover mode adds one: reading the template the next
 // index will be made from). Secrets never appear in `describe`.

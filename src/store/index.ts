@@ -6,14 +6,14 @@
 // Rollover mode (OPENSEARCH_INDEX_ROLLOVER=true): ALERT_INDEX is a write alias over `<ALERT_INDEX>-000001`, …;
 // create-if-absent and updates find a document created before a rollover in its own index.
 import { Client } from '@opensearch-project/opensearch';
-import { ALERT_MAPPING, mappingMismatches, type FoundMapping } from './alert-mapping';
+import { ALERT_MAPPING, mappingMismatches, type FoundMapping } from './mapping';
 import { BulkWriter, type BulkResponseItem } from './bulk-writer';
-import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from './errors';
-import { firstIndexName, messageTime, nextIndexName } from './index-lifecycle';
-import { IncidentStore } from './lifecycle/incidents';
-import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from './shared';
+import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from '../errors';
+import { firstIndexName, messageTime, nextIndexName } from './rollover';
+import { IncidentStore } from '../lifecycle/incidents';
+import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
 
-export { ALERT_MAPPING } from './alert-mapping';
+export { ALERT_MAPPING } from './mapping';
 
 /** Raw entries of rejected input are kept up to this many characters. */
 export const RAW_LIMIT = 8 * 1024;
@@ -88,7 +88,7 @@ export interface CreateResult {
 export interface StoreSettings {
   shards: number;
   replicas: number;
-  /** ALERT_INDEX is a write alias over `<ALERT_INDEX>-000001`, … made from the index template (see index-lifecycle.ts). */
+  /** ALERT_INDEX is a write alias over `<ALERT_INDEX>-000001`, … made from the index template (see store/rollover.ts). */
   rollover?: boolean;
   /** Overrides CLOCK_SKEW_MS (tests). */
   clockSkewMs?: number;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
 
 type Env = Record<string, string | undefined>;
 
