@@ -164,7 +164,11 @@ describe('operations never leave a wrong record', () => {
     const t = await p.waitFor('terminate recorded', async () => { const d = await p.doc(terminated); return d?.deliveryStatus === 'terminated' && d; }, 30_000);
     expect(t).toMatchObject({ delivered: false, abandonReason: 'workflow terminated: receiver decommissioned, see INC-42' });
     // Its incident is released: the next firing of the alert pages again instead of being swallowed as a duplicate.
-    const incident = (await p.os.get({ index: `${p.index}.incidents`, id: terminatedEvent.alertId })).body._source as Record<string, unknown>;
+    // (the reconciler releases it right after recording the document: wait for it, bounded)
+    const incident = await p.waitFor('incident released', async () => {
+      const source = (await p.os.get({ index: `${p.index}.incidents`, id: terminatedEvent.alertId })).body._source as Record<string, unknown>;
+      return source.state === 'resolved' && source;
+    }, 15_000);
     expect(incident).toMatchObject({ state: 'resolved', closedReason: 'workflow terminated: receiver decommissioned, see INC-42' });
   });
 
