@@ -133,6 +133,7 @@ routes:
     const firing: Record<string, string> = {};
     for (const [k, e] of Object.entries(events)) firing[k] = await p.publish(e);
     for (const id of Object.values(firing)) await p.waitFor(`${id} delivered`, async () => (await p.doc(id))?.delivered === true);
+    for (const id of Object.values(firing)) await p.closed(id); // the resolves find them finished: they send the notifications
     const [pagerBefore, slackBefore, mailsBefore] = [pager.posts.length, slack.posts.length, mails.length];
     const resolved: Record<string, string> = {};
     for (const [k, e] of Object.entries(events)) resolved[k] = await p.publish({ ...e, status: 'resolved' });

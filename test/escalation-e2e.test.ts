@@ -15,7 +15,7 @@ import { ROOT } from './helpers/stack';
 jest.setTimeout(180_000);
 const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
 const LEVEL1_MS = 4_000;
-const LEVEL2_MS = 8_000;
+const LEVEL2_MS = 12_000; // 8 s after level 1: room for the acknowledgement on a busy machine
 
 const p = new Pipeline();
 let dir: string;

@@ -48,6 +48,7 @@ it('fire → resolve: the receiver gets alert.fired, then alert.resolved under `
   const fire = alertEvent();
   const firing = await p.publish(fire);
   await settled(firing, 'delivered');
+  await p.closed(firing); // so the resolve finds the firing delivery finished and sends the notification itself
   const resolved = await p.publish({ ...fire, status: 'resolved' });
   const doc = await settled(resolved, 'delivered');
 
@@ -83,6 +84,7 @@ it('resolved twice: the second is a duplicate of the first resolve; a later firi
   const fire = alertEvent();
   const firing = await p.publish(fire);
   await settled(firing, 'delivered');
+  await p.closed(firing);
   const r1 = await p.publish({ ...fire, status: 'resolved' });
   await settled(r1, 'delivered');
   const r2 = await p.publish({ ...fire, status: 'resolved' });
@@ -101,7 +103,11 @@ it('a resolve while the firing delivery is still open (parked) is handed to it: 
   const resolved = await p.publish({ ...fire, status: 'resolved' });
   expect(await settled(resolved, 'forwarded')).toMatchObject({ incidentRole: 'resolve', incidentOf: p.key(firing), deliveries: [] });
 
-  const doc = await settled(firing, 'abandoned');
+  // abandoned is recorded first, then again once the resolved notifications went out
+  const doc = await p.waitFor('resolved notifications recorded', async () => {
+    const d = await p.doc(firing);
+    return d?.deliveryStatus === 'abandoned' && d.resolvedBy !== undefined && d;
+  });
   expect(doc.abandonReason).toContain(`incident resolved (by ${p.key(resolved)})`);
   expect(doc.resolvedBy).toBe(p.key(resolved));
   expect(doc.deliveries).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'hook:resolved', status: 'delivered' })]));

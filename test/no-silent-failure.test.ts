@@ -160,7 +160,12 @@ describe('operations never leave a wrong record', () => {
     await temporal.workflow.getHandle(p.key(terminated)).terminate('receiver decommissioned, see INC-42');
     const c = await p.waitFor('cancel recorded', async () => { const d = await p.doc(cancelled); return d?.deliveryStatus === 'abandoned' && d; });
     expect(c).toMatchObject({ delivered: false, abandonReason: 'cancelled: the workflow was cancelled (UI or CLI)' });
-    expect((await temporal.workflow.getHandle(p.key(cancelled)).describe()).status.name).toBe('CANCELLED');
+    // The record (a local activity) reaches the document a moment before the workflow task ends the run.
+    const closed = await p.waitFor('cancelled run closed', async () => {
+      const d = await temporal.workflow.getHandle(p.key(cancelled)).describe();
+      return d.status.name !== 'RUNNING' && d;
+    }, 15_000);
+    expect(closed.status.name).toBe('CANCELLED');
     const t = await p.waitFor('terminate recorded', async () => { const d = await p.doc(terminated); return d?.deliveryStatus === 'terminated' && d; }, 30_000);
     expect(t).toMatchObject({ delivered: false, abandonReason: 'workflow terminated: receiver decommissioned, see INC-42' });
     // Its incident is released: the next firing of the alert pages again instead of being swallowed as a duplicate.

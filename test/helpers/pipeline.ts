@@ -98,6 +98,16 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Waits until the delivery's run has closed. Its document says `delivered` a moment before (the record is a
+   * local activity inside the workflow task that completes the run): a test that needs the run gone (e.g. so
+   * that a resolve finds it closed) waits for this, not for the document.
+   */
+  async closed(messageId: string, timeoutMs = 30_000): Promise<void> {
+    const handle = (await this.temporal()).workflow.getHandle(this.key(messageId));
+    await this.waitFor(`${this.key(messageId)} closed`, async () => (await handle.describe()).status.name !== 'RUNNING', timeoutMs);
+  }
+
   async waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
