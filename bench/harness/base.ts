@@ -1,0 +1,97 @@
+// Where things are, the command line, the clients: what every bench and chaos module starts from.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client as OpenSearch } from '@opensearch-project/opensearch';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import Redis from 'ioredis';
+import { PACKAGE_ROOT } from '../../src/config';
+import { withTimeout } from '../../src/startup';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, cleanup, terminateOpen } from '../../test/helpers/stack';
+
+/** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up). */
+export { cleanup as dropData, terminateOpen, withTimeout };
+
+// ---------------------------------------------------------------------------------------------
+// Where things are
+
+/** The checkout (works from bench/ and from dist/bench/). */
+export const ROOT = PACKAGE_ROOT;
+export const STACK_HOME = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
+export const STACK_RUN = path.join(STACK_HOME, 'run');
+export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+export { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS };
+
+for (const [name, url] of [['REDIS_URL', REDIS_URL], ['OPENSEARCH_URL', OPENSEARCH_URL], ['TEMPORAL_ADDRESS', `tcp://${TEMPORAL_ADDRESS}`]]) {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    throw new Error(`${name} points at ${host}: the chaos run and the benchmark only run against the local stack (127.0.0.1)`);
+  }
+}
+
+/** A short unique lower-case suffix for stream, index and task-queue names. */
+export function runId(): string {
+  return randomUUID().slice(0, 8);
+}
+
+export function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function say(tag: string, msg: string): void {
+  process.stdout.write(`[${tag}] ${new Date().toISOString().slice(11, 23)} ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+export type Args = Record<string, string | true>;
+
+/** `--name value`, `--name=value` and bare `--flag`. */
+export function parseArgs(argv: string[]): Args {
+  const out: Args = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i];
+    else out[a.slice(2)] = true;
+  }
+  return out;
+}
+
+export function numArg(args: Args, name: string, def: number): number {
+  const v = args[name];
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number`);
+  return n;
+}
+
+export function strArg(args: Args, name: string, def: string): string {
+  const v = args[name];
+  if (v === undefined) return def;
+  if (v === true) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+export function redisClient(): Redis {
+  // maxRetriesPerRequest null: commands wait through a Redis restart instead of failing.
+  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  r.on('error', () => undefined);
+  return r;
+}
+
+export function opensearchClient(): OpenSearch {
+  return new OpenSearch({ node: OPENSEARCH_URL, requestTimeout: 30_000 });
+}
+
+export async function temporalClient(): Promise<{ client: TemporalClient; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ ...TEMPORAL_CONNECTION, connectTimeout: 10_000 });
+  return { client: new TemporalClient({ connection }), close: () => connection.close() };
+}

@@ -1,0 +1,159 @@
+// The receiver: a local HTTP server that answers as scripted and counts what arrived per key.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PUBLISHED_LABEL, SEQ_LABEL } from './alerts';
+import { round } from './results';
+
+// The receiver
+
+export interface Reply {
+  status: number;
+  delayMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** Decides the answer to a POST; `n` = POSTs already seen with this idempotency key. */
+export type Behaviour = (key: string, n: number) => Reply;
+
+export interface KeyStat {
+  posts: number;
+  ok: number;
+  firstOkAt: number;
+  publishedAt: number;
+  seq: number;
+}
+
+/**
+ * The webhook receiver of the runs: an HTTP server on 127.0.0.1 that answers as the behaviour says and
+ * records, per idempotency key, the raw POSTs, the 2xx answers and the first 2xx's arrival time.
+ */
+export class Receiver {
+  readonly keys = new Map<string, KeyStat>();
+  posts = 0;
+  okPosts = 0;
+  /** keys answered 2xx at least once */
+  okKeys = 0;
+  firstOkAt = 0;
+  lastOkAt = 0;
+  readonly statuses: Record<string, number> = {};
+  /** POSTs whose headers or body disagree on the key (webhook-id, Idempotency-Key, data.messageId) */
+  malformed = 0;
+  /** arrival time of every 2xx (first or repeat), ascending */
+  readonly okTimes: number[] = [];
+  private server = http.createServer((req, res) => this.onRequest(req, res));
+  private sockets = new Set<import('node:net').Socket>();
+
+  constructor(public behaviour: Behaviour = () => ({ status: 200 })) {
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+  }
+
+  reset(): void {
+    this.keys.clear();
+    this.posts = this.okPosts = this.okKeys = this.firstOkAt = this.lastOkAt = this.malformed = 0;
+    this.okTimes.length = 0;
+    for (const k of Object.keys(this.statuses)) delete this.statuses[k];
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The first 2xx at or after `t` (any key), or undefined. */
+  firstOkSince(t: number): number | undefined {
+    let lo = 0;
+    let hi = this.okTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.okTimes[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.okTimes[lo];
+  }
+
+  /** The first 2xx of an alert published at or after `t`, or undefined. */
+  firstNewAlertOkSince(t: number): number | undefined {
+    let best: number | undefined;
+    for (const k of this.keys.values()) if (k.publishedAt >= t && k.firstOkAt && (best === undefined || k.firstOkAt < best)) best = k.firstOkAt;
+    return best;
+  }
+
+  /** Keys answered 2xx more than once (a repeat the receiver must drop by its idempotency key). */
+  repeatedOk(): number {
+    let n = 0;
+    for (const k of this.keys.values()) if (k.ok > 1) n++;
+    return n;
+  }
+
+  /** Keys POSTed more than once (retries after errors, timeouts, kills), and the most POSTs one key got. */
+  repeats(): { keysPostedMoreThanOnce: number; maxPostsPerKey: number; meanPostsPerKey: number } {
+    let more = 0;
+    let max = 0;
+    for (const k of this.keys.values()) {
+      if (k.posts > 1) more++;
+      max = Math.max(max, k.posts);
+    }
+    return { keysPostedMoreThanOnce: more, maxPostsPerKey: max, meanPostsPerKey: this.keys.size ? round(this.posts / this.keys.size, 3) : 0 };
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      let publishedAt = 0;
+      let seq = -1;
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string> } };
+        publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
+        seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
+        if (body.data?.deliveryId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
+      } catch {
+        this.malformed++;
+      }
+      let stat = this.keys.get(key);
+      if (!stat) {
+        stat = { posts: 0, ok: 0, firstOkAt: 0, publishedAt, seq };
+        this.keys.set(key, stat);
+      }
+      const reply = this.behaviour(key, stat.posts);
+      stat.posts++;
+      this.posts++;
+      const ok = reply.status >= 200 && reply.status < 300;
+      const answer = () => {
+        // A reply that comes after the sender gave up (timeout) reaches nobody: it does not count as delivered.
+        const reached = !res.destroyed && !req.socket.destroyed;
+        const status = reached ? String(reply.status) : 'gave-up';
+        this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+        if (ok && reached) {
+          const t = Date.now();
+          stat.ok++;
+          this.okPosts++;
+          this.okTimes.push(t);
+          if (stat.ok === 1) {
+            stat.firstOkAt = t;
+            this.okKeys++;
+            if (!this.firstOkAt) this.firstOkAt = t;
+          }
+          this.lastOkAt = t;
+        }
+        if (!res.destroyed) res.writeHead(reply.status, reply.headers).end();
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
+    });
+  }
+}
