@@ -4,16 +4,13 @@
 // delivery: its escalation stops (the pager is never paged) and the document says ackedVia `link`. A second alert,
 // not acknowledged, escalates on the same schedule meanwhile: the control that the pager would have been paged.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { verifyAckToken } from '../src/intake/ack-token';
 import { alertEvent } from './helpers/alerts';
 import { TEST_ACK_SECRET, startIntake, type IntakeProcess } from './helpers/intake';
+import { LEVEL1_MS, LEVEL2_MS, useEscalationChannels } from './helpers/escalation';
 import { Pipeline } from './helpers/pipeline';
 
 jest.setTimeout(180_000);
-const LEVEL1_MS = 4_000;
-const LEVEL2_MS = 8_000;
 
 const p = new Pipeline();
 let dir: string;
@@ -21,22 +18,7 @@ let intake: IntakeProcess;
 
 beforeAll(async () => {
   await p.start();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ack-link-'));
-  p.channelsFile = path.join(dir, 'channels.yaml');
-  const hook = (name: string, urlPath: string) => [`  ${name}:`, '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', urlPath)}`, '    timeout: 3s',
-    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }'];
-  fs.writeFileSync(p.channelsFile, [
-    'channels:', ...hook('chat', '/chat'), ...hook('pager', '/pager'), ...hook('manager', '/manager'),
-    'escalations:',
-    '  standard:',
-    '    levels:',
-    '      - { after: 0s, channels: [chat] }',
-    `      - { after: ${LEVEL1_MS}ms, channels: [pager] }`,
-    `      - { after: ${LEVEL2_MS}ms, channels: [manager] }`,
-    'routes:',
-    '  - escalation: standard',
-    '',
-  ].join('\n'));
+  dir = useEscalationChannels(p);
   intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile });
   await p.ingest();
   await p.worker({ ACK_LINK_BASE: intake.url, ACK_SECRET: TEST_ACK_SECRET, ACK_LINK_TTL: '1h' });

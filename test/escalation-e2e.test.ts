@@ -5,39 +5,22 @@
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { acknowledgeUpdate } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
+import { LEVEL1_MS, LEVEL2_MS, useEscalationChannels } from './helpers/escalation';
 import { Pipeline } from './helpers/pipeline';
 import { ROOT } from './helpers/stack';
 
 jest.setTimeout(180_000);
 const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
-const LEVEL1_MS = 4_000;
-const LEVEL2_MS = 12_000; // 8 s after level 1: room for the acknowledgement on a busy machine
 
 const p = new Pipeline();
 let dir: string;
 
 beforeAll(async () => {
   await p.start();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'escalation-'));
-  p.channelsFile = path.join(dir, 'channels.yaml');
-  const hook = (name: string, urlPath: string) => [`  ${name}:`, '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', urlPath)}`, '    timeout: 3s',
-    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }'];
-  fs.writeFileSync(p.channelsFile, [
-    'channels:', ...hook('chat', '/chat'), ...hook('pager', '/pager'), ...hook('manager', '/manager'),
-    'escalations:',
-    '  standard:',
-    '    levels:',
-    '      - { after: 0s, channels: [chat] }',
-    `      - { after: ${LEVEL1_MS}ms, channels: [pager] }`,
-    `      - { after: ${LEVEL2_MS}ms, channels: [manager] }`,
-    'routes:',
-    '  - escalation: standard',
-    '',
-  ].join('\n'));
+  dir = useEscalationChannels(p);
   await p.ingest();
 });
 afterAll(async () => {

@@ -4,9 +4,9 @@
 // Alerts are pushed through Alertmanager's own API (POST /api/v2/alerts), as Prometheus does.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './secure-proxy';
 
 export const ALERTMANAGER_BINARY = process.env.ALERTMANAGER_BINARY ?? 'prometheus-alertmanager';
 
@@ -40,17 +40,6 @@ export interface AlertmanagerProcess {
 
 export function alertmanagerVersion(): string {
   return execFileSync(ALERTMANAGER_BINARY, ['--version'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\n')[0];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The configuration (Alertmanager 0.25 syntax): one receiver, a webhook with a bearer token, timings for tests. */
