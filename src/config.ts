@@ -1,4 +1,5 @@
 // Service configuration from the environment, validated at start-up: every bad value is named at once.
+import { envInt } from './env-int';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from './duration';
@@ -134,13 +135,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     }
     return v;
   };
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-    return n;
-  };
+  const int = (name: string, def: number, min: number, max: number): number => envInt(env, problems, name, def, min, max);
   const dur = (name: string, def: string): number => {
     const raw = env[name] === undefined || env[name] === '' ? def : env[name];
     const n = parseDuration(raw);

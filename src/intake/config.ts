@@ -1,6 +1,7 @@
 // The intake's own settings (INTAKE_*, ACK_*), validated at start-up with every bad value named at once.
 // Redis, the stream, MAX_EVENT_BYTES, CHANNELS_FILE, Temporal, STARTUP_TIMEOUT and LOG_LEVEL are the
 // service's common settings (src/config.ts).
+import { envInt } from '../env-int';
 import { parseDuration } from '../duration';
 import { SEVERITIES, type Severity } from '../shared';
 import { loadAckSecret, readSecretSetting } from './ack-secret';
@@ -46,13 +47,7 @@ export function parseByteSize(text: string): number | undefined {
 /** Reads the intake's settings; problems are pushed to `problems` (named, never with a secret's value). */
 export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
   const str = (name: string, def: string) => (env[name] === undefined || env[name] === '' ? def : env[name]);
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-    return n;
-  };
+  const int = (name: string, def: number, min: number, max: number): number => envInt(env, problems, name, def, min, max);
   const dur = (name: string, def: string): number => {
     const raw = str(name, def);
     const n = parseDuration(raw);
