@@ -1,0 +1,188 @@
+// Scale-out on the real stack: two worker processes and two ingest processes (two consumers of one consumer
+// group, one task queue) deliver one stream's alerts once each, and what INGEST_MAX_IN_FLIGHT bounds when
+// two ingests share it. Throughput with 1 vs 2 of each is measured by `npm run bench -- --scale 1,2`, not
+// here; docs/scaling.md says what grows past one machine.
+import os from 'node:os';
+import type { Client } from '@temporalio/client';
+import { SA_STATUS } from '../src/shared';
+import { alertEvent } from './helpers/alerts';
+import { lastLogLine, peakOverlap, readDeliveryRuns } from './helpers/histories';
+import { Pipeline } from './helpers/pipeline';
+import type { ServiceProcess } from './helpers/processes';
+
+jest.setTimeout(300_000);
+
+/** The identity the Temporal SDK gives a client or worker by default: `<pid>@<host>`, so one per process. */
+const identity = (proc: ServiceProcess) => `${proc.child.pid}@${os.hostname()}`;
+
+/** The consumers the group knows (XINFO CONSUMERS): one per ingest that has read from it. */
+async function consumers(p: Pipeline): Promise<string[]> {
+  const rows = (await p.redis.xinfo('CONSUMERS', p.stream, p.group)) as unknown[][];
+  return rows.map((r) => String(r[r.indexOf('name') + 1])).sort();
+}
+
+async function lag(p: Pipeline): Promise<number> {
+  const groups = (await p.redis.xinfo('GROUPS', p.stream)) as unknown[][];
+  const g = groups.find((x) => x[x.indexOf('name') + 1] === p.group)!;
+  return Number(g[g.indexOf('lag') + 1]);
+}
+
+/** Two workers, then two ingests with distinct consumer names; returns once both ingests read the group. */
+async function startTwoOfEach(p: Pipeline, env: Record<string, string> = {}) {
+  const workers = [await p.worker(env), await p.worker(env)];
+  const ingests = [await p.ingest({ ...env, INGEST_CONSUMER: 'ingest-a' }), await p.ingest({ ...env, INGEST_CONSUMER: 'ingest-b' })];
+  // The group learns a consumer at its first XREADGROUP: both must be reading before anything is published.
+  await p.waitFor('both ingests reading the group', async () => (await consumers(p)).length === 2, 30_000);
+  expect(await consumers(p)).toEqual(['ingest-a', 'ingest-b']); // INGEST_CONSUMER taken: two consumers, not one host-named
+  return { workers, ingests };
+}
+
+/**
+ * Every published alert: its key POSTed exactly once and answered 2xx, its document `delivered`, nothing left
+ * pending or unread in the group, one workflow per alert on the task queue.
+ */
+async function expectDeliveredOnce(p: Pipeline, temporal: Client, ids: string[]): Promise<void> {
+  const keys = ids.map((id) => p.key(id)).sort();
+  const postsPerKey = new Map<string, number>();
+  for (const post of p.receiver.posts) postsPerKey.set(post.key, (postsPerKey.get(post.key) ?? 0) + 1);
+  expect([...postsPerKey.keys()].sort()).toEqual(keys);
+  expect([...postsPerKey.entries()].filter(([, n]) => n !== 1)).toEqual([]); // a repeat: effectively-once broke
+  expect([...p.receiver.deliveredKeys()].sort()).toEqual(keys);
+
+  await p.os.indices.refresh({ index: p.index });
+  const docs = await p.waitFor('every document delivered', async () => {
+    const res = await p.os.mget({ index: p.index, body: { ids: keys } });
+    const found = (res.body.docs as Array<{ _id: string; found?: boolean; _source?: Record<string, any> }>);
+    return found.every((d) => d._source?.delivered === true) && found;
+  }, 60_000);
+  expect(docs.map((d) => [d._id, d._source?.deliveryStatus, d._source?.workflowId])).toEqual(keys.map((k) => [k, 'delivered', k]));
+
+  await p.waitFor('nothing pending, nothing unread', async () => (await p.pending()) === 0 && (await lag(p)) === 0, 30_000);
+  await p.waitFor('one workflow per alert visible', async () => (await temporal.workflow.count(`TaskQueue = "${p.taskQueue}"`)).count === ids.length, 30_000);
+}
+
+/** SIGTERM (a clean stop, exit 0) and the stats the ingest logs as it stops. */
+async function stopIngest(proc: ServiceProcess): Promise<Record<string, any>> {
+  expect(await proc.kill('SIGTERM')).toBe(0);
+  const stats = lastLogLine(proc.output(), 'ingest stopped');
+  expect(stats).toBeDefined();
+  return stats!;
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of items) out[key(t)] = (out[key(t)] ?? 0) + 1;
+  return out;
+}
+
+describe('scale-out: two workers and two ingests on one stream', () => {
+  it('deliver every alert exactly once, and both ingests start and both workers run some of them', async () => {
+    const N = 300;
+    const p = await new Pipeline().start();
+    try {
+      const temporal = await p.temporal();
+      const { workers, ingests } = await startTwoOfEach(p);
+      const t0 = Date.now();
+      const ids = await Promise.all(Array.from({ length: N }, (_, i) => p.publish(alertEvent({ alertId: `scale-${i}` }))));
+      await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === N, 240_000);
+      const seconds = (Date.now() - t0) / 1000;
+      await expectDeliveredOnce(p, temporal, ids);
+
+      // Who started what: the ingest's own stats (logged on stop) and, per workflow, the start request's identity.
+      const [a, b] = await Promise.all(ingests.map(stopIngest));
+      const runs = await readDeliveryRuns(temporal, ids.map((id) => p.key(id)));
+      const startedBy = countBy(runs, (r) => r.startedBy);
+      expect(startedBy).toEqual({ [identity(ingests[0])]: a.started, [identity(ingests[1])]: b.started });
+      expect(a.started + b.started).toBe(N); // a workflow ID starts once (REJECT_DUPLICATE): the rest are duplicates
+      expect(a.started).toBeGreaterThan(0);
+      expect(b.started).toBeGreaterThan(0);
+
+      // Who ran what: the identity of the worker that picked up each workflow task and activity task.
+      const workerIds = workers.map(identity);
+      const wfTasks = countBy(runs.flatMap((r) => r.workflowWorkers), (w) => w);
+      const actTasks = countBy(runs.flatMap((r) => r.activityWorkers), (w) => w);
+      expect(Object.keys(wfTasks).sort()).toEqual([...workerIds].sort()); // both, and no other process
+      // Regular activity tasks appear only when a notification does not finish as a local activity.
+      expect(Object.keys(actTasks).every((w) => workerIds.includes(w))).toBe(true);
+
+      process.stdout.write(
+        `scale-out: ${N} alerts in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(1)}/s, 2 workers + 2 ingests, one 2-core machine); `
+        + `started by ingest-a ${a.started}, ingest-b ${b.started} (duplicates ${a.duplicates}+${b.duplicates}); `
+        + `workflow tasks per worker ${JSON.stringify(Object.values(wfTasks))}, `
+        + `activity tasks per worker ${JSON.stringify(Object.values(actTasks))}; events of one run ${JSON.stringify(runs[0].eventTypes)}\n`,
+      );
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('INGEST_MAX_IN_FLIGHT holds per ingest; two ingests together stay within twice the limit (the gap: it is not global)', async () => {
+    // How src/ingestor.ts computes room (roomInFlight + inFlight): new entries are read only while
+    //   (visibility count of Running + `pending` deliveries on the task queue, at most 1 s old)
+    //   + (entries this ingest itself started in the last VISIBILITY_LAG_MS = 5 s)  <  INGEST_MAX_IN_FLIGHT,
+    // and then at most the difference. Every delivery an ingest starts is in its own second term until the
+    // count has it, so the deliveries ONE ingest started that are still pending never exceed the limit. But an
+    // ingest never sees the other ingest's starts until the count does: both can compute room from the same
+    // count (here: both blocked in XREADGROUP with room for MAX when the burst arrives, each takes MAX) and
+    // the sum reaches 2 × MAX. That, not MAX + a batch, is the bound the code guarantees with two ingests:
+    // N ingests → N × INGEST_MAX_IN_FLIGHT (assuming visibility shows a start within 5 s). The slack is
+    // therefore MAX (one whole limit per extra ingest); INGEST_BATCH_SIZE and INGEST_CONCURRENCY do not
+    // bound it, since an ingest may read several batches on one count while its own starts stay below MAX.
+    const MAX = 20;
+    const N = 100;
+    const DELAY_MS = 2_000; // the receiver answers slowly, so deliveries stay pending
+    const p = await new Pipeline({ behaviour: () => ({ status: 200, delayMs: DELAY_MS }), channel: { timeout: '5s' } }).start();
+    let sampling = true;
+    try {
+      const temporal = await p.temporal();
+      const { ingests } = await startTwoOfEach(p, { INGEST_MAX_IN_FLIGHT: String(MAX) });
+
+      // The limit's own measure, sampled every 250 ms as the ingests see it (visibility), beside all running.
+      const samples: Array<{ at: number; pending: number; running: number }> = [];
+      const sampler = (async () => {
+        while (sampling) {
+          const [pending, running] = await Promise.all([
+            temporal.workflow.count(`TaskQueue = "${p.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`),
+            temporal.workflow.count(`TaskQueue = "${p.taskQueue}" AND ExecutionStatus = "Running"`),
+          ]);
+          samples.push({ at: Date.now(), pending: pending.count, running: running.count });
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+
+      const ids = await Promise.all(Array.from({ length: N }, (_, i) => p.publish(alertEvent({ alertId: `limit-${i}` }))));
+      await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === N, 240_000);
+      sampling = false;
+      await sampler;
+      await expectDeliveredOnce(p, temporal, ids);
+
+      // Exact peaks from the histories (server clock): each delivery is in flight from its start until the
+      // upsert that records its outcome (AlertDeliveryStatus leaves `pending`).
+      const runs = await readDeliveryRuns(temporal, ids.map((id) => p.key(id)));
+      const perIngest = ingests.map((proc) => peakOverlap(runs.filter((r) => r.startedBy === identity(proc)).map((r) => [r.startedAt, r.pendingUntil])));
+      const total = peakOverlap(runs.map((r) => [r.startedAt, r.pendingUntil]));
+      // Requests open at the receiver at once (each delivery holds one for DELAY_MS): a lower bound on the above.
+      const openPosts = peakOverlap(p.receiver.posts.map((post) => [post.at, post.at + DELAY_MS]));
+      const sampledPending = Math.max(...samples.map((s) => s.pending));
+      const sampledRunning = Math.max(...samples.map((s) => s.running));
+      const stats = await Promise.all(ingests.map(stopIngest));
+      process.stdout.write(
+        `in-flight limit ${MAX}, 2 ingests, ${N} alerts, receiver ${DELAY_MS} ms: exact peak per ingest ${perIngest.map((x) => x.peak).join(' / ')}, `
+        + `both ${total.peak}; sampled (${samples.length} samples, 250 ms) pending ${sampledPending}, running ${sampledRunning}; `
+        + `receiver requests open at once ${openPosts.peak}; started ${stats.map((s) => s.started).join(' / ')}\n`,
+      );
+
+      expect(runs.every((r) => ingests.some((proc) => r.startedBy === identity(proc)))).toBe(true);
+      for (const x of perIngest) expect(x.peak).toBeLessThanOrEqual(MAX); // per ingest: the limit holds
+      expect(total.peak).toBeLessThanOrEqual(2 * MAX); // together: N × MAX, the bound the code guarantees
+      expect(sampledPending).toBeLessThanOrEqual(2 * MAX);
+      expect(openPosts.peak).toBeLessThanOrEqual(2 * MAX);
+      // The limit was in force: each ingest waited for room (without a limit all N would be in flight at once).
+      for (const proc of ingests) expect(proc.output()).toMatch(/backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight/);
+      expect(stats.reduce((sum, s) => sum + Number(s.started), 0)).toBe(N);
+    } finally {
+      sampling = false;
+      await p.stop();
+    }
+  });
+});
