@@ -6,7 +6,7 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { PACKAGE_ROOT } from '../../src/config';
 import { withTimeout } from '../../src/startup';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, cleanup, terminateOpen } from '../../test/helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, terminateOpen } from '../../test/helpers/stack';
 
 /** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up). */
 export { cleanup as dropData, terminateOpen, withTimeout };
@@ -19,7 +19,8 @@ export const ROOT = PACKAGE_ROOT;
 export const STACK_HOME = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
 export const STACK_RUN = path.join(STACK_HOME, 'run');
 export const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-export { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS };
+/** TEMPORAL_ENV: the TEMPORAL_* connection variables of `scripts/stack env`, as the service's processes get them. */
+export { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_ENV };
 
 for (const [name, url] of [['REDIS_URL', REDIS_URL], ['OPENSEARCH_URL', OPENSEARCH_URL], ['TEMPORAL_ADDRESS', `tcp://${TEMPORAL_ADDRESS}`]]) {
   const host = new URL(url).hostname;

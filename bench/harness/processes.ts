@@ -1,4 +1,4 @@
-// The service processes (worker, ingest) the runs start, kill and restart.
+// The service processes (worker, ingest, combined) the runs start, kill and restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -18,6 +18,8 @@ export interface ProcOptions {
   logFile?: string;
   /** extra node flags, e.g. --cpu-prof */
   nodeArgs?: string[];
+  /** a pipe to the process's standard input (`child.stdin`) instead of none */
+  stdin?: boolean;
 }
 
 /** One service process (worker, ingest or baseline): output kept in a tail buffer and, optionally, a log file. */
@@ -36,7 +38,7 @@ export class Proc {
       fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
       this.log = fs.createWriteStream(o.logFile, { flags: 'a' });
     }
-    this.child = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, o.script)], { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    this.child = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, o.script)], { env: o.env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: ROOT });
     const onData = (d: Buffer) => {
       this.log?.write(d);
       this.tail += d.toString();
@@ -146,11 +148,23 @@ export async function waitReady(p: Proc, port: number, timeoutMs = 90_000): Prom
   }
 }
 
-/** Starts a service process (worker or ingest) and waits until /readyz says its main loop runs. */
-export async function startService(name: 'worker' | 'ingest', env: Record<string, string>, logFile?: string, nodeArgs?: string[]): Promise<Proc> {
+/**
+ * The service's entry points: the worker, the ingest, and the combined process (dist/src/combined.js: worker and
+ * ingest in one process on one NativeConnection, starting workflows with eager start).
+ */
+export type ServiceKind = 'worker' | 'ingest' | 'combined';
+
+/**
+ * Starts a service process and waits until /readyz says its main loop runs. `name` names this instance (e.g.
+ * `ingest-2` beside `ingest-1`); an ingest's consumer name is INGEST_CONSUMER from `env`, else `ingest-1`.
+ */
+export async function startService(kind: ServiceKind, env: Record<string, string>, logFile?: string, nodeArgs?: string[], name: string = kind): Promise<Proc> {
   const port = await freePort();
-  const extra: Record<string, string> = name === 'ingest' ? { INGEST_CONSUMER: 'ingest-1' } : { TEMPORAL_METRICS_PORT: '0' };
-  const p = new Proc({ name, script: `dist/src/${name}.js`, env: { ...extra, ...env, METRICS_PORT: String(port) }, logFile, nodeArgs });
+  const extra: Record<string, string> = {
+    ...(kind !== 'worker' ? { INGEST_CONSUMER: 'ingest-1' } : {}),
+    ...(kind !== 'ingest' ? { TEMPORAL_METRICS_PORT: '0' } : {}),
+  };
+  const p = new Proc({ name, script: `dist/src/${kind}.js`, env: { ...extra, ...env, METRICS_PORT: String(port) }, logFile, nodeArgs });
   try {
     await waitReady(p, port);
   } catch (e) {
@@ -182,9 +196,9 @@ export class Supervised {
     private readonly note: (msg: string) => void = () => undefined,
   ) {}
 
-  /** A worker or an ingest of the service, with this environment. */
-  static service(name: 'worker' | 'ingest', env: Record<string, string>, logDir?: string, note?: (msg: string) => void, nodeArgs?: string[]): Supervised {
-    return new Supervised(name, (logFile) => startService(name, env, logFile, nodeArgs), logDir, note);
+  /** A worker, an ingest or a combined process of the service, with this environment; `name` names the instance. */
+  static service(kind: ServiceKind, env: Record<string, string>, logDir?: string, note?: (msg: string) => void, nodeArgs?: string[], name: string = kind): Supervised {
+    return new Supervised(name, (logFile) => startService(kind, env, logFile, nodeArgs, name), logDir, note);
   }
 
   get pid(): number | undefined {

@@ -24,24 +24,27 @@ export function table(headers: string[], rows: (string | number | null | undefin
   return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** Writes bench/results/<kind>-<stamp>.json and points <kind>-latest.json at it; returns the first path. */
-export function writeResult(kind: string, when: Date, result: unknown): string {
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+/**
+ * Writes <dir>/<kind>-<stamp>.json (dir: bench/results) and points <kind>-latest.json at it; returns the first
+ * path. `indent` 0 writes one line (for large results); the default keeps them readable.
+ */
+export function writeResult(kind: string, when: Date, result: unknown, dir = RESULTS_DIR, indent = 2): string {
+  fs.mkdirSync(dir, { recursive: true });
   const name = `${kind}-${stamp(when)}.json`;
-  const file = path.join(RESULTS_DIR, name);
-  const text = `${JSON.stringify(result, null, 2)}\n`;
+  const file = path.join(dir, name);
+  const text = `${JSON.stringify(result, null, indent || undefined)}\n`;
   fs.writeFileSync(`${file}.tmp`, text);
   fs.renameSync(`${file}.tmp`, file);
-  pointLatest(name, `${kind}-latest.json`);
+  pointLatest(name, `${kind}-latest.json`, dir);
   return file;
 }
 
 /**
- * Makes bench/results/<latest> a relative symlink to <target> (a file in the same directory), replacing
+ * Makes <dir>/<latest> (dir: bench/results) a relative symlink to <target> (a file in the same directory), replacing
  * whatever was there (an older link, or a copy from before links) in one rename: a pointer, not a copy.
  */
-export function pointLatest(target: string, latest: string): void {
-  const link = path.join(RESULTS_DIR, latest);
+export function pointLatest(target: string, latest: string, dir = RESULTS_DIR): void {
+  const link = path.join(dir, latest);
   const tmp = `${link}.${process.pid}.tmp`;
   fs.rmSync(tmp, { force: true });
   fs.symlinkSync(target, tmp);

@@ -8,7 +8,8 @@ import { round } from './results';
 
 // The stack: pid files, versions, scripts/stack
 
-export function stackPid(name: 'redis' | 'temporal' | 'opensearch'): number | undefined {
+/** The pid a component's pid file names (PostgreSQL: the postmaster, on the real server profile), if it is alive. */
+export function stackPid(name: 'redis' | 'temporal' | 'opensearch' | 'postgres'): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(STACK_RUN, `${name}.pid`), 'utf8').trim());
     return pid > 0 && pidAlive(pid) ? pid : undefined;
@@ -57,6 +58,11 @@ export async function versions(): Promise<Record<string, string>> {
   const temporalBin = (await run(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal'])).out.trim();
   const out: Record<string, string> = { node: process.version };
   out.temporalCli = first((await run(temporalBin, ['--version'])).out);
+  if (process.env.STACK_TEMPORAL === 'server') {
+    // the real server profile: the server binary's own version (the CLI above is only its admin tool)
+    const serverBin = (await run(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal-server'])).out.trim();
+    out.temporalServer = `${first((await run(serverBin, ['--version'])).out)} on PostgreSQL (${first((await run('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1 | xargs -I{} {}/postgres --version'])).out)})`;
+  }
   out.redis = first((await run('redis-server', ['--version'])).out);
   try {
     const res = await fetch(`${OPENSEARCH_URL}/`, { signal: AbortSignal.timeout(5_000) });

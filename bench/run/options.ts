@@ -1,0 +1,149 @@
+// The benchmark's command line: paths, server profiles, and what each option means.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RESULTS_DIR, numArg, parseArgs, strArg, type Args } from '../harness';
+
+export const PATHS = ['temporal', 'temporal-nolifecycle', 'temporal-combined', 'baseline'] as const;
+export type PathName = (typeof PATHS)[number];
+/** Paths through the service (ingest → workflow): they differ in the worker's settings or the process layout. */
+export const isTemporal = (p: PathName): boolean => p !== 'baseline';
+/** What a Temporal path's processes get on top of the common service environment. */
+export const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, 'temporal-combined': {}, baseline: {} };
+
+export const SERVER_PROFILES = ['dev', 'server'] as const;
+export type ServerProfile = (typeof SERVER_PROFILES)[number];
+/** The profile of the stack this process's environment points at (`scripts/stack env`). */
+export const currentProfile = (): ServerProfile => (process.env.STACK_TEMPORAL === 'server' ? 'server' : 'dev');
+
+/** Service settings taken from the environment and recorded in the result. */
+export const PASS_ENV = ['INGEST_CONCURRENCY', 'INGEST_MAX_IN_FLIGHT', 'INGEST_BATCH_SIZE', 'INGEST_BLOCK', 'LOG_LEVEL', 'BASELINE_CONCURRENCY', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES'];
+
+/**
+ * The Temporal path whose figures the summary's headline uses (engineFloorRatio, serverCpuRatio, half-max p99,
+ * backlog): the combined process when it ran (its ingest starts workflows eagerly, like the floor), else `temporal`.
+ */
+export function primaryPath(paths: PathName[]): PathName | undefined {
+  return (['temporal-combined', 'temporal', 'temporal-nolifecycle'] as const).find((p) => paths.includes(p));
+}
+
+export interface Options {
+  alerts: number;
+  warmup: number;
+  /** offered alerts/s; Infinity = max (unbounded) */
+  rates: number[];
+  paths: PathName[];
+  repeat: number;
+  keepSeries: boolean;
+  backlog: number;
+  backlogPaths: PathName[];
+  halfMax: boolean;
+  pointTimeoutMs: number;
+  backlogTimeoutMs: number;
+  cpuProf: boolean;
+  logs: boolean;
+  allRates: boolean;
+  /** the empty-workflow floor: null = --no-floor */
+  floor: { workflows: number; concurrency: number; warmup: number; eager: boolean; slots?: number } | null;
+  /** processes per scale point (e.g. [1, 2]); empty = no scale points */
+  scale: number[];
+  scalePath: PathName;
+  scaleMaxInFlight: number;
+  /** null: the running stack (this environment's); else one stack of its own per profile, in this order */
+  servers: ServerProfile[] | null;
+  short: boolean;
+  /** where the result and the plot go */
+  outDir: string;
+  readme: boolean;
+  /** internal: a child run for one profile writes its per-server result here and nothing else */
+  serverRunOut?: string;
+  /** the command line as given (children get it again) */
+  argv: string[];
+}
+
+export const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200,400,max] [--all-rates]
+                 [--paths temporal,baseline] [--repeat 1] [--warmup 100] [--backlog 100000] [--backlog-paths P,…]
+                 [--no-backlog-baseline] [--no-half-max] [--point-timeout 300] [--backlog-timeout 1800]
+                 [--floor N | --no-floor] [--floor-concurrency 32] [--floor-slots 128] [--floor-plain]
+                 [--scale 1,2] [--scale-path P] [--scale-max-in-flight 250]
+                 [--servers dev,server] [--short] [--out DIR] [--readme] [--cpu-prof] [--logs] [--series]
+Paths: ${PATHS.join(', ')}
+  temporal              separate worker and ingest processes (the default deployment)
+  temporal-nolifecycle  the same with the worker's ALERT_LIFECYCLE=off
+  temporal-combined     one process (dist/src/combined.js): worker + ingest on one connection, eager starts
+  baseline              no Temporal (scripts/baseline.ts)
+--floor N: empty workflows started eagerly by a worker's own client (default: --alerts); the engine's floor.
+--scale 1,2: the scale path (default: the summary's path) at max with N workers + N ingests (or N combined).
+--servers dev,server: each profile on a stack of its own (.stack-bench-<profile>, own ports), started and
+  stopped by the bench; default: the stack this environment points at (scripts/stack env), left running.
+--short: the CI check (floor + temporal at max, 300 alerts, no backlog; result in a temp dir; exit 1 on a loss
+  or a missing summary figure). --series: keep per-second series (backlog RSS, progress, running workflows).
+--readme: rewrite README.md's benchmark table from this result (also: npm run bench:table -- FILE).
+Service settings from the environment: ${PASS_ENV.join(', ')}.
+`;
+
+function list<T extends string>(args: Args, name: string, def: string, allowed: readonly T[]): T[] {
+  const v = strArg(args, name, def).split(',').filter(Boolean);
+  if (v.some((p) => !(allowed as readonly string[]).includes(p))) throw new Error(`--${name}: one or more of ${allowed.join(', ')}`);
+  return [...new Set(v)] as T[];
+}
+
+export function parseOptions(argv: string[]): Options | 'help' {
+  const args = parseArgs(argv);
+  if (args.help) return 'help';
+  const short = args.short === true;
+  const alerts = numArg(args, 'alerts', short ? 300 : 2000);
+  const rates = strArg(args, 'rates', short ? 'max' : '10,20,50,100,200,400,max').split(',').map((r) => (r === 'max' ? Infinity : Number(r)));
+  if (rates.some((r) => !(r > 0))) throw new Error('--rates: positive numbers or "max"');
+  const paths = list(args, 'paths', short ? 'temporal' : 'temporal,baseline', PATHS);
+  if (!paths.length) throw new Error(`--paths: one or more of ${PATHS.join(', ')}`);
+  const repeat = numArg(args, 'repeat', 1);
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat: a whole number >= 1');
+  const primary = primaryPath(paths);
+  const backlog = numArg(args, 'backlog', short ? 0 : 100_000);
+  const backlogDefault = [primary, ...(!args['no-backlog-baseline'] && paths.includes('baseline') ? ['baseline'] : [])].filter(Boolean).join(',');
+  const scale = strArg(args, 'scale', '').split(',').filter(Boolean).map(Number);
+  if (scale.some((n) => !(Number.isInteger(n) && n >= 1 && n <= 8))) throw new Error('--scale: whole numbers 1..8, e.g. 1,2');
+  const scalePath = (args['scale-path'] === undefined ? (primary ?? 'temporal') : strArg(args, 'scale-path', 'temporal')) as PathName;
+  if (!isTemporal(scalePath) || !PATHS.includes(scalePath)) throw new Error('--scale-path: a Temporal path');
+  const floorN = args['no-floor'] ? 0 : numArg(args, 'floor', alerts);
+  // (a child run for one profile is given the parent's --out: its logs and profiles go there)
+  const outDir = args.out !== undefined ? path.resolve(strArg(args, 'out', '')) : short && args['server-run'] === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-short-')) : RESULTS_DIR;
+  return {
+    alerts,
+    warmup: numArg(args, 'warmup', short ? 50 : 100),
+    rates,
+    paths,
+    repeat,
+    keepSeries: args.series === true,
+    backlog,
+    backlogPaths: backlog > 0 ? list(args, 'backlog-paths', backlogDefault, PATHS) : [],
+    halfMax: !short && !args['no-half-max'] && rates.includes(Infinity) && primary !== undefined,
+    pointTimeoutMs: numArg(args, 'point-timeout', short ? 120 : 300) * 1000,
+    backlogTimeoutMs: numArg(args, 'backlog-timeout', 1800) * 1000,
+    cpuProf: args['cpu-prof'] === true,
+    logs: args.logs === true,
+    allRates: args['all-rates'] === true,
+    floor: floorN > 0 ? { workflows: floorN, concurrency: Math.max(1, numArg(args, 'floor-concurrency', 32)), warmup: short ? 30 : 100, eager: args['floor-plain'] !== true, ...(args['floor-slots'] !== undefined ? { slots: numArg(args, 'floor-slots', 0) } : {}) } : null,
+    scale,
+    scalePath,
+    scaleMaxInFlight: numArg(args, 'scale-max-in-flight', 250),
+    servers: args.servers === undefined ? null : list(args, 'servers', '', SERVER_PROFILES),
+    short,
+    outDir,
+    readme: args.readme === true,
+    ...(args['server-run'] !== undefined ? { serverRunOut: path.resolve(strArg(args, 'server-run', '')) } : {}),
+    argv,
+  };
+}
+
+/** What the result records of the options (the command line, resolved). */
+export function settingsOf(o: Options): Record<string, unknown> {
+  return {
+    alertsPerPoint: o.alerts, warmup: o.warmup, rates: o.rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths: o.paths, repeat: o.repeat,
+    summaryPath: primaryPath(o.paths) ?? null, backlog: o.backlog, backlogPaths: o.backlogPaths, halfMax: o.halfMax,
+    floor: o.floor, scale: o.scale.length ? { processes: o.scale, path: o.scalePath, INGEST_MAX_IN_FLIGHT: o.scaleMaxInFlight } : null,
+    servers: o.servers ?? [currentProfile()], short: o.short, series: o.keepSeries,
+    pathEnv: Object.fromEntries(o.paths.filter((p) => Object.keys(PATH_ENV[p]).length).map((p) => [p, PATH_ENV[p]])),
+  };
+}

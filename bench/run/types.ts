@@ -1,0 +1,139 @@
+// What one benchmark run measures and writes: per point, per backlog, the floor, the scale points, per server.
+import type { PathName, ServerProfile } from './options';
+import type { Summary } from './summary';
+
+export interface Latency {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface PointResult {
+  path: PathName;
+  /** offered alerts/s; null = unbounded */
+  offered: number | null;
+  label: string;
+  /** 1 … --repeat: which round of the rate points this is */
+  round: number;
+  alerts: number;
+  delivered: number;
+  /** the rate the publisher achieved */
+  publishedPerSec: number;
+  /** alerts/s from the first XADD to the last first-2xx at the receiver */
+  throughput: number;
+  seconds: number;
+  latencyMs: Latency;
+  posts: number;
+  /** keys answered 2xx more than once (the receiver drops them by key; 0 unless a process died mid-POST) */
+  repeatedOk: number;
+  /** CPU in % of one core over the point, per process (`server` = temporal + its PostgreSQL tree) */
+  cpuPct: Record<string, number>;
+  /** CPU ms per delivered alert over the point, per process (the process's CPU time / alerts delivered) */
+  cpuMsPerAlert: Record<string, number>;
+  machineCpuPct: number;
+  timedOut: boolean;
+  docsDelivered: number;
+  /** service processes that exited by themselves during the point (restarted) */
+  unexpectedExits: number;
+  /** alerts/s between the 10th and the 90th percentile of arrivals (the plateau, without ramp-up and tail) */
+  steadyThroughput: number;
+}
+
+export interface BacklogResult {
+  path: PathName;
+  alerts: number;
+  enqueueSeconds: number;
+  /** service start → last alert at the receiver */
+  drainSeconds: number;
+  /** first delivery → last delivery */
+  deliverySeconds: number;
+  throughput: number;
+  timedOut: boolean;
+  /** delivered count every ~5 s: [seconds since start, delivered] (with --series only) */
+  progress?: [number, number][];
+  /** `series`: RSS every second, [seconds, MiB] (with --series only) */
+  memory: Record<string, { peakRssMiB: number; startRssMiB: number; q2MeanMiB: number; q4MeanMiB: number; series?: [number, number][] }>;
+  cpuPct: Record<string, number>;
+  machineCpuPct: number;
+  unexpectedExits: number;
+}
+
+/** The engine's floor: empty workflows, eagerly started by a worker's own client, on the server under test. */
+export interface FloorResult {
+  round: number;
+  workflows: number;
+  concurrency: number;
+  /** the floor worker's workflow task slots (maxConcurrentWorkflowTaskExecutions) */
+  slots: number;
+  eager: boolean;
+  /** starts whose response carried the first workflow task */
+  eagerlyStarted: number;
+  seconds: number;
+  /** completed empty workflows per second (first start → last completion) */
+  perSec: number;
+  /** CPU ms per empty workflow, per process (`floor` = the floor's worker + client process) */
+  cpuMsPerWorkflow: Record<string, number>;
+  cpuPct: Record<string, number>;
+  /** the server's CPU (% of one core) over a few idle seconds before the run: its background work */
+  serverIdleCpuPct: number;
+  machineCpuPct: number;
+  resultPolls: number;
+}
+
+/** N workers + N ingests (or N combined processes) on one stream and group, at max. */
+export interface ScaleResult {
+  path: PathName;
+  processes: number;
+  round: number;
+  alerts: number;
+  /** distinct keys answered 2xx */
+  delivered: number;
+  throughput: number;
+  steadyThroughput: number;
+  latencyMs: Latency;
+  /** keys answered 2xx more than once: must be 0 */
+  duplicates: number;
+  posts: number;
+  /** the highest count of running workflows on the task queue seen (visibility, once a second) */
+  maxRunning: number;
+  maxInFlight: number;
+  /** running workflows every second: [seconds, count] (with --series only) */
+  runningSeries?: [number, number][];
+  cpuMsPerAlert: Record<string, number>;
+  cpuPct: Record<string, number>;
+  timedOut: boolean;
+  unexpectedExits: number;
+}
+
+/** Everything measured on one server profile (one stack). */
+export interface ServerRun {
+  profile: ServerProfile;
+  stackHome: string;
+  /** the server's own versions (CLI / server binary) */
+  versions: Record<string, string>;
+  floors: FloorResult[];
+  points: PointResult[];
+  scale: ScaleResult[];
+  backlogs: BacklogResult[];
+  notes: string[];
+  failure: string | null;
+}
+
+/** The result file (schema 2): one run of `npm run bench`, one or more server profiles. */
+export interface BenchResult {
+  kind: 'bench';
+  schema: 2;
+  startedAt: string;
+  finishedAt: string;
+  /** the options as given */
+  command: string;
+  machine: Record<string, unknown>;
+  /** node, Temporal SDK, Redis, OpenSearch (each server's own versions are in its run) */
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  summary: Summary;
+  servers: ServerRun[];
+  failure: string | null;
+}
