@@ -61,7 +61,8 @@ export async function versions(): Promise<Record<string, string>> {
   if (process.env.STACK_TEMPORAL === 'server') {
     // the real server profile: the server binary's own version (the CLI above is only its admin tool)
     const serverBin = (await run(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal-server'])).out.trim();
-    out.temporalServer = `${first((await run(serverBin, ['--version'])).out)} on PostgreSQL (${first((await run('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1 | xargs -I{} {}/postgres --version'])).out)})`;
+    const pg = first((await run('sh', ['-c', '"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/postgres" --version'])).out);
+    out.temporalServer = `${first((await run(serverBin, ['--version'])).out)} on ${pg.replace(/^postgres \(PostgreSQL\)/, 'PostgreSQL')}`;
   }
   out.redis = first((await run('redis-server', ['--version'])).out);
   try {

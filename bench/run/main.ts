@@ -60,8 +60,9 @@ async function runServer(o: Options): Promise<{ run: ServerRun; settings: Record
     await ctx.close();
   }
   const all = await versions();
-  const { node, temporalSdk, redis, opensearch, ...server } = all;
-  run.versions = server;
+  const { node, temporalSdk, redis, opensearch, temporalCli, ...server } = all;
+  // the real server profile: the server binary's version (the CLI is only its admin tool there)
+  run.versions = profile === 'server' ? server : { temporalCli };
   return { run, settings, common: { node, temporalSdk, redis, opensearch } };
 }
 

@@ -78,7 +78,7 @@ export function benchTable(r: BenchResult, resultFile: string): string {
   const serverVersions = r.servers.map((s) => `${s.profile}: ${Object.values(s.versions).join(', ')}`).join('; ');
   const s = r.settings;
   const lines = [
-    `Benchmark (\`${resultFile}\`, ${r.startedAt.slice(0, 10)}, ${String(m.cores)}-core ${String(m.cpuModel)}, ${Math.round(Number(m.memoryMiB) / 1024)} GiB;`,
+    `Benchmark (\`${resultFile}\`, plot \`${path.basename(resultFile).replace(/\.json$/, '.svg')}\`, ${r.startedAt.slice(0, 10)}, ${String(m.cores)}-core ${String(m.cpuModel)}, ${Math.round(Number(m.memoryMiB) / 1024)} GiB;`,
     `node ${r.versions.node}, Temporal SDK ${r.versions.temporalSdk}, ${r.versions.redis?.split(' ').slice(0, 3).join(' ')}, ${r.versions.opensearch}; ${serverVersions};`,
     `${String(s.alertsPerPoint)} alerts per point, paths ${(s.paths as string[]).join(', ')}; table made by \`npm run bench:table\`):`,
     '',

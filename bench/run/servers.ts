@@ -9,10 +9,14 @@ import { ROOT, say } from '../harness';
 import type { Options, ServerProfile } from './options';
 import type { ServerRun } from './types';
 
-/** The bench's stacks: homes under the checkout, ports +20000 (dev) and +30000 (server) from the defaults. */
+/**
+ * The bench's stacks: homes under the checkout, ports apart from the default stack's and the test stacks' (+10000).
+ * The real server's ports stay below 32768: it records its services' ports in PostgreSQL as smallint (a frontend at
+ * 37233 fails: membership port 36935 is out of range).
+ */
 export const BENCH_STACKS: Record<ServerProfile, { home: string; env: Record<string, string> }> = {
   dev: { home: '.stack-bench-dev', env: { TEMPORAL_PORT: '27233', TEMPORAL_UI_PORT: '28233', REDIS_PORT: '26379', OPENSEARCH_PORT: '29200' } },
-  server: { home: '.stack-bench-server', env: { TEMPORAL_PORT: '37233', TEMPORAL_UI_PORT: '38233', REDIS_PORT: '36379', OPENSEARCH_PORT: '39200', TEMPORAL_PG_PORT: '35432' } },
+  server: { home: '.stack-bench-server', env: { TEMPORAL_PORT: '22233', TEMPORAL_UI_PORT: '23233', REDIS_PORT: '22379', OPENSEARCH_PORT: '22920', TEMPORAL_PG_PORT: '25432' } },
 };
 
 /** What the inherited environment must not carry into a profile's stack: another stack's address, TLS files, ports. */
