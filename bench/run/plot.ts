@@ -22,6 +22,16 @@ interface VegaLiteModule {
 
 type Row = Record<string, string | number | null>;
 
+/** One colour per path (and the floor) in every panel. */
+const FLOOR = 'empty workflow (floor)';
+const PALETTE: Record<string, string> = {
+  [FLOOR]: '#8c8c8c', temporal: '#1f77b4', 'temporal-nolifecycle': '#2ca02c', 'temporal-combined': '#d62728', baseline: '#ff7f0e',
+};
+const pathScale = (present: string[]) => {
+  const domain = Object.keys(PALETTE).filter((k) => present.includes(k));
+  return { domain, range: domain.map((k) => PALETTE[k]) };
+};
+
 const label = (offered: number | null, name: string) => (offered === null ? 'max' : name.startsWith('half-max') ? `${offered} (½ max)` : String(offered));
 
 /** The data of the panels, one table each (also what a reader of the JSON would chart). */
@@ -37,10 +47,10 @@ export function plotData(runs: ServerRun[]): { rates: Row[]; atMax: Row[]; cpu: 
     }
     const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length), 2);
     if (run.floors.length) {
-      atMax.push({ server, what: 'empty workflow (floor)', perSec: mean(run.floors.map((f) => f.perSec)) });
+      atMax.push({ server, what: FLOOR, perSec: mean(run.floors.map((f) => f.perSec)) });
       for (const proc of ['temporal', 'postgres']) {
         const xs = run.floors.map((f) => f.cpuMsPerWorkflow[proc]).filter((x) => x !== undefined && Number.isFinite(x));
-        if (xs.length) cpu.push({ server, what: 'empty workflow (floor)', process: proc, ms: mean(xs) });
+        if (xs.length) cpu.push({ server, what: FLOOR, process: proc, ms: mean(xs) });
       }
     }
     for (const path of [...new Set(run.points.filter((p) => p.offered === null).map((p) => p.path))]) {
@@ -59,7 +69,7 @@ export function plotData(runs: ServerRun[]): { rates: Row[]; atMax: Row[]; cpu: 
 /** The Vega-Lite specification (kept small: a panel appears only when it has data). */
 export function plotSpec(runs: ServerRun[], subtitle: string): Record<string, unknown> {
   const d = plotData(runs);
-  const color = { field: 'path', type: 'nominal', title: 'path' };
+  const color = { field: 'path', type: 'nominal', title: 'path', scale: pathScale(d.rates.map((r) => String(r.path))) };
   const server = { field: 'server', type: 'nominal', title: 'server' };
   const offered = { field: 'offered', type: 'ordinal', sort: { field: 'order' }, title: 'offered alerts/s (max = unbounded)' };
   const row1 = d.rates.length
@@ -74,12 +84,12 @@ export function plotSpec(runs: ServerRun[], subtitle: string): Record<string, un
     ...(d.atMax.length
       ? [{ title: 'At max: delivered alerts/s vs the engine floor', data: { values: d.atMax }, width: 300, height: 220, mark: 'bar',
           encoding: { x: { ...server, axis: { labelAngle: 0 } }, xOffset: { field: 'what' }, y: { field: 'perSec', type: 'quantitative', title: 'per second' },
-            color: { field: 'what', type: 'nominal', title: 'workflow' }, tooltip: [{ field: 'perSec' }] } }]
+            color: { field: 'what', type: 'nominal', title: 'workflow', scale: pathScale(d.atMax.map((r) => String(r.what))) }, tooltip: [{ field: 'perSec' }] } }]
       : []),
     ...(d.cpu.length
       ? [{ title: 'Server CPU ms per alert / per empty workflow', data: { values: d.cpu }, width: runs.length > 1 ? 170 : 300, height: 220, mark: 'bar',
           encoding: { x: { field: 'what', type: 'nominal', title: null, axis: { labelAngle: -30 } }, y: { field: 'ms', type: 'quantitative', title: 'CPU ms', stack: 'zero' },
-            color: { field: 'process', type: 'nominal', title: 'server process', scale: { domain: ['temporal', 'postgres'] } }, column: { ...server, header: { title: null } },
+            color: { field: 'process', type: 'nominal', title: 'server process', scale: { domain: ['temporal', 'postgres'], range: ['#9467bd', '#8c564b'] } }, column: { ...server, header: { title: null } },
             tooltip: [{ field: 'process' }, { field: 'ms' }] } }]
       : []),
   ];

@@ -61,6 +61,8 @@ export function scaleSummary(scale: ScaleResult[]) {
       duplicates: xs.reduce((a, s) => a + s.duplicates, 0),
       maxRunning: Math.max(...xs.map((s) => s.maxRunning)),
       maxInFlight: xs[0].maxInFlight,
+      /** what each ingest's own limit guarantees: N × INGEST_MAX_IN_FLIGHT (each ingest counts the running ones itself) */
+      perIngestBound: processes * xs[0].maxInFlight,
       serverCpuMsPerAlert: num(round(mean(xs.map((s) => s.cpuMsPerAlert.server)), 2)),
     };
   });
@@ -202,13 +204,14 @@ export function compareServers(sums: ServerSummary[]) {
   return { byServer: rows, cheaperOnOneMachine: known ? cheap.server : null, why };
 }
 
+const DETAIL = ['floor', 'pathsAtMax', 'lifecycleCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'] as const;
+type Headline = Omit<ServerSummary, (typeof DETAIL)[number]>;
+
 /** The headline figures: those of the first profile; every profile's full summary under `servers`. */
 export function summarize(runs: ServerRun[]) {
   const sums = runs.map(summarizeServer);
   const first = sums[0];
-  const headline = first
-    ? Object.fromEntries(Object.entries(first).filter(([k]) => !['floor', 'pathsAtMax', 'lifecycleCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'].includes(k)))
-    : {};
+  const headline: Partial<Headline> = first ? Object.fromEntries(Object.entries(first).filter(([k]) => !(DETAIL as readonly string[]).includes(k))) : {};
   return { ...headline, servers: Object.fromEntries(sums.map((s) => [s.server, s])), comparison: compareServers(sums) };
 }
 
