@@ -46,11 +46,15 @@ function parseEnv(text: string): Record<string, string> {
   return Object.fromEntries([...text.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
 }
 
-/** The child bench process of the profile being measured (a signal to the parent is passed on to it). */
+/**
+ * The child bench process of the profile being measured: in a process group of its own, so that Ctrl-C reaches it
+ * once, passed on by the parent (a second Ctrl-C: it exits at once, as a single-profile run does).
+ */
 let current: ChildProcess | undefined;
 export function forwardSignal(sig: NodeJS.Signals): void {
   current?.kill(sig);
 }
+process.on('exit', () => current?.kill('SIGKILL'));
 
 /** Brings the profile's stack up, runs the child bench on it, takes the stack down again if it was not running before. */
 async function runProfile(o: Options, profile: ServerProfile, outFile: string): Promise<ServerRun> {
@@ -68,7 +72,7 @@ async function runProfile(o: Options, profile: ServerProfile, outFile: string): 
     const childEnv = { ...env, ...parseEnv((await stack('env', env)).out) };
     const args = [...stripArgs(o.argv), '--out', o.outDir, '--server-run', outFile];
     const code = await new Promise<number>((resolve) => {
-      current = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'bench.js'), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
+      current = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'bench.js'), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
       current.once('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
     });
     current = undefined;
