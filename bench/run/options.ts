@@ -51,6 +51,8 @@ export interface Options {
   scaleMaxInFlight: number;
   /** null: the running stack (this environment's); else one stack of its own per profile, in this order */
   servers: ServerProfile[] | null;
+  /** with --servers: the profiles that run the backlog drain (default: all) */
+  backlogServers: ServerProfile[] | null;
   short: boolean;
   /** where the result and the plot go */
   outDir: string;
@@ -66,7 +68,7 @@ export const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200
                  [--no-backlog-baseline] [--no-half-max] [--point-timeout 300] [--backlog-timeout 1800]
                  [--floor N | --no-floor] [--floor-concurrency 32] [--floor-slots 128] [--floor-plain]
                  [--scale 1,2] [--scale-path P] [--scale-max-in-flight 250]
-                 [--servers dev,server] [--short] [--out DIR] [--readme] [--cpu-prof] [--logs] [--series]
+                 [--servers dev,server] [--backlog-servers dev] [--short] [--out DIR] [--readme] [--cpu-prof] [--logs] [--series]
 Paths: ${PATHS.join(', ')}
   temporal              separate worker and ingest processes (the default deployment)
   temporal-nolifecycle  the same with the worker's ALERT_LIFECYCLE=off
@@ -76,6 +78,7 @@ Paths: ${PATHS.join(', ')}
 --scale 1,2: the scale path (default: the summary's path) at max with N workers + N ingests (or N combined).
 --servers dev,server: each profile on a stack of its own (.stack-bench-<profile>, own ports), started and
   stopped by the bench; default: the stack this environment points at (scripts/stack env), left running.
+  --backlog-servers dev: the backlog drain on these profiles only (default: all of --servers).
 --short: the CI check (floor + temporal at max, 300 alerts, no backlog; result in a temp dir; exit 1 on a loss
   or a missing summary figure). --series: keep per-second series (backlog RSS, progress, running workflows).
 --readme: rewrite README.md's benchmark table from this result (also: npm run bench:table -- FILE).
@@ -129,6 +132,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     scalePath,
     scaleMaxInFlight: numArg(args, 'scale-max-in-flight', 250),
     servers: args.servers === undefined ? null : list(args, 'servers', '', SERVER_PROFILES),
+    backlogServers: args['backlog-servers'] === undefined ? null : list(args, 'backlog-servers', '', SERVER_PROFILES),
     short,
     outDir,
     readme: args.readme === true,

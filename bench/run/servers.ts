@@ -70,7 +70,8 @@ async function runProfile(o: Options, profile: ServerProfile, outFile: string): 
     if (up.code !== 0) return failed(`scripts/stack up (${profile}) failed:\n${up.out.slice(-3000)}`);
     say('bench', `server profile ${profile}: stack up in ${Math.round((Date.now() - t0) / 1000)} s`);
     const childEnv = { ...env, ...parseEnv((await stack('env', env)).out) };
-    const args = [...stripArgs(o.argv), '--out', o.outDir, '--server-run', outFile];
+    const noBacklog = o.backlogServers && !o.backlogServers.includes(profile) ? ['--backlog', '0'] : [];
+    const args = [...stripArgs(o.argv), ...noBacklog, '--out', o.outDir, '--server-run', outFile];
     const code = await new Promise<number>((resolve) => {
       current = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'bench.js'), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
       current.once('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
@@ -92,7 +93,7 @@ function stripArgs(argv: string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const name = a.replace(/^--/, '').split('=')[0];
-    if (['servers', 'readme', 'out', 'server-run'].includes(name)) {
+    if (['servers', 'backlog-servers', 'readme', 'out', 'server-run'].includes(name)) {
       if (!a.includes('=') && name !== 'readme' && i + 1 < argv.length && !argv[i + 1].startsWith('--')) i++;
       continue;
     }
