@@ -30,7 +30,7 @@ let fixed = false;
 const fast = (name: string, over: Partial<ChannelPlan> = {}) => plan(name, { retry: { ...plan(name).retry, initialInterval: 100, maximumInterval: 200 }, ...over });
 const paths: Path[] = [
   { name: 'delivered', channels: [fast('hook')], script: () => 'ok' },
-  { name: 'transient-then-delivered', channels: [fast('hook')], script: (_c, a) => (a < 3 ? 'transient' : 'ok') },
+  { name: 'transient-then-delivered', channels: [fast('hook')], script: (_c, _a, call) => (call < 3 ? 'transient' : 'ok') },
   { name: 'failed-retried-delivered', channels: [fast('hook')], script: () => (fixed ? 'ok' : 'permanent'), operate: 'retry' },
   { name: 'failed-abandoned', channels: [fast('hook')], script: () => 'permanent', operate: 'abandon' },
   { name: 'two-channels-one-failed-retried', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' || fixed ? 'ok' : 'permanent'), operate: 'retry' },
@@ -54,7 +54,7 @@ const paths: Path[] = [
 ];
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger((process.env.RECORD_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
   const target = loadTemporalTarget(process.env);
   const connection = await Connection.connect(target.connection);
   const client = new Client({ connection });

@@ -7,13 +7,15 @@
 // - Backpressure: one batch at a time, at most INGEST_CONCURRENCY starts in flight; nothing is acked
 //   before Temporal owns the alert, so a failure leaves the entry pending for the next pass. New
 //   entries are read only while fewer than INGEST_MAX_IN_FLIGHT deliveries are in flight on the task
-//   queue (a visibility count, at most once a second while below the limit).
+//   queue (a visibility count, at most once a second while below the limit, plus the starts of every ingest
+//   of the stream in the last VISIBILITY_LAG_MS, from a ledger they share in Redis: the limit is global).
 // - Malformed entries are recorded in OpenSearch as `rejected` with the reason, then acked.
 // - Per-entry isolation: an entry whose own handling fails (Temporal refuses its start, OpenSearch refuses
 //   its rejection record) stays pending and is retried on its own, without holding up the entries behind
 //   it; after INGEST_MAX_ATTEMPTS deliveries (the stream's delivery count) it is recorded as `rejected`, or
 //   else copied to the dead-letter stream, and acked. Outages (connection errors, 5xx, UNAVAILABLE) are
 //   not the entry's fault: they fail the pass and back off, and never use up an entry's attempts.
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseEntry } from './alert-event';
 import type { ChannelRegistry } from './channels/registry';
@@ -35,6 +37,12 @@ export interface IngestorDeps {
   client: Client;
   store: AlertStore;
   channels: ChannelRegistry;
+  /**
+   * Start workflows with eager start (default false): only when `client` is on the NativeConnection of a worker
+   * in this process for the same task queue (src/combined.ts), which then gets the first workflow task in the
+   * start's response. The server falls back to a normal start when that worker has no free slot.
+   */
+  eagerStart?: boolean;
 }
 
 export interface IngestStats {
@@ -87,6 +95,12 @@ export async function readStreamState(redis: RedisClient, stream: string, group:
 /** How far Temporal's visibility (the in-flight count) may trail a workflow start. */
 const VISIBILITY_LAG_MS = 5_000;
 
+/**
+ * The ledger of recent starts that all ingests of a stream share (a sorted set: one member per entry read
+ * under INGEST_MAX_IN_FLIGHT, scored by the time it was reserved). One key, so it works on a Redis Cluster.
+ */
+export const inFlightLedgerKey = (stream: string): string => `${stream}:in-flight`;
+
 /** Fault injection for crash tests only: INGEST_FAULT=crash-before-ack kills the process between start and ack. */
 const FAULT = process.env.INGEST_FAULT;
 
@@ -101,8 +115,12 @@ export class Ingestor {
   private wake?: () => void;
   /** Deliveries running with status `pending` on the task queue, as Temporal's visibility last counted them. */
   private counted = { count: 0, at: 0 };
-  /** Batches handed to Temporal recently: visibility may not count them yet (see inFlight). */
-  private recentStarts: Array<{ at: number; n: number }> = [];
+  /** The in-flight estimate of the last roomInFlight (a recount is due when it was at the limit). */
+  private lastInFlight = 0;
+  /** Ledger members reserved for the read in progress; those the read does not use are given back. */
+  private reserved: string[] = [];
+  private readonly ledgerPrefix = randomUUID();
+  private ledgerSeq = 0;
   /** When the current backpressure wait began (0: not waiting). */
   private throttledSince = 0;
 
@@ -142,6 +160,7 @@ export class Ingestor {
           'GROUP', cfg.group, cfg.consumer, 'COUNT', room, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
         )) as [string, Entry[]][] | null;
         const entries = res?.[0]?.[1] ?? [];
+        await this.giveBack(entries.length);
         if (cursor !== '>') {
           if (entries.length === 0) {
             cursor = '>';
@@ -150,9 +169,9 @@ export class Ingestor {
           cursor = entries[entries.length - 1][0];
         }
         await this.processBatch(entries, cursor !== '>');
-        if (entries.length) this.recentStarts.push({ at: Date.now(), n: entries.length });
         backoff = 0;
       } catch (e) {
+        await this.giveBack(0).catch(() => undefined);
         if (this.stopping) break;
         this.stats.errors++;
         const msg = (e as Error).message;
@@ -167,22 +186,45 @@ export class Ingestor {
   }
 
   /**
-   * How many new entries may be read now (≤ INGEST_BATCH_SIZE): INGEST_MAX_IN_FLIGHT minus the deliveries
-   * still running with status `pending` on our task queue. When there is no room it waits 500 ms and returns 0.
+   * How many new entries may be read now (≤ INGEST_BATCH_SIZE): INGEST_MAX_IN_FLIGHT minus the deliveries in
+   * flight on our task queue, counted over ALL ingests of the stream: the visibility count of those running
+   * with status `pending`, plus every entry any ingest reserved in the last VISIBILITY_LAG_MS (visibility
+   * trails the starts by a moment, so a recent start is counted even if the count has it already: the limit
+   * errs on the safe side, never over). The room is reserved in the shared ledger before it is read, then
+   * the ledger is counted again: two ingests reserving at once both see each other, and give back what
+   * exceeds the limit (ZADD and ZCOUNT on one key are applied in order). When there is no room it waits
+   * 500 ms and returns 0.
    */
   private async roomInFlight(): Promise<number> {
-    const { cfg, client, log } = this.d;
+    const { cfg, client, log, redis } = this.d;
     const max = cfg.ingest.maxInFlight;
     if (max === 0) return cfg.ingest.batchSize;
-    if (Date.now() - this.counted.at > 1000 || this.inFlight() >= max) {
+    if (Date.now() - this.counted.at > 1000 || this.lastInFlight >= max) {
       const { count } = await client.workflow.count(
         `TaskQueue = "${cfg.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`,
       );
       this.counted = { count, at: Date.now() };
       ingestInFlight.set(count);
     }
-    const inFlight = this.inFlight();
-    const room = Math.min(cfg.ingest.batchSize, max - inFlight);
+    const key = inFlightLedgerKey(cfg.stream);
+    const since = Date.now() - VISIBILITY_LAG_MS;
+    await redis.zremrangebyscore(key, '-inf', `(${since}`);
+    const inFlight = this.counted.count + (await redis.zcount(key, since, '+inf'));
+    this.lastInFlight = inFlight;
+    let room = Math.min(cfg.ingest.batchSize, max - inFlight);
+    if (room > 0) {
+      const at = Date.now();
+      const members = Array.from({ length: room }, () => `${this.ledgerPrefix}:${this.ledgerSeq++}`);
+      await redis.zadd(key, ...members.flatMap((m) => [at, m]));
+      await redis.pexpire(key, 2 * VISIBILITY_LAG_MS);
+      const excess = this.counted.count + (await redis.zcount(key, since, '+inf')) - max;
+      if (excess > 0) {
+        const back = members.splice(Math.max(0, members.length - excess));
+        await redis.zrem(key, ...back);
+      }
+      this.reserved = members;
+      room = members.length;
+    }
     if (room > 0) {
       if (this.throttledSince) {
         log.info({ inFlight, max, waitedMs: Date.now() - this.throttledSince }, 'backpressure released');
@@ -199,15 +241,11 @@ export class Ingestor {
     return 0;
   }
 
-  /**
-   * The last visibility count plus every batch started in the last VISIBILITY_LAG_MS: visibility trails
-   * the starts by a moment, so a recent start is counted even if the count has it already. The limit
-   * errs on the safe side, never over.
-   */
-  private inFlight(): number {
-    const since = Date.now() - VISIBILITY_LAG_MS;
-    this.recentStarts = this.recentStarts.filter((r) => r.at >= since);
-    return this.counted.count + this.recentStarts.reduce((sum, r) => sum + r.n, 0);
+  /** Gives back the reserved ledger members beyond the `used` entries the read returned. */
+  private async giveBack(used: number): Promise<void> {
+    const unused = this.reserved.slice(used);
+    this.reserved = [];
+    if (unused.length) await this.d.redis.zrem(inFlightLedgerKey(this.d.cfg.stream), ...unused);
   }
 
   /** Pending entries (XPENDING) and the group's lag (XINFO GROUPS, Redis 7+), for the metrics. */
@@ -332,6 +370,7 @@ export class Ingestor {
         args: [req],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
+        ...(this.d.eagerStart ? { requestEagerStart: true } : {}),
         typedSearchAttributes: [
           { key: SA_STATUS, value: 'pending' },
           { key: SA_SEVERITY, value: req.event.severity },

@@ -19,12 +19,13 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export async function openService(role: 'worker' | 'ingest'): Promise<Service> {
-  const cfg = loadConfig(role);
+/** `combined`: the worker and the ingest in one process (src/combined.ts): the worker's settings, its metrics port. */
+export async function openService(role: 'worker' | 'ingest' | 'combined'): Promise<Service> {
+  const cfg = loadConfig(role === 'combined' ? 'worker' : role);
   const log = createLogger(role, cfg.logLevel);
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
   const escalations = channels.escalationPolicies();
-  if (role === 'worker' && !cfg.lifecycle && escalations.length) {
+  if (role !== 'ingest' && !cfg.lifecycle && escalations.length) {
     // Without incidents nothing can be acknowledged, and every level of a policy would page at once.
     throw new ConfigError('Invalid configuration (environment):', [
       `ALERT_LIFECYCLE=off: the routes of ${cfg.channelsFile} use escalation policies (${escalations.join(', ')}), which need the incident lifecycle (acknowledgement, one page per incident): turn it on, or route to channels without a policy`,

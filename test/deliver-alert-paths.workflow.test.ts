@@ -56,16 +56,16 @@ describe('deliverAlert: one ID end to end', () => {
 });
 
 describe('deliverAlert: the store refuses', () => {
-  it.each(['StoreRefusedError', 'AlertConflictError'] as const)('persist refused (%s): acked, nothing sent, ends rejected with the reason', async (type) => {
+  it.each(['StoreRefusedError', 'AlertConflictError'] as const)('persist refused (%s): nothing sent, ends rejected with the reason (the ingest acks the entry)', async (type) => {
     const { result, events, status } = await run([plan('hook')], () => 'ok', { persistRefused: type });
-    expect(events).toEqual(['persist', 'ack']);
+    expect(events).toEqual(['persist']);
     expect(result).toMatchObject({ status: 'rejected', rejectReason: expect.stringContaining('mapper_parsing_exception') });
     expect(status).toBe('rejected');
   });
 
   it('the outcome refused (document gone): the run fails visibly, naming it; the search attribute keeps the delivery status', async () => {
     const { error, events, status } = await run([plan('hook')], () => 'ok', { recordRefusedFor: 'delivered' });
-    expect(events).toEqual(['persist', 'ack', 'notify:hook:ok', 'record:delivered']);
+    expect(events).toEqual(['persist', 'notify:hook:ok', 'record:delivered']);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('OutcomeNotRecorded');
@@ -77,14 +77,14 @@ describe('deliverAlert: the store refuses', () => {
 describe('deliverAlert: a replayed stream never notifies a finished delivery again', () => {
   it.each(['failed', 'abandoned', 'rejected', 'terminated'])('document already %s: no notify, no record, ends with that status', async (finishedAs) => {
     const { result, events, status } = await run([plan('hook')], () => 'ok', { finishedAs });
-    expect(events).toEqual(['persist', 'ack']);
+    expect(events).toEqual(['persist']);
     expect(result!.status).toBe(finishedAs);
     expect(status).toBe(finishedAs);
   });
 
   it('document already delivered (alreadyDelivered): no notify, no record, delivered', async () => {
     const { result, events, status } = await run([plan('hook')], () => 'ok', { alreadyDelivered: true });
-    expect(events).toEqual(['persist', 'ack']);
+    expect(events).toEqual(['persist']);
     expect(result!.status).toBe('delivered');
     expect(status).toBe('delivered');
   });
@@ -187,15 +187,15 @@ describe('deliverAlert on the dev server (real time, features the time-skipping 
       return dev.client.workflow.executeUpdateWithStart(abandonUpdate, { args: ['duplicate of INC-7'], startWorkflowOperation: start });
     });
     expect(state).toMatchObject({ status: 'abandoned', abandonReason: 'duplicate of INC-7', rounds: 0 });
-    expect(mock.events).toEqual(['persist', 'ack', 'record:abandoned']);
+    expect(mock.events).toEqual(['persist', 'record:abandoned']);
     expect(mock.notifyInputs).toEqual([]);
   });
 
   it('a receiver\'s Retry-After sets the delay before the next attempt (not the policy\'s 100 ms)', async () => {
     const seen: number[] = [];
-    const mock = mockActivities([plan('hook', { retry: { initialInterval: 100, maximumInterval: 200, maximumAttempts: 3 } })], (_c, attempt) => {
+    const mock = mockActivities([plan('hook', { retry: { initialInterval: 100, maximumInterval: 200, maximumAttempts: 3 } })], (_c, _attempt, call) => {
       seen.push(Date.now());
-      return attempt < 2 ? 'transient' : 'ok';
+      return call < 2 ? 'transient' : 'ok';
     }, undefined, false, { retryAfterMs: 2_000 });
     const result = await onDev(mock, async (taskQueue) => {
       const h = await dev.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });

@@ -26,15 +26,15 @@ async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, b
 
 
 describe('deliverAlert', () => {
-  it('happy path: persist → ack → notify → record, delivered', async () => {
+  it('happy path: persist → notify → record, delivered (the ingest acks the entry, the workflow does not)', async () => {
     const { result, events, records } = await run([plan('hook')], () => 'ok');
     expect(result.status).toBe('delivered');
-    expect(events).toEqual(['persist', 'ack', 'notify:hook:ok', 'record:delivered']);
+    expect(events).toEqual(['persist', 'notify:hook:ok', 'record:delivered']);
     expect(records.at(-1)!.channels).toEqual([expect.objectContaining({ channel: 'hook', status: 'delivered', attempts: 1, lastError: null })]);
   });
 
   it('transient failures are retried with backoff, then delivered', async () => {
-    const { result, events } = await run([plan('hook')], (_c, attempt) => (attempt < 3 ? 'transient' : 'ok'));
+    const { result, events } = await run([plan('hook')], (_c, _attempt, call) => (call < 3 ? 'transient' : 'ok'));
     expect(result.status).toBe('delivered');
     expect(result.channels[0]).toMatchObject({ status: 'delivered', attempts: 3 });
     expect(events.filter((e) => e.startsWith('notify'))).toEqual(['notify:hook:transient', 'notify:hook:transient', 'notify:hook:ok']);
@@ -113,7 +113,7 @@ describe('deliverAlert', () => {
       expect(after.status).toBe('delivered');
     });
     expect(result.status).toBe('delivered');
-    expect(events.filter((e) => e === 'persist' || e === 'ack')).toEqual(['persist', 'ack']); // never again in later runs
+    expect(events.filter((e) => e === 'persist' || e === 'ack')).toEqual(['persist']); // never again in later runs
   });
 
   it('the give-up clock survives continue-as-new: it counts from when the alert was first parked', async () => {
@@ -131,7 +131,7 @@ describe('deliverAlert', () => {
 
   it('two channels, one failing: every channel settles before the record (ack-join); only the failed one is retried', async () => {
     let fixed = false;
-    const script: Script = (c, attempt) => (c === 'slack' ? (attempt < 3 ? 'transient' : 'ok') : fixed ? 'ok' : 'permanent');
+    const script: Script = (c, _attempt, call) => (c === 'slack' ? (call < 3 ? 'transient' : 'ok') : fixed ? 'ok' : 'permanent');
     const { result, events } = await run([plan('slack'), plan('pager')], script, undefined, async (handle) => {
       const parked = await suite.until(handle, 'failed');
       expect(parked.channels.map((c) => [c.channel, c.status])).toEqual([['slack', 'delivered'], ['pager', 'failed']]);

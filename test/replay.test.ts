@@ -1,9 +1,11 @@
 // Replay: every recorded history (one per deliverAlert path, recorded by scripts/record-histories.ts)
 // must replay against the current workflow code without a non-determinism error.
-//   test/histories/*.json                          — the current workflow (local bookkeeping activities)
-//   test/histories/before-local-bookkeeping/*.json — workflows started before the `local-bookkeeping`
-//                                                     patch: parked alerts can be open for days, so an
-//                                                     upgrade must not break them.
+//   test/histories/*.json                          — the current workflow (patch `one-task-delivery`: persist,
+//                                                     first attempts and record in one workflow task, no ack)
+//   test/histories/before-one-task/*.json          — started before that patch (local bookkeeping, the workflow
+//                                                     acks, notify as a regular activity)
+//   test/histories/before-local-bookkeeping/*.json — started before the `local-bookkeeping` patch.
+// Parked alerts can be open for days, so an upgrade must not break them.
 // Deliberately reordered workflows prove the check can fail.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { serviceWorkflowBundle } from './helpers/bundle';
 
 const current = path.join(__dirname, 'histories');
+const beforeOneTask = path.join(current, 'before-one-task');
 const beforePatch = path.join(current, 'before-local-bookkeeping');
 const jsonIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 const PATHS = [
@@ -52,7 +55,11 @@ function story(dir: string, file: string) {
       activityType.set(e.eventId, name);
       if (name !== 'notifyChannel') steps.push(name);
     } else if (t === 'MARKER_RECORDED' && e.markerRecordedEventAttributes.markerName === 'core_local_activity') {
-      steps.push(decode(e.markerRecordedEventAttributes.details.data.payloads[0]).activity_type);
+      const type: string = decode(e.markerRecordedEventAttributes.details.data.payloads[0]).activity_type;
+      const failure = e.markerRecordedEventAttributes.failure;
+      // a first attempt made locally (one-task delivery)
+      if (type === 'notifyChannel') steps.push(failure ? `first attempt failed (${failure.cause?.applicationFailureInfo?.type ?? failure.applicationFailureInfo?.type})` : 'first attempt ok');
+      else steps.push(type);
     } else if (t === 'ACTIVITY_TASK_COMPLETED' && activityType.get(e.activityTaskCompletedEventAttributes.scheduledEventId) === 'notifyChannel') {
       steps.push('notify ok');
     } else if (t === 'ACTIVITY_TASK_FAILED' && activityType.get(e.activityTaskFailedEventAttributes.scheduledEventId) === 'notifyChannel') {
@@ -82,8 +89,8 @@ function story(dir: string, file: string) {
 }
 
 const START = ['persistAlert', 'ackMessage'];
-/** Per path: what its recorded history must show. */
-const EXPECTED: Record<string, ReturnType<typeof story>> = {
+/** Per path: what its history recorded before the one-task delivery must show (before-one-task/, before-local-bookkeeping/). */
+const EXPECTED_BEFORE: Record<string, ReturnType<typeof story>> = {
   'delivered.json': {
     steps: [...START, 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['hook: delivered after 1'], abandonReason: null,
@@ -157,21 +164,90 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
   },
 };
 
+/**
+ * Per path: what its current history must show. No ack (the ingest acks); a notification's first attempt is a
+ * local activity in the workflow task; a transient failure hands over to the regular activity after the
+ * policy's first interval (the timer); a permanent one parks at once, as the activity's retries would.
+ */
+const EXPECTED: Record<string, ReturnType<typeof story>> = {
+  'delivered.json': {
+    steps: ['persistAlert', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  'transient-then-delivered.json': { // attempt 1 locally; the regular activity makes attempts 2 and 3
+    steps: ['persistAlert', 'first attempt failed (TransientDeliveryError)', 'timer', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 3'], abandonReason: null,
+  },
+  'failed-retried-delivered.json': {
+    steps: ['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'update retry()', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 2'], abandonReason: null,
+  },
+  'failed-abandoned.json': {
+    steps: ['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'update abandon(receiver decommissioned)', 'abandoned [hook]', 'recordOutcome', 'completed abandoned'],
+    channels: ['hook: failed after 1'], abandonReason: 'receiver decommissioned',
+  },
+  'two-channels-one-failed-retried.json': { // the retry re-runs only the failed channel
+    steps: ['persistAlert', 'first attempt ok', 'first attempt failed (PermanentDeliveryError)', 'failed [pager]', 'recordOutcome', 'update retry()', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['slack: delivered after 1', 'pager: delivered after 2'], abandonReason: null,
+  },
+  'redriven-delivered.json': { // no operator: the re-drive timer re-runs the channel (a regular activity)
+    steps: ['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'timer', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 2'], abandonReason: null,
+  },
+  'gave-up.json': {
+    steps: ['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'timer', 'abandoned [hook]', 'recordOutcome', 'completed abandoned'],
+    channels: ['hook: failed after 1'], abandonReason: expect.stringMatching(/^gave up: still failing .* after it was parked$/),
+  },
+  'already-delivered.json': { steps: ['persistAlert', 'delivered []', 'completed delivered'], channels: [], abandonReason: null },
+  'best-effort-failed.json': {
+    steps: ['persistAlert', 'first attempt ok', 'first attempt failed (PermanentDeliveryError)', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1', 'chat (best effort): failed after 1'], abandonReason: null,
+  },
+  'store-refused.json': { steps: ['persistAlert', 'rejected []', 'completed rejected'], channels: [], abandonReason: null },
+  'already-finished.json': { steps: ['persistAlert', 'abandoned []', 'completed abandoned'], channels: [], abandonReason: null },
+  'cancelled.json': {
+    steps: ['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome', 'cancel_requested', 'abandoned [hook]', 'recordOutcome', 'canceled'],
+    channels: [], abandonReason: null,
+  },
+  'abandoned-before-notify.json': {
+    steps: ['update abandon(duplicate of another incident)', 'persistAlert', 'abandoned []', 'recordOutcome', 'completed abandoned'],
+    channels: [], abandonReason: 'duplicate of another incident',
+  },
+  'incident-duplicate.json': { steps: ['persistAlert', 'duplicate []', 'recordOutcome', 'completed duplicate'], channels: [], abandonReason: null },
+  'incident-resolve-sent.json': {
+    steps: ['persistAlert', 'hand-over failed', 'planResolved', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  'incident-escalated-acknowledged.json': { // escalation levels are regular activities
+    steps: ['persistAlert', 'first attempt ok', 'delivered []', 'recordOutcome', 'timer', 'notify ok', 'delivered []', 'recordOutcome',
+      'update acknowledge({"by":"alice","via":"alertctl"})', 'recordAcknowledged', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['chat: delivered after 1', 'pager: delivered after 1'], abandonReason: null,
+  },
+  'incident-resolved-while-parked.json': {
+    steps: ['persistAlert', 'first attempt ok', 'first attempt failed (PermanentDeliveryError)', 'failed [pager]', 'recordOutcome', 'signal incidentResolved',
+      'abandoned [pager]', 'recordOutcome', 'notify ok', 'abandoned [pager]', 'recordOutcome', 'completed abandoned'],
+    channels: ['slack: delivered after 1', 'pager: failed after 1', 'slack:resolved (best effort): delivered after 1'],
+    abandonReason: 'incident resolved (by alerts:9-0) while failed channels were parked',
+  },
+};
+
 describe('replay of recorded histories', () => {
-  it.each([['test/histories', current], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
-    expect(jsonIn(dir)).toEqual(expect.arrayContaining(dir === current ? [...PATHS, ...NEW_PATHS] : PATHS));
+  it.each([['test/histories', current], ['test/histories/before-one-task', beforeOneTask], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
+    expect(jsonIn(dir)).toEqual(expect.arrayContaining(dir === beforePatch ? PATHS : [...PATHS, ...NEW_PATHS]));
     expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS, ...NEW_PATHS].sort());
+    expect(Object.keys(EXPECTED_BEFORE).sort()).toEqual([...PATHS, ...NEW_PATHS].sort());
   });
 
   // A file per path is not coverage: each history must actually show its path (a re-recording that went
   // another way, or a copy of delivered.json under another name, must fail here).
   it.each([
-    ...PATHS.flatMap((file) => [[`test/histories/${file}`, current, file], [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]]),
-    ...NEW_PATHS.map((file) => [`test/histories/${file}`, current, file]),
+    ...[...PATHS, ...NEW_PATHS].map((file) => [`test/histories/${file}`, current, file]),
+    ...[...PATHS, ...NEW_PATHS].map((file) => [`test/histories/before-one-task/${file}`, beforeOneTask, file]),
+    ...PATHS.map((file) => [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]),
   ])(
     '%s records its path',
     (_name, dir, file) => {
-      expect(story(dir, file)).toEqual(EXPECTED[file]);
+      expect(story(dir, file)).toEqual(dir === current ? EXPECTED[file] : EXPECTED_BEFORE[file]);
     },
   );
 
@@ -180,7 +256,7 @@ describe('replay of recorded histories', () => {
     expect(types('parked-continued-as-new-first-run.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
     expect(types('parked-continued-as-new.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     const first = story(current, 'parked-continued-as-new-first-run.json').steps;
-    expect(first.slice(0, 5)).toEqual([...START, 'notify failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome']);
+    expect(first.slice(0, 4)).toEqual(['persistAlert', 'first attempt failed (PermanentDeliveryError)', 'failed [hook]', 'recordOutcome']);
     expect(first.filter((s) => s === 'timer').length).toBeGreaterThan(100); // re-drives until the history is long
     expect(first).not.toContain('notify ok');
     expect(first.at(-1)).toBe('continued_as_new');
@@ -188,16 +264,38 @@ describe('replay of recorded histories', () => {
     expect(story(current, 'parked-continued-as-new.json').steps).toEqual(['timer', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered']);
   });
 
-  it('the current histories use local bookkeeping activities, the older ones regular activities', () => {
-    const events = (dir: string) => (load(dir, 'delivered.json') as { events: Array<{ eventType: string }> }).events.map((e) => e.eventType);
-    expect(events(current).filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(1); // notify only
-    expect(events(current).filter((t) => t === 'EVENT_TYPE_MARKER_RECORDED')).toHaveLength(4); // patch + persist, ack, record
-    expect(events(beforePatch).filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(4);
+  it('a delivered alert now takes one workflow task, no activity task, one patch marker and one status update', () => {
+    const events = (dir: string, file = 'delivered.json') => (load(dir, file) as { events: Array<{ eventType: string }> }).events.map((e) => e.eventType);
+    const count = (types: string[], type: string) => types.filter((t) => t === `EVENT_TYPE_${type}`).length;
+    for (const file of ['delivered.json', 'incident-resolve-sent.json']) {
+      expect(count(events(current, file), 'WORKFLOW_TASK_COMPLETED')).toBe(file === 'delivered.json' ? 1 : 2); // the hand-over signal's answer: a second task
+      expect(count(events(current, file), 'ACTIVITY_TASK_SCHEDULED')).toBe(0);
+    }
+    expect(events(current)).toHaveLength(11);
+    expect(count(events(current), 'MARKER_RECORDED')).toBe(4); // the patch + persist, first attempt, record
+    expect(count(events(current), 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')).toBe(2); // the patch's TemporalChangeVersion + the status
+    // before: 2 workflow tasks, 1 activity task (notify), ack marker; before local bookkeeping: 4 activity tasks
+    expect(count(events(beforeOneTask), 'WORKFLOW_TASK_COMPLETED')).toBe(2);
+    expect(count(events(beforeOneTask), 'ACTIVITY_TASK_SCHEDULED')).toBe(1);
+    expect(count(events(beforePatch), 'ACTIVITY_TASK_SCHEDULED')).toBe(4);
+  });
+
+  it('a paging delivery shows its incident state in the same search-attribute update as its status', () => {
+    const upserts = (load(current, 'incident-escalated-acknowledged.json') as { events: HistoryEvent[] }).events
+      .filter((e) => e.eventType === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')
+      .map((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes.indexedFields).sort());
+    expect(upserts[0]).toEqual(['TemporalChangeVersion']);
+    expect(upserts[1]).toEqual(['AlertDeliveryStatus', 'AlertFailedChannels', 'AlertState']);
   });
 
   it.each(jsonIn(current))('%s replays against the current workflow code', async (file) => {
     const workflowBundle = await serviceWorkflowBundle();
     await Worker.runReplayHistory({ workflowBundle }, load(current, file), file);
+  });
+
+  it.each(jsonIn(beforeOneTask))('%s (started before the one-task-delivery patch) replays against the current code', async (file) => {
+    const workflowBundle = await serviceWorkflowBundle();
+    await Worker.runReplayHistory({ workflowBundle }, load(beforeOneTask, file), `before-one-task/${file}`);
   });
 
   it.each(jsonIn(beforePatch))('%s (started before the local-bookkeeping patch) replays against the current code', async (file) => {
@@ -206,7 +304,12 @@ describe('replay of recorded histories', () => {
   });
 
   it('a non-deterministic change (ack before persist) is caught', async () => {
-    const run = Worker.runReplayHistory({ workflowsPath: require.resolve('./workflows/reordered') }, load(current, 'delivered.json'), 'reordered');
+    const run = Worker.runReplayHistory({ workflowsPath: require.resolve('./workflows/reordered') }, load(beforeOneTask, 'delivered.json'), 'reordered');
+    await expect(run).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  it('the one-task shape without its patch (first attempt as a regular activity) is caught on a one-task history', async () => {
+    const run = Worker.runReplayHistory({ workflowsPath: require.resolve('./workflows/regular-first-attempt') }, load(current, 'delivered.json'), 'regular-first-attempt');
     await expect(run).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -1,5 +1,5 @@
 // Workflows of the workflow-cost experiment (bundled by the SDK at run time).
-const { patched, proxyActivities, proxyLocalActivities } = require('@temporalio/workflow');
+const { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } = require('@temporalio/workflow');
 
 const act = proxyActivities({ startToCloseTimeout: '30s' });
 const local = proxyLocalActivities({ startToCloseTimeout: '30s' });
@@ -36,4 +36,43 @@ async function localLocalRemoteLocalPatched() {
   return localLocalRemoteLocal();
 }
 
-module.exports = { empty, fourActivities, fourLocalActivities, localLocalRemoteLocal, localLocalRemoteLocalPatched };
+/** The one-task delivery: persist, notify's first attempt and record as local activities, one status upsert. */
+async function threeLocalOneUpsert() {
+  for (let i = 0; i < 3; i++) await local.noop();
+  upsertSearchAttributes({ AlertDeliveryStatus: ['delivered'] });
+  return 1;
+}
+
+/** One local activity doing all three steps, one status upsert (the fewest activations a delivery can take). */
+async function oneLocalOneUpsert() {
+  await local.noop();
+  upsertSearchAttributes({ AlertDeliveryStatus: ['delivered'] });
+  return 1;
+}
+
+/** The same without the upsert (what the status search attribute costs). */
+async function threeLocal() {
+  for (let i = 0; i < 3; i++) await local.noop();
+  return 1;
+}
+
+/** The same behind one patch (its marker and TemporalChangeVersion upsert). */
+async function threeLocalOneUpsertPatched() {
+  patched('one-task-delivery');
+  return threeLocalOneUpsert();
+}
+
+/** Today's happy path with the lifecycle: 2 patches, 2 upserts (state firing, then status), 4 local + 1 regular. */
+async function today() {
+  patched('local-bookkeeping');
+  await local.noop();
+  await local.noop();
+  patched('incident-lifecycle');
+  upsertSearchAttributes({ AlertState: ['firing'] });
+  await act.noop();
+  upsertSearchAttributes({ AlertDeliveryStatus: ['delivered'], AlertFailedChannels: [] });
+  await local.noop();
+  return 1;
+}
+
+module.exports = { empty, oneLocalOneUpsert, fourActivities, fourLocalActivities, localLocalRemoteLocal, localLocalRemoteLocalPatched, threeLocal, threeLocalOneUpsert, threeLocalOneUpsertPatched, today };

@@ -5,7 +5,7 @@
 // in flight) with a worker in this process and reports completions per second and the CPU seconds the
 // dev server used per workflow. Stops the server at the end.
 //
-//   node bench/experiments/workflow-cost.js [--n 400] [--address 127.0.0.1:7233] [--shapes a,b]
+//   node bench/experiments/workflow-cost.js [--n 400] [--address 127.0.0.1:7233] [--shapes a,b] [--eager]
 //                                           [--server-arg '--dynamic-config-value K=V' ...]
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -33,7 +33,8 @@ async function main() {
     address = '127.0.0.1:17233';
     const bin = execFileSync(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal']).toString().trim();
     const extra = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--server-arg' ? a.split(' ') : []));
-    server = spawn(bin, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', '17233', '--log-level', 'error', ...extra], { stdio: 'ignore' });
+    server = spawn(bin, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', '17233', '--log-level', 'error',
+      ...['AlertDeliveryStatus', 'AlertState', 'AlertFailedChannels'].flatMap((k) => ['--search-attribute', `${k}=KeywordList`]), ...extra], { stdio: 'ignore' });
     process.on('exit', () => server.kill('SIGKILL'));
   }
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -48,8 +49,10 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  const client = new Client({ connection: conn });
   const nc = await NativeConnection.connect({ address });
+  // --eager: the client shares the worker's NativeConnection and asks for eager start (the first task comes back with the start).
+  const eager = process.argv.includes('--eager');
+  const client = new Client({ connection: eager ? nc : conn });
   const results = [];
   const shapes = arg('shapes', 'empty,fourActivities,fourLocalActivities,localLocalRemoteLocal').split(',');
   for (const type of shapes) {
@@ -57,22 +60,26 @@ async function main() {
     const worker = await Worker.create({
       connection: nc, taskQueue, workflowsPath: path.join(__dirname, 'workflow-cost-workflows.js'),
       activities: { async noop() { return 1; } },
+      ...(arg('wft-slots') ? { maxConcurrentWorkflowTaskExecutions: Number(arg('wft-slots')) } : {}),
     });
     const running = worker.run();
     const t0 = Date.now();
     const s0 = server ? cpuTicks(server.pid) : 0;
     let next = 0;
+    let eagerCount = 0;
     const handles = [];
     await Promise.all(Array.from({ length: 32 }, async () => {
       while (next < n) {
         const i = next++;
-        handles.push(await client.workflow.start(type, { taskQueue, workflowId: `${taskQueue}-${i}` }));
+        const h = await client.workflow.start(type, { taskQueue, workflowId: `${taskQueue}-${i}`, ...(eager ? { requestEagerStart: true } : {}) });
+        if (h.eagerlyStarted) eagerCount++;
+        handles.push(h);
       }
     }));
     await Promise.all(handles.map((h) => h.result()));
     const secs = (Date.now() - t0) / 1000;
     const serverCpuMs = server ? ((cpuTicks(server.pid) - s0) * 10) / n : null;
-    results.push({ workflow: type, n, completedPerSec: Math.round((n / secs) * 10) / 10, serverCpuMsPerWorkflow: serverCpuMs && Math.round(serverCpuMs) });
+    results.push({ workflow: type, n, completedPerSec: Math.round((n / secs) * 10) / 10, serverCpuMsPerWorkflow: serverCpuMs && Math.round(serverCpuMs * 10) / 10, eagerlyStarted: eagerCount });
     worker.shutdown();
     await running;
   }

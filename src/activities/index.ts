@@ -138,8 +138,9 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
       const deliveryId = input.deliveryId ?? input.messageId;
       const where = { channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, alertId: input.event.alertId, attempt };
       // Heartbeats only for a slow request (none on the fast path): cancellation reaches the activity through them.
+      // (A local first attempt cannot heartbeat: it is cancelled through the workflow task, and bounded by its timeout.)
       let heartbeat: NodeJS.Timeout | undefined;
-      const firstBeat = setTimeout(() => {
+      const firstBeat = ctx.info.isLocal ? undefined : setTimeout(() => {
         ctx.heartbeat();
         heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_AFTER_MS);
       }, HEARTBEAT_AFTER_MS);
@@ -169,7 +170,8 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         throw ApplicationFailure.create({
           type: 'TransientDeliveryError',
           message: err.message,
-          details: [{ attempt }],
+          // retryAfterMs also in the details: the workflow does not see nextRetryDelay (a local first attempt's regular activity waits it)
+          details: [{ attempt, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }],
           nextRetryDelay: retryAfterMs,
         });
       } finally {

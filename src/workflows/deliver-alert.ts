@@ -1,10 +1,13 @@
 // deliverAlert: one stream entry → one human notification, effectively once.
-// Reads like the pipeline it implements: (parse happened at the ingest) persist → ack → notify → record,
-// then, if a required channel failed, stay open in a visible `failed` state until retried or abandoned.
+// Reads like the pipeline it implements: (parse happened at the ingest) persist → notify → record, then, if a
+// required channel failed, stay open in a visible `failed` state until retried or abandoned.
+// Since the `one-task-delivery` patch a delivered alert takes one workflow task: persist, the notifications'
+// first attempts and record are local activities, and the ingest alone acks the stream entry.
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
@@ -13,9 +16,11 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import {
   PARKED_HISTORY_LIMIT,
@@ -47,6 +52,7 @@ import {
 } from '../shared';
 import { describeFailure } from './describe-failure';
 import { handOverToFiring } from './hand-over';
+import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -66,19 +72,12 @@ const localBookkeeping = proxyLocalActivities<Activities>({
 /** Workflows started before the patch keep their regular bookkeeping activities (their histories say so). */
 const remoteBookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
-/** One proxy per channel: each channel has its own timeout, retry policy and delivery deadline. */
-function notifierFor(plan: ChannelPlan): Activities['notifyChannel'] {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: plan.timeoutMs,
-    // A finite deadline per round: "unlimited attempts" means "until the deadline", then the alert parks.
-    ...(plan.deadlineMs ? { scheduleToCloseTimeout: plan.deadlineMs } : {}),
-    // A slow request heartbeats (see notifyChannel), so a cancellation reaches it; a stuck worker times out.
-    heartbeatTimeout: plan.timeoutMs,
-    retry: plan.retry,
-    ...(plan.taskQueue ? { taskQueue: plan.taskQueue } : {}),
-    summary: `notify ${plan.name}`,
-  }).notifyChannel;
-}
+/**
+ * What a channel's notification may fail with: its activity's failure, a cancellation (abandon), or, from a
+ * local first attempt, the failure itself. Anything else is a bug in this code and fails the workflow task.
+ */
+const isChannelFailure = (err: unknown): boolean =>
+  err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof TimeoutFailure || isCancellation(err);
 
 /**
  * @param req the alert, as the ingest parsed it
@@ -128,7 +127,17 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     },
   );
 
-  const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = patched('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+  /**
+   * A new delivery since the `one-task-delivery` patch: first attempts inside the workflow task, one search
+   * attribute update per recorded state, no second ack (the ingest acks once the start succeeded). It implies
+   * local bookkeeping, so a new delivery records one patch marker, not two (each also upserts TemporalChangeVersion).
+   */
+  const oneTask = !parked && patched('one-task-delivery');
+  /** Runs under an older patch's code: a one-task delivery is newer than all of them, so it records no marker for them. */
+  const hasPatch = (patchId: string): boolean => oneTask || patched(patchId);
+  const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = hasPatch('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
+  /** The incident state waiting to go out with the next status update (one-task delivery: one upsert, not two). */
+  let stateAttribute: SearchAttributeUpdatePair | undefined;
 
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
@@ -148,12 +157,34 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     return cause instanceof ApplicationFailure && STORE_REFUSALS.includes(cause.type ?? '') ? cause : undefined;
   };
 
-  async function notifyRound(names: string[]): Promise<void> {
+  /** Before the one-task delivery the workflow acked the entry too (XACK is idempotent). */
+  async function ackLikeBefore(): Promise<void> {
+    if (!oneTask) await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+  }
+
+  /** The incident's state for operators' filters (AlertState): with the next status update, or at once before one-task delivery. */
+  function showIncidentState(value: 'firing' | 'acknowledged' | 'resolved'): void {
+    if (oneTask && value === 'firing') stateAttribute = { key: SA_STATE, value };
+    else upsertSearchAttributes([{ key: SA_STATE, value }]);
+  }
+
+  /** Keeps the search attributes an operator filters on (`AlertDeliveryStatus`, `AlertFailedChannels`) current. */
+  function setStatus(status: DeliveryStatus, failedChannels: string[] = []): void {
+    upsertSearchAttributes([
+      { key: SA_STATUS, value: status },
+      { key: SA_FAILED_CHANNELS, value: failedChannels },
+      ...(stateAttribute ? [stateAttribute] : []),
+    ]);
+    stateAttribute = undefined;
+  }
+
+  /** @param firstAttemptsHere the round's first attempts run locally, in this workflow task (one-task delivery) */
+  async function notifyRound(names: string[], firstAttemptsHere = false): Promise<void> {
     state.status = 'pending';
     state.rounds++;
     const plans = channels.filter((c) => names.includes(c.name));
     notifyScope = new CancellationScope();
-    await notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(plan, resolves))));
+    await notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(plan, resolves, undefined, undefined, firstAttemptsHere))));
     notifyScope = undefined;
     const failedRequired = state.channels.some((c) => c.required && c.status !== 'delivered');
     state.status = failedRequired ? 'failed' : 'delivered';
@@ -164,26 +195,47 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
    * One channel, one notification. Keys: the delivery ID; `<firing delivery ID>:resolved` for a resolved
    * notification (whoever sends it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n.
    */
-  async function notifyOne(plan: ChannelPlan, resolving?: ResolvesRef, result = state.channels.find((c) => c.channel === plan.name)!, key?: string): Promise<void> {
+  async function notifyOne(
+    plan: ChannelPlan, resolving?: ResolvesRef, result = state.channels.find((c) => c.channel === plan.name)!, key?: string, firstAttemptHere = false,
+  ): Promise<void> {
     result.status = 'pending';
+    const input = {
+      channel: plan.name,
+      ...(resolving ? { deliveryId: `${resolving.deliveryId}:resolved`, receivedAt: req.receivedAt, resolves: resolving } : {}),
+      ...(!resolving && key ? { deliveryId: key, receivedAt: req.receivedAt } : {}),
+      ...(!resolving && !key && deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
+      messageId: req.messageId,
+      workflowId: workflowIdFor(req.stream, req.messageId),
+      event: req.event,
+    };
+    /** Attempts a local first attempt made before the regular activity took over, and the time they took. */
+    let after: { attempts: number; elapsedMs: number } | undefined;
     try {
-      const ok = await notifierFor(plan)({
-        channel: plan.name,
-        ...(resolving ? { deliveryId: `${resolving.deliveryId}:resolved`, receivedAt: req.receivedAt, resolves: resolving } : {}),
-        ...(!resolving && key ? { deliveryId: key, receivedAt: req.receivedAt } : {}),
-        ...(!resolving && !key && deliveryId !== req.messageId ? { deliveryId, receivedAt: req.receivedAt } : {}),
-        messageId: req.messageId,
-        workflowId: workflowIdFor(req.stream, req.messageId),
-        event: req.event,
-      });
+      if (firstAttemptHere && firstAttemptMayRunLocally(plan)) {
+        const began = Date.now();
+        try {
+          const ok = await localFirstAttemptFor(plan)(input);
+          Object.assign(result, { status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null });
+          return;
+        } catch (err) {
+          // Permanent, cancelled, or a policy of one attempt: the round ends for this channel (below).
+          const retry = isChannelFailure(err) && !isCancellation(err) ? retryAfterFirstAttempt(err, plan) : null;
+          if (!retry) throw err;
+          // Otherwise the regular activity takes over, after the policy's first interval (or Retry-After).
+          Object.assign(result, { ...describeFailure(err, plan, result.attempts), attempts: result.attempts + 1 });
+          await sleep(retry.delayMs);
+          after = { attempts: 1, elapsedMs: Date.now() - began };
+        }
+      }
+      const ok = await notifierFor(plan, after)(input);
       Object.assign(result, {
         status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null,
       });
     } catch (err) {
       // Only a failed or cancelled activity is a channel failure; anything else is a bug in this code and
       // fails the workflow task (retried by Temporal, visible in the UI) instead of being recorded as data.
-      if (!(err instanceof ActivityFailure) && !isCancellation(err)) throw err;
-      Object.assign(result, { status: 'failed', ...describeFailure(err, plan, result.attempts) });
+      if (!isChannelFailure(err)) throw err;
+      Object.assign(result, { status: 'failed', ...describeFailure(err, after ? remainderOf(plan, after.attempts) : plan, result.attempts) });
     }
   }
 
@@ -206,7 +258,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   /** `abandon` arrived while the alert was being persisted (e.g. with update-with-start). Behind a patch: older runs notified. */
   function abandonedBeforeNotify(): boolean {
-    return state.abandonReason !== null && patched('abandon-before-notify');
+    return state.abandonReason !== null && hasPatch('abandon-before-notify');
   }
 
   async function end(status: DeliveryStatus): Promise<DeliveryState> {
@@ -229,7 +281,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   async function sendResolved(by: string): Promise<void> {
     state.resolvedBy = by;
     state.incidentState = 'resolved';
-    upsertSearchAttributes([{ key: SA_STATE, value: 'resolved' }]);
+    showIncidentState('resolved');
     const reached = state.channels.filter((c) => c.status === 'delivered' && channels.some((p) => p.name === c.channel));
     const self = { deliveryId, workflowId: workflowInfo().workflowId };
     await Promise.all(reached.map(async (c) => {
@@ -307,12 +359,12 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
         const refusal = storeRefusal(err);
         if (!refusal) throw err;
         state.rejectReason = refusal.message;
-        await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+        await ackLikeBefore();
         return await end('rejected');
       }
       ({ channels, park } = persisted);
-      // 2. ack: the workflow owns the alert now, so the stream's pending list need not hold it.
-      await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
+      // (ack: the ingest acks once the start succeeded; before the one-task delivery, the workflow acked here too.)
+      await ackLikeBefore();
       if (persisted.alreadyDelivered) {
         state.status = 'delivered';
         setStatus('delivered');
@@ -322,7 +374,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       if (persisted.finishedAs) return await end(persisted.finishedAs as DeliveryStatus);
 
       // The incident's lifecycle (one page per incident; resolved events): see lifecycle/incidents.ts.
-      const incident = persisted.incident && patched('incident-lifecycle') ? persisted.incident : undefined;
+      const incident = persisted.incident && hasPatch('incident-lifecycle') ? persisted.incident : undefined;
       if (incident) state.incident = incident;
       if (incident?.role === 'duplicate' || incident?.role === 'unmatched') return await endWithoutSending(incident.role, incident);
       if (incident?.role === 'resolve') {
@@ -333,17 +385,17 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       const escalation = incident?.role === 'page' ? persisted.escalation : undefined;
       if (incident?.role === 'page') {
         state.incidentState = 'firing';
-        upsertSearchAttributes([{ key: SA_STATE, value: 'firing' }]);
+        showIncidentState('firing');
       }
 
-      // 3. notify every routed channel in parallel; 4. record once all of them have settled (ack-join).
+      // 2. notify every routed channel in parallel; 3. record once all of them have settled (ack-join).
       if (abandonedBeforeNotify()) {
         state.status = 'abandoned'; // nothing is sent (no channel results); recorded once, below
       } else {
         state.channels = channels.filter((c) => !escalation || escalation.initial.includes(c.name)).map((c) => ({
           channel: c.name, status: 'pending', required: c.required, attempts: 0, lastError: null, lastErrorType: null, deliveredAt: null,
         }));
-        await notifyRound(escalation ? escalation.initial : channels.map((c) => c.name));
+        await notifyRound(escalation ? escalation.initial : channels.map((c) => c.name), oneTask);
         await record();
         parkedAtMs = Date.now();
         if (escalation) await escalate(escalation, parkedAtMs);
@@ -354,7 +406,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     while (state.status === 'failed') {
       // Re-drives add events for as long as the alert stays parked: carry on in a fresh run, same workflow ID.
       // (Behind a patch: a run that was already past the limit under older code replays as it ran.)
-      if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null && patched('continue-parked-as-new')) {
+      if (historyTooLong() && retriesRequested === retriesDone && state.abandonReason === null && hasPatch('continue-parked-as-new')) {
         await condition(allHandlersFinished);
         const nextRun = makeContinueAsNewFunc<typeof deliverAlert>({
           typedSearchAttributes: [
@@ -390,7 +442,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     if (resolvedBy !== undefined) await sendResolved(resolvedBy);
   } catch (err) {
     // Cancelled from the UI or CLI: the document gets a final state before the run ends as cancelled.
-    if (!isCancellation(err) || !patched('record-cancellation')) throw err;
+    if (!isCancellation(err) || !hasPatch('record-cancellation')) throw err;
     if (state.status !== 'delivered' && state.status !== 'abandoned') {
       state.abandonReason ??= 'cancelled: the workflow was cancelled (UI or CLI)';
       state.status = 'abandoned';
@@ -410,10 +462,3 @@ function historyTooLong(): boolean {
   return info.continueAsNewSuggested || info.historyLength >= PARKED_HISTORY_LIMIT;
 }
 
-/** Keeps the search attributes an operator filters on (`AlertDeliveryStatus`, `AlertFailedChannels`) current. */
-function setStatus(status: DeliveryStatus, failedChannels: string[] = []): void {
-  upsertSearchAttributes([
-    { key: SA_STATUS, value: status },
-    { key: SA_FAILED_CHANNELS, value: failedChannels },
-  ]);
-}

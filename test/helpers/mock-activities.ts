@@ -87,7 +87,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       if (outcome === 'permanent') {
         throw ApplicationFailure.create({ type: 'PermanentDeliveryError', message: `${input.channel}: HTTP 404`, nonRetryable: true, details: [{ attempt }] });
       }
-      throw ApplicationFailure.create({ type: 'TransientDeliveryError', message: `${input.channel}: HTTP 503`, details: [{ attempt }], nextRetryDelay: opts.retryAfterMs });
+      throw ApplicationFailure.create({ type: 'TransientDeliveryError', message: `${input.channel}: HTTP 503`, details: [{ attempt, ...(opts.retryAfterMs ? { retryAfterMs: opts.retryAfterMs } : {}) }], nextRetryDelay: opts.retryAfterMs });
     },
     recordOutcome(input: RecordInput): Promise<void> {
       const { state } = input;

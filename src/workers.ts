@@ -1,0 +1,75 @@
+// The worker side of a process, on one NativeConnection: the deliverAlert worker, one worker per
+// rate-limited channel's task queue, and the reconciler. Used by the worker process (src/worker.ts) and
+// by the combined process (src/combined.ts, worker + ingest sharing the connection for eager starts).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { Logger } from './logger';
+import { Reconciler } from './reconciler';
+import type { Service } from './service';
+
+/** Routes the SDK's own log lines to our logger; exposes Temporal's worker metrics (TEMPORAL_METRICS_PORT, default METRICS_PORT+10). */
+export function installRuntime(cfg: Service['cfg'], log: Logger): number {
+  const temporalMetricsPort = Number(process.env.TEMPORAL_METRICS_PORT ?? (cfg.metricsPort ? cfg.metricsPort + 10 : 0));
+  Runtime.install({
+    logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)),
+    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${process.env.METRICS_HOST ?? '127.0.0.1'}:${temporalMetricsPort}` } } } } : {}),
+  });
+  return temporalMetricsPort;
+}
+
+export interface Workers {
+  /** Runs until SIGINT/SIGTERM (the SDK installs the handlers) and a graceful drain. */
+  run(): Promise<void>;
+  ready(): boolean;
+}
+
+/**
+ * @param options.workflowTaskSlots maxConcurrentWorkflowTaskExecutions (default: the SDK's, 40). The combined
+ *   process raises it: an eager start is only handed to a worker with a free slot, and the pollers hold some.
+ */
+export async function createWorkers(svc: Service, connection: NativeConnection, options: { workflowTaskSlots?: number } = {}): Promise<Workers> {
+  const { cfg, log } = svc;
+  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks });
+  const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  const worker = await Worker.create({
+    connection,
+    namespace: cfg.namespace,
+    taskQueue: cfg.taskQueue,
+    ...(fs.existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') }),
+    activities,
+    shutdownGraceTime: '10s',
+    ...(options.workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots } : {}),
+  });
+  // A rate-limited channel's notifications run on its own task queue, throttled by the server for all workers.
+  const limited = await Promise.all(
+    svc.channels.rateLimited().map((rl) =>
+      Worker.create({ connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' }),
+    ),
+  );
+  // Deliveries terminated from the UI/CLI get their final state recorded here (their workflow cannot).
+  const reconciler = new Reconciler({ client: new Client({ connection, namespace: cfg.namespace }), store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
+  return {
+    ready: () => worker.getState() === 'RUNNING',
+    async run() {
+      reconciler.start();
+      try {
+        await Promise.all([worker.run(), ...limited.map((w) => w.run())]);
+      } finally {
+        await reconciler.stop();
+      }
+    },
+  };
+}
+
+/** What the worker logs at start: settings, never a secret (ack links: the base and the lifetime only). */
+export function workerSettings(svc: Service, temporalMetricsPort: number): Record<string, unknown> {
+  const { cfg } = svc;
+  return {
+    taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited(),
+    lifecycle: cfg.lifecycle ? 'on' : 'off',
+    ackLinks: cfg.ackLinks ? `on (${cfg.ackLinks.base}/ack/…, valid ${Math.round(cfg.ackLinks.ttlMs / 1000)} s after receipt)` : 'off',
+  };
+}
