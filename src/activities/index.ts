@@ -157,7 +157,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         };
         const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');
-        ctx.log.info('alert delivered', { ...where, response });
+        ctx.log.debug('alert delivered', { ...where, response }); // debug: the document, the metrics and the history record every delivery
         return { attempt, deliveredAt: new Date().toISOString(), response };
       } catch (e) {
         const err = e as Error;
