@@ -22,7 +22,7 @@ import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
 import { InvalidEntryError, StoreRefusedError } from './errors';
 import type { Logger } from './logger';
-import { ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
+import { ingestEagerStarts, ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
 import type { RedisClient } from './connections/redis';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
@@ -54,6 +54,8 @@ export interface IngestStats {
   errors: number;
   /** Entries given up after INGEST_MAX_ATTEMPTS (recorded as rejected, or dead-lettered). */
   givenUp: number;
+  /** Starts that came back with their first workflow task (eagerStart only). */
+  eagerStarts: number;
 }
 
 /** gRPC INVALID_ARGUMENT: Temporal refuses this request as it is (e.g. a value over a server limit). */
@@ -105,7 +107,7 @@ export const inFlightLedgerKey = (stream: string): string => `${stream}:in-fligh
 const FAULT = process.env.INGEST_FAULT;
 
 export class Ingestor {
-  readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0, givenUp: 0 };
+  readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0, givenUp: 0, eagerStarts: 0 };
   /** When to re-read our own pending entries for entries whose handling failed on their own (0: none waiting). */
   private retryPendingAt = 0;
   private retryDelayMs = 0;
@@ -364,7 +366,7 @@ export class Ingestor {
     }
     const workflowId = workflowIdFor(cfg.stream, id);
     try {
-      await client.workflow.start<typeof deliverAlert>(WORKFLOW_TYPE, {
+      const handle = await client.workflow.start<typeof deliverAlert>(WORKFLOW_TYPE, {
         taskQueue: cfg.taskQueue,
         workflowId,
         args: [req],
@@ -379,6 +381,10 @@ export class Ingestor {
       });
       this.stats.started++;
       ingestEntries.inc({ result: 'started' });
+      if (handle.eagerlyStarted) {
+        this.stats.eagerStarts++;
+        ingestEagerStarts.inc();
+      }
       log.debug({ messageId: id, workflowId, alertId: req.event.alertId }, 'delivery started');
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;

@@ -33,6 +33,10 @@ export const storeRefused = new Counter({
 export const ingestEntries = new Counter({
   name: 'alert_ingest_entries_total', help: 'Stream entries handled by the ingest, by result', labelNames: ['result'], registers: [registry],
 });
+/** Starts the server answered with the first workflow task (eager start: the combined process only). */
+export const ingestEagerStarts = new Counter({
+  name: 'alert_ingest_eager_starts_total', help: 'Workflow starts that came back with their first workflow task (eager start, combined process)', registers: [registry],
+});
 export const ingestReclaimed = new Counter({
   name: 'alert_ingest_reclaimed_total', help: 'Entries reclaimed from idle consumers (XAUTOCLAIM)', registers: [registry],
 });

@@ -43,7 +43,7 @@ ensure_node_deps() {
 }
 
 ensure_build() {
-  if [[ ! -f dist/workflow-bundle.js ]] || [[ -n "$(find src scripts config package-lock.json tsconfig*.json -newer dist/workflow-bundle.js -type f 2>/dev/null | head -n1)" ]]; then
+  if [[ ! -f dist/workflow-bundle.js ]] || [[ -n "$(find src scripts bench test/helpers config package-lock.json tsconfig*.json -newer dist/workflow-bundle.js -type f -not -path "bench/results/*" 2>/dev/null | head -n1)" ]]; then
     echo "[build] npm run build" >&2
     npm run build --silent >&2
   fi

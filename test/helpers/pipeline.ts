@@ -63,6 +63,14 @@ export class Pipeline {
     return p;
   }
 
+  /** The combined process (worker + ingest in one, eager starts): src/combined.ts. */
+  async combined(extra: Record<string, string> = {}): Promise<ServiceProcess> {
+    const p = startProcess('combined', this.env({ INGEST_CONSUMER: 'combined-1', ...extra }));
+    this.procs.push(p);
+    await p.waitForLine(/"combined worker and ingest started"/);
+    return p;
+  }
+
   async ingest(extra: Record<string, string> = {}): Promise<ServiceProcess> {
     const p = startProcess('ingest', this.env({ INGEST_CONSUMER: 'ingest-1', ...extra }));
     this.procs.push(p);

@@ -41,7 +41,7 @@ export function serviceEnv(e: TestServiceEnv): Record<string, string> {
   };
 }
 
-export function startProcess(name: 'worker' | 'ingest' | 'intake', env: Record<string, string>): ServiceProcess {
+export function startProcess(name: 'worker' | 'ingest' | 'intake' | 'combined', env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', `${name}.js`)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
