@@ -62,7 +62,7 @@ const ROWS: Row[] = [
       const c = s.scale;
       if (!c) return '—';
       const by = c.byProcesses;
-      return `${by.map((b) => fmt(b.alertsPerSec)).join(' → ')}${c.speedup ? ` (×${fmt(c.speedup, 2)})` : ''}; duplicates ${by.map((b) => b.duplicates).join(' / ')}; max running ${by.map((b) => b.maxRunning).join(' / ')} (limit ${by[0].maxInFlight}; N × limit ${by.map((b) => b.perIngestBound).join(' / ')})`;
+      return `${by.map((b) => fmt(b.alertsPerSec)).join(' → ')}${c.speedup ? ` (×${fmt(c.speedup, 2)})` : ''}; duplicates ${by.map((b) => b.duplicates).join(' / ')}; max running ${by.map((b) => b.maxRunning).join(' / ')} (limit ${by[0].maxInFlight}, global across ingests)`;
     },
     target: 'every alert once; limit holds',
   },
