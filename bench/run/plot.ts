@@ -95,8 +95,8 @@ export function plotSpec(runs: ServerRun[], subtitle: string): Record<string, un
   ];
   const row3 = d.scale.length
     ? [{ title: `Scale-out (${String(d.scale[0].path)}): alerts/s with N of each process on one stream`, data: { values: d.scale }, width: 300, height: 200, mark: 'bar',
-        encoding: { x: { field: 'processes', type: 'ordinal', title: 'N', axis: { labelAngle: 0 } }, xOffset: { field: 'server' }, y: { field: 'alertsPerSec', type: 'quantitative', title: 'alerts/s' },
-          color: server, tooltip: [{ field: 'alertsPerSec' }, { field: 'duplicates' }] } }]
+        encoding: { x: { field: 'processes', type: 'ordinal', title: 'N', axis: { labelAngle: 0 } }, xOffset: { field: 'server' }, y: { aggregate: 'mean', field: 'alertsPerSec', type: 'quantitative', title: 'alerts/s (mean of rounds)' },
+          color: server, tooltip: [{ aggregate: 'mean', field: 'alertsPerSec' }, { aggregate: 'sum', field: 'duplicates' }] } }]
     : [];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
