@@ -4,24 +4,19 @@
 // Since the `one-task-delivery` patch a delivered alert takes one workflow task: persist, the notifications'
 // first attempts and record are local activities, and the ingest alone acks the stream entry.
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
   isCancellation,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { createActivities } from '../activities';
 import {
   PARKED_HISTORY_LIMIT,
   SA_ACKED_BY,
@@ -50,34 +45,16 @@ import {
   type IncidentClaim,
   type ResolvesRef,
 } from '../shared';
-import { describeFailure } from './describe-failure';
+import { localBookkeeping, remoteBookkeeping, storeRefusal } from './bookkeeping';
+import { describeFailure, isChannelFailure } from './describe-failure';
 import { handOverToFiring } from './hand-over';
 import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
 
-type Activities = ReturnType<typeof createActivities>;
-
-/** Bookkeeping (persist, ack, record): short, idempotent, retried until the stores answer. */
-const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-/**
- * Since the `local-bookkeeping` patch they run as local activities: inside the workflow task, on the
- * worker that runs the workflow, recorded as one marker each. That is 3 fewer activity tasks and
- * 2 fewer workflow tasks per alert for the server (≈30 → ≈17 history events). A retry backoff longer
- * than `localRetryThreshold` becomes a durable timer, so an OpenSearch outage does not hold a task.
- */
-const localBookkeeping = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: bookkeepingRetry,
-  localRetryThreshold: '10 seconds',
-});
-/** Workflows started before the patch keep their regular bookkeeping activities (their histories say so). */
-const remoteBookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
-
-/**
- * What a channel's notification may fail with: its activity's failure, a cancellation (abandon), or, from a
- * local first attempt, the failure itself. Anything else is a bug in this code and fails the workflow task.
- */
-const isChannelFailure = (err: unknown): boolean =>
-  err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof TimeoutFailure || isCancellation(err);
+/** A parked run's history grows with each re-drive: past this, it continues as new (see the parked loop). */
+function historyTooLong(): boolean {
+  const info = workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= PARKED_HISTORY_LIMIT;
+}
 
 /**
  * @param req the alert, as the ingest parsed it
@@ -148,15 +125,6 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   let resolves: ResolvesRef | undefined;
 
   // ---- steps (defined before use; the flow below reads top-down) ----
-  /**
-   * The store's refusal in a bookkeeping failure, if it is one (then retrying cannot help). A local
-   * activity's failure arrives as the ApplicationFailure itself, a regular one's wrapped in ActivityFailure.
-   */
-  const storeRefusal = (err: unknown): ApplicationFailure | undefined => {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    return cause instanceof ApplicationFailure && STORE_REFUSALS.includes(cause.type ?? '') ? cause : undefined;
-  };
-
   /** Before the one-task delivery the workflow acked the entry too (XACK is idempotent). */
   async function ackLikeBefore(): Promise<void> {
     if (!oneTask) await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
@@ -453,12 +421,3 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   await condition(allHandlersFinished);
   return state;
 }
-
-/** Failure types with which the store refuses an alert for good (see the activities). */
-const STORE_REFUSALS = ['StoreRefusedError', 'AlertConflictError'];
-
-function historyTooLong(): boolean {
-  const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength >= PARKED_HISTORY_LIMIT;
-}
-

@@ -1,7 +1,14 @@
-// How a failed or cancelled notify activity is recorded: attempts, last error and its type (workflow code:
+// Which failures are a channel's, and how a failed or cancelled notify activity is recorded: attempts, last error and its type (workflow code:
 // deterministic, no I/O). Channel errors are written without secrets.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
 import type { ChannelPlan, ChannelResult } from '../shared';
+
+/**
+ * What a channel's notification may fail with: its activity's failure, a cancellation (abandon), or, from a
+ * local first attempt, the failure itself. Anything else is a bug in the workflow and fails the workflow task.
+ */
+export const isChannelFailure = (err: unknown): boolean =>
+  err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof TimeoutFailure || isCancellation(err);
 
 /** Turns an activity failure into the fields we record (no secrets: channel errors are written without them). */
 export function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore: number): Pick<ChannelResult, 'attempts' | 'lastError' | 'lastErrorType'> {
