@@ -1,6 +1,7 @@
 // What one benchmark run measures and writes: per point, per backlog, the floor, the scale points, per server.
 import type { PathName, ServerProfile } from './options';
 import type { Summary } from './summary';
+import type { FloorRunResult } from '../floor/main';
 
 export interface Latency {
   p50: number;
@@ -61,25 +62,14 @@ export interface BacklogResult {
 }
 
 /** The engine's floor: empty workflows, eagerly started by a worker's own client, on the server under test. */
-export interface FloorResult {
+export interface FloorResult extends FloorRunResult {
   round: number;
-  workflows: number;
-  concurrency: number;
-  /** the floor worker's workflow task slots (maxConcurrentWorkflowTaskExecutions) */
-  slots: number;
-  eager: boolean;
-  /** starts whose response carried the first workflow task */
-  eagerlyStarted: number;
-  seconds: number;
-  /** completed empty workflows per second (first start → last completion) */
-  perSec: number;
   /** CPU ms per empty workflow, per process (`floor` = the floor's worker + client process) */
   cpuMsPerWorkflow: Record<string, number>;
   cpuPct: Record<string, number>;
   /** the server's CPU (% of one core) over a few idle seconds before the run: its background work */
   serverIdleCpuPct: number;
   machineCpuPct: number;
-  resultPolls: number;
 }
 
 /** N workers + N ingests (or N combined processes) on one stream and group, at max. */
