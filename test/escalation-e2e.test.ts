@@ -62,6 +62,11 @@ it(`kill -9 of the worker${RESTART_TEMPORAL ? ' and of the Temporal server' : ''
   const event = alertEvent();
   const id = await p.publish(event);
   const chat = await firstPost('/chat', event.alertId);
+  // The first notification is a local activity inside the first workflow task: wait until that task has
+  // completed and the level-1 timer is in the history, so the kill hits the escalation while it waits.
+  const handle = (await p.temporal()).workflow.getHandle(p.key(id));
+  await p.waitFor('the escalation timer started', async () =>
+    ((await handle.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes != null), 30_000);
   await worker.kill('SIGKILL');
   if (RESTART_TEMPORAL) restartTemporal();
   await p.worker();
