@@ -60,13 +60,20 @@ export interface DeliveryRequest {
  * nothing was sent, the reason is in `rejectReason`. The document may also say `terminated` (the
  * workflow was terminated or timed out; written by the reconciler, never by the workflow).
  */
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 'rejected' | LifecycleStatus;
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 'rejected' | LifecycleStatus | StormStatus;
 /**
  * Lifecycle outcomes, nothing sent by this delivery: `duplicate` (its incident is already paged or resolved:
  * see `incident.of`), `unmatched` (a resolved event for no known firing incident), `forwarded` (a resolved
  * event handed to the still-open firing delivery, which sends the resolved notifications).
  */
 export type LifecycleStatus = 'duplicate' | 'unmatched' | 'forwarded';
+/**
+ * Storm control (docs/storm-control.md), nothing sent by this delivery itself: `grouped` (handed to its group's
+ * workflow, whose notification `group.notificationKey` carries it; the group marks the document `delivered`),
+ * `silenced` (a silence matched and was still in force when the delivery ended: see `suppressedBy`),
+ * `inhibited` (a firing source alert of an inhibit rule suppressed it: see `suppressedBy`).
+ */
+export type StormStatus = 'grouped' | 'silenced' | 'inhibited';
 
 /** A delivery's role in its incident (`alertId`), decided atomically by the persist step (src/lifecycle/incidents.ts). */
 export type IncidentClaim =
@@ -116,6 +123,100 @@ export interface PersistResult {
   incident?: IncidentClaim;
   /** The route's escalation policy, if it has one (a page only). */
   escalation?: EscalationPlan;
+  /** A silence or an inhibit rule holds this alert back (a page only); absent: notify. */
+  suppressed?: Suppression;
+  /** The route groups its alerts: this alert goes to that group's workflow, not to `channels` itself. */
+  group?: GroupRef;
+}
+
+/** Why an alert is held back: the silence in force, or the firing alert that inhibits it. */
+export type Suppression =
+  | { kind: 'silence'; silenceId: string; endsAt: string; comment: string; createdBy: string }
+  | { kind: 'inhibit'; rule: number; by: { alertId: string; deliveryId: string; workflowId: string } };
+
+/** `group_wait`, `group_interval`, `repeat_interval` of a route, in ms (Alertmanager's semantics). */
+export interface GroupTiming {
+  waitMs: number;
+  intervalMs: number;
+  repeatMs: number;
+}
+
+/** The group an alert belongs to: decided by the persist step from the route's `group_by`. */
+export interface GroupRef {
+  /** The group workflow's ID: `group:<route>:<hash of the group_by values>`. */
+  workflowId: string;
+  /** The route's name (`name:`, or `route-<index>`). */
+  route: string;
+  /** The `group_by` labels and their values for this group (empty with `group_by: ['...']`: one group per alert). */
+  labels: Record<string, string>;
+  timing: GroupTiming;
+}
+
+/** What a group keeps of each alert: enough to list it in a notification and to find its delivery. */
+export interface GroupMember {
+  alertId: string;
+  deliveryId: string;
+  workflowId: string;
+  status: AlertStatus;
+  severity: Severity;
+  title: string;
+  ruleName: string;
+  firedAt: string;
+  labels?: Record<string, string>;
+}
+
+/** The group's answer to a join: which notification will carry the alert. */
+export interface GroupJoined {
+  groupId: string;
+  /** The notification's idempotency key: `<group workflow ID>:<sequence>`. */
+  notificationKey: string;
+  sequence: number;
+}
+
+/** Everything the group workflow starts from (and carries into its next run when it continues as new). */
+export interface GroupStart {
+  ref: GroupRef;
+  channels: ChannelPlan[];
+  park: ParkPolicy;
+  /** A firing member not resolved within this long is dropped from the group (INCIDENT_TIMEOUT). */
+  memberTimeoutMs: number;
+  carried?: GroupCarry;
+}
+
+/** A group's state between runs (continue-as-new). */
+export interface GroupCarry {
+  firing: GroupMember[];
+  pending: GroupMember[];
+  sequence: number;
+  nextCheckAt: number;
+  lastNotifiedAt: number | null;
+  /** Firing members beyond GROUP_MEMBER_LIMIT: counted, not listed. */
+  overflow: number;
+}
+
+/** A group lists at most this many firing alerts in its state; more are counted (a notification lists GROUP_LIST_LIMIT). */
+export const GROUP_MEMBER_LIMIT = 5_000;
+/** Alerts a group notification lists by name (the rest: a count and the UI link). */
+export const GROUP_LIST_LIMIT = 10;
+
+/** What a channel is told about a group notification (rendered by each channel type). */
+export interface GroupNotice {
+  /** The group workflow's ID. */
+  id: string;
+  route: string;
+  labels: Record<string, string>;
+  /** `resolved` once every alert of the group is resolved (the group's last notification). */
+  status: 'firing' | 'resolved';
+  /** 1 for the group's first notification, then 2, 3, … */
+  sequence: number;
+  /** Alerts firing now, alerts that joined since the last notification, alerts resolved since then. */
+  counts: { firing: number; new: number; resolved: number };
+  /** The highest severity among the firing alerts (of the resolved ones once all are resolved). */
+  severity: Severity;
+  /** The first GROUP_LIST_LIMIT alerts: new ones first, then the rest that fire, then the resolved. */
+  alerts: GroupMember[];
+  /** The Web UI's list of the group's alerts (visibility query `AlertGroup="<id>"`), when the worker knows the UI's URL. */
+  listUrl?: string;
 }
 
 /**
@@ -175,6 +276,10 @@ export interface DeliveryState {
   ack?: { by: string; at: string; via: string; note?: string };
   /** Escalation levels notified so far (0: only the first notification). */
   escalationLevel?: number;
+  /** Grouped: the group and the notification that carries (or carried) this alert. */
+  group?: { id: string; notificationKey: string };
+  /** Silenced or inhibited: by what (the latest silence, if several held it back one after another). */
+  suppressedBy?: Suppression;
 }
 
 /**
@@ -210,7 +315,16 @@ export const SA_STATE = defineSearchAttributeKey('AlertState', 'KEYWORD');
 export const SA_ACKED_BY = defineSearchAttributeKey('AlertAckedBy', 'KEYWORD');
 /** 0 = the first notification; n = the n-th escalation level notified. */
 export const SA_ESCALATION_LEVEL = defineSearchAttributeKey('AlertEscalationLevel', 'INT');
-export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS, SA_STATE, SA_ACKED_BY, SA_ESCALATION_LEVEL];
+/** The group workflow an alert went to (also set on the group's own workflow): `AlertGroup="<id>"` lists a group. */
+export const SA_GROUP = defineSearchAttributeKey('AlertGroup', 'KEYWORD');
+/** What holds an alert back: `silence:<silence ID>` or `inhibit:<alertId of the source>`. */
+export const SA_SUPPRESSED_BY = defineSearchAttributeKey('AlertSuppressedBy', 'KEYWORD');
+export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS, SA_STATE, SA_ACKED_BY, SA_ESCALATION_LEVEL, SA_GROUP, SA_SUPPRESSED_BY];
+
+/** The value of AlertSuppressedBy for a suppression. */
+export function suppressedByValue(s: Suppression): string {
+  return s.kind === 'silence' ? `silence:${s.silenceId}` : `inhibit:${s.by.alertId}`;
+}
 
 // ---- messages ----
 /** The workflow's current state (status, per-channel results). */
@@ -232,3 +346,21 @@ export interface AckInput {
 }
 /** A human took the incident: escalation stops. Resolves with the state; rejected once resolved or finished. */
 export const acknowledgeUpdate = defineUpdate<DeliveryState, [AckInput]>('acknowledge');
+
+// ---- storm control ----
+export const GROUP_WORKFLOW_TYPE = 'alertGroup';
+/** An alert joins its group (update-with-start on the group workflow); resolves with the notification that will carry it. */
+export const joinGroupUpdate = defineUpdate<GroupJoined, [GroupMember]>('join');
+/** A group's state: its firing alerts, those waiting for the next notification, and its notifications so far. */
+export const groupStatusQuery = defineQuery<GroupStatus>('groupStatus');
+/** A silence was expired early (alertctl, the intake): the deliveries it held back look again now. */
+export const silenceEndedSignal = defineSignal<[{ silenceId: string }]>('silenceEnded');
+
+export interface GroupStatus {
+  status: DeliveryStatus;
+  firing: number;
+  pending: number;
+  sequence: number;
+  lastNotifiedAt: string | null;
+  channels: ChannelResult[];
+}

@@ -1,4 +1,4 @@
-import type { AlertEvent, ResolvesRef } from '../shared';
+import type { AlertEvent, GroupNotice, ResolvesRef } from '../shared';
 
 /** What a channel is asked to deliver: the alert plus the IDs that make repeats detectable. */
 export interface OutgoingAlert {
@@ -26,6 +26,12 @@ export interface OutgoingAlert {
    * retries send the same bytes. A bearer credential for this one delivery: shown to the message's readers only.
    */
   ackUrl?: string;
+  /**
+   * Set on a group notification (a route with `group_by`): the group, its counts and its first alerts. Each
+   * channel then renders the group, not one alert; `deliveryId` is the notification's key
+   * `<group ID>:<sequence>`, and `event` is the first listed alert's event (for fields a template names).
+   */
+  group?: GroupNotice;
 }
 
 /**

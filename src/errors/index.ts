@@ -2,6 +2,7 @@ export { AlertConflictError } from './alert-conflict-error';
 export { BulkItemError } from './bulk-item-error';
 export { ConfigError } from './config-error';
 export { InvalidEntryError } from './invalid-entry-error';
+export { MatcherSyntaxError } from './matcher-syntax-error';
 export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-error';
 export { PermanentDeliveryError } from './permanent-delivery-error';
 export { StartupCheckError } from './startup-check-error';
