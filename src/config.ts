@@ -91,6 +91,8 @@ export interface ServiceConfig {
   incidentTimeoutMs: number;
   /** ACK_LINK_BASE + ACK_SECRET[_FILE] (+ ACK_LINK_TTL; worker; both or neither): ack links in the messages of pages. */
   ackLinks?: AckLinkSettings;
+  /** TEMPORAL_UI_URL (none): the Web UI's address, for the group notifications' link to the list of their alerts. */
+  uiUrl?: string;
 }
 
 /** How the worker signs the ack links of its messages (verified by the intake with the same secret). */
@@ -175,6 +177,7 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     logLevel: str('LOG_LEVEL', 'info', /^(fatal|error|warn|info|debug|trace|silent)$/, 'one of fatal, error, warn, info, debug, trace, silent'),
     lifecycle: true,
     incidentTimeoutMs: Math.max(dur('INCIDENT_TIMEOUT', '24h'), 1),
+    ...(env.TEMPORAL_UI_URL ? { uiUrl: str('TEMPORAL_UI_URL', '', /^https?:\/\/[^\s]+$/, 'expected an http(s) URL').replace(/\/+$/, '') } : {}),
   };
   cfg.ingest.deadLetterStream = str('INGEST_DEAD_LETTER_STREAM', `${cfg.stream}:dead-letter`, name, nameHint);
   cfg.redis = loadRedisTarget(env, cfg.redisUrl, problems);

@@ -82,3 +82,8 @@ export function serveMetrics(port: number, ready: () => boolean): Promise<http.S
 export function boundPort(server: http.Server | undefined): number | undefined {
   return (server?.address() as AddressInfo | null)?.port;
 }
+
+/** Group notifications sent (storm control), by route and outcome: delivered | failed. */
+export const groupNotifications = new Counter({
+  name: 'alert_group_notifications_total', help: 'Group notifications (one per group per interval), by route and outcome', labelNames: ['route', 'outcome'], registers: [registry],
+});

@@ -9,6 +9,7 @@ import { connectRedis, redisErrorMessage, type RedisClient } from './connections
 import { checkRedis, checkStore, checkTemporal } from './startup';
 import { opensearchClient } from './connections/opensearch';
 import { AlertStore } from './store';
+import type { SilenceLookup } from './storm/screen';
 
 export interface Service {
   cfg: ServiceConfig;
@@ -16,6 +17,8 @@ export interface Service {
   redis: RedisClient;
   store: AlertStore;
   channels: ChannelRegistry;
+  /** The active silences (storm control), read by the persist step. */
+  silences?: SilenceLookup;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   }
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
-  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, { ...cfg.opensearch.index, incidentTimeoutMs: cfg.incidentTimeoutMs });
+  const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, { ...cfg.opensearch.index, incidentTimeoutMs: cfg.incidentTimeoutMs, inhibitRules: channels.inhibitRules() });
   const close = async () => {
     redis.disconnect();
     await store.client.close();

@@ -143,7 +143,7 @@ export interface GroupTiming {
 
 /** The group an alert belongs to: decided by the persist step from the route's `group_by`. */
 export interface GroupRef {
-  /** The group workflow's ID: `group:<route>:<hash of the group_by values>`. */
+  /** The group workflow's ID: `<stream>:group:<route>:<hash of the group_by values>`. */
   workflowId: string;
   /** The route's name (`name:`, or `route-<index>`). */
   route: string;
@@ -163,12 +163,17 @@ export interface GroupMember {
   ruleName: string;
   firedAt: string;
   labels?: Record<string, string>;
+  /** Set by the group: workflow time the member joined (a firing member leaves after INCIDENT_TIMEOUT). */
+  joinedAt?: number;
 }
 
 /** The group's answer to a join: which notification will carry the alert. */
 export interface GroupJoined {
   groupId: string;
-  /** The notification's idempotency key: `<group workflow ID>:<sequence>`. */
+  /**
+   * The notification's idempotency key: `<group workflow ID>:<sequence>`. Empty for a resolved event of an
+   * alert the group never listed (e.g. it was silenced): nothing to tell, nothing sent.
+   */
   notificationKey: string;
   sequence: number;
 }
@@ -178,9 +183,20 @@ export interface GroupStart {
   ref: GroupRef;
   channels: ChannelPlan[];
   park: ParkPolicy;
-  /** A firing member not resolved within this long is dropped from the group (INCIDENT_TIMEOUT). */
+  /** A firing member not resolved within this long after it joined leaves the group (INCIDENT_TIMEOUT). */
   memberTimeoutMs: number;
+  /** The Web UI's list of the group's alerts, for the notifications (when the worker knows TEMPORAL_UI_URL). */
+  listUrl?: string;
   carried?: GroupCarry;
+}
+
+/** A group notification being sent, or retried after its required channels failed (same key, same content). */
+export interface GroupNotification {
+  sequence: number;
+  members: GroupMember[];
+  notice: GroupNotice;
+  /** Workflow time of its first attempt: a failing notification's give-up deadline counts from here. */
+  firstTriedAt: number;
 }
 
 /** A group's state between runs (continue-as-new). */
@@ -192,6 +208,7 @@ export interface GroupCarry {
   lastNotifiedAt: number | null;
   /** Firing members beyond GROUP_MEMBER_LIMIT: counted, not listed. */
   overflow: number;
+  failing?: GroupNotification;
 }
 
 /** A group lists at most this many firing alerts in its state; more are counted (a notification lists GROUP_LIST_LIMIT). */

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from './activities';
+import type { GroupDeps } from './activities/groups';
+import { SA_GROUP } from './shared';
 import type { Logger } from './logger';
 import { Reconciler } from './reconciler';
 import type { Service } from './service';
@@ -32,7 +34,12 @@ export interface Workers {
  */
 export async function createWorkers(svc: Service, connection: NativeConnection, options: { workflowTaskSlots?: number } = {}): Promise<Workers> {
   const { cfg, log } = svc;
-  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks });
+  const client = new Client({ connection, namespace: cfg.namespace });
+  const groups: GroupDeps = {
+    client, taskQueue: cfg.taskQueue, memberTimeoutMs: cfg.incidentTimeoutMs,
+    ...(cfg.uiUrl ? { listUrlFor: (groupId: string) => `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows?query=${encodeURIComponent(`${SA_GROUP.name}="${groupId}"`)}` } : {}),
+  };
+  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create({
     connection,
@@ -50,7 +57,7 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
     ),
   );
   // Deliveries terminated from the UI/CLI get their final state recorded here (their workflow cannot).
-  const reconciler = new Reconciler({ client: new Client({ connection, namespace: cfg.namespace }), store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
+  const reconciler = new Reconciler({ client, store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
   return {
     ready: () => worker.getState() === 'RUNNING',
     async run() {

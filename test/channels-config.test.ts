@@ -42,6 +42,7 @@ describe('parseChannelsFile', () => {
       },
       routes: [],
       escalations: {},
+      inhibit_rules: [],
     });
   });
 

@@ -9,7 +9,10 @@ import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, Transien
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
 import type { RedisClient } from '../connections/redis';
 import { FINAL_STATUSES, type AlertStore } from '../store';
-import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef } from '../shared';
+import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type GroupNotice, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef, type Suppression } from '../shared';
+import { alertSubject } from '../storm/matchers';
+import { screen, silenceSuppression, type SilenceLookup } from '../storm/screen';
+import { createGroupActivities, type GroupDeps } from './groups';
 
 export interface ActivityDeps {
   redis: RedisClient;
@@ -20,6 +23,10 @@ export interface ActivityDeps {
   lifecycle?: boolean;
   /** Set: firing notifications of a page carry an ack link (`ackUrl`). */
   ackLinks?: AckLinkSettings;
+  /** The active silences (storm control); absent: nothing is silenced. */
+  silences?: SilenceLookup;
+  /** The group workflows' client and settings (storm control); absent: a grouped route's alert fails to join, visibly. */
+  groups?: GroupDeps;
 }
 
 /** Why a resolved event is not sent with ALERT_LIFECYCLE=off (its document's incidentNote). */
@@ -47,6 +54,8 @@ export interface NotifyInput {
   event: AlertEvent;
   /** A resolved notification: the firing delivery it resolves (its key is `<firing delivery ID>:resolved`). */
   resolves?: ResolvesRef;
+  /** A group notification (storm control): `deliveryId` is its key `<group ID>:<sequence>`, `workflowId` the group's. */
+  group?: GroupNotice;
 }
 
 /** A request still running after this long starts heartbeating, so a cancellation (abandon, cancel) reaches it. */
@@ -57,8 +66,21 @@ function refused(e: StoreRefusedError | AlertConflictError): ApplicationFailure 
   return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
 }
 
-export function createActivities({ redis, store, channels, park, lifecycle = true, ackLinks }: ActivityDeps) {
+export function createActivities({ redis, store, channels, park, lifecycle = true, ackLinks, silences, groups }: ActivityDeps) {
+  /**
+   * Storm control for a paging alert (docs/storm-control.md): it is recorded as an inhibition source if a rule
+   * names it, then screened (silence, inhibition), and its route's group found.
+   */
+  async function stormControl(req: DeliveryRequest, source: { deliveryId: string; workflowId: string }): Promise<Pick<PersistResult, 'suppressed' | 'group'>> {
+    const { event } = req;
+    if (store.inhibitions.enabled) await store.inhibitions.sourceFiring(event, source);
+    const suppressed = await screen(event, silences, store.inhibitions);
+    const group = channels.grouping(event, req.stream);
+    return { ...(suppressed ? { suppressed } : {}), ...(group ? { group } : {}) };
+  }
+
   return {
+    ...createGroupActivities(store, park, groups),
     /**
      * Durable state before any side effect: create-if-absent, so a retry never overwrites a later state.
      * A document already in a final state ends the delivery (`finishedAs`). A value the index refuses, or
@@ -74,14 +96,18 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
           // As before the lifecycle: no incident, so every firing event pages (no escalation, nothing to acknowledge).
           // A resolved event cannot be matched to its firing without the record: recorded as unmatched, not sent.
           if (req.event.status === 'resolved') return { alreadyDelivered: false, channels: [], park, incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } };
-          return { alreadyDelivered: false, channels: channels.plan(req.event), park };
+          return { alreadyDelivered: false, channels: channels.plan(req.event), park, ...(await stormControl(req, { deliveryId, workflowId: workflowIdFor(req.stream, req.messageId) })) };
         }
         // The delivery's role in its incident: only a page notifies the routed channels (see lifecycle/incidents.ts).
         const claimant = { alertId: req.event.alertId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), firedAt: req.event.firedAt };
         const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
         const page = incident.role === 'page';
         const escalation = page ? channels.escalation(req.event) : undefined;
-        return { alreadyDelivered: false, channels: page ? channels.plan(req.event) : [], park, incident, ...(escalation ? { escalation } : {}) };
+        // A resolve: its alert no longer inhibits; if its route groups, the resolved event goes to the group.
+        if (incident.role === 'resolve' && store.inhibitions.enabled) await store.inhibitions.sourceResolved(req.event);
+        const group = incident.role === 'resolve' ? channels.grouping(req.event, req.stream) : undefined;
+        const storm = page ? await stormControl(req, claimant) : group ? { group } : {};
+        return { alreadyDelivered: false, channels: page || group ? channels.plan(req.event) : [], park, incident, ...(escalation ? { escalation } : {}), ...storm };
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;
@@ -112,6 +138,12 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
     /** Records that the open firing delivery acknowledged its incident (the incident record says who and when). */
     async recordAcknowledged({ alertId, workflowId, by, at }: { alertId: string; workflowId: string; by: string; at: string }): Promise<void> {
       await store.incidents.acknowledge(alertId, workflowId, by, at);
+    },
+
+    /** A silenced delivery woke up (its silence ended): is another silence in force now? Read from the index, not a cache. */
+    async silenceInForce(event: AlertEvent): Promise<Suppression | null> {
+      const silence = await silences?.matchingNow(alertSubject(event));
+      return silence ? silenceSuppression(silence) : null;
     },
 
     /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */
@@ -148,12 +180,13 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         const receivedAt = input.receivedAt ?? input.event.firedAt;
         // Only a page's firing notifications are sent (a duplicate sends nothing), so one without `resolves` is a
         // page's (first notification or an escalation level): it gets the link that acknowledges its delivery.
-        const firing = !input.resolves && input.event.status !== 'resolved';
+        const firing = !input.resolves && !input.group && input.event.status !== 'resolved';
         const ackUrl = firing && lifecycle && ackLinks ? ackUrlFor(ackLinks, input.workflowId, receivedAt) : undefined;
         const outgoing: OutgoingAlert = {
           channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt, event: input.event,
           ...(input.resolves ? { resolves: input.resolves } : {}),
           ...(ackUrl ? { ackUrl } : {}),
+          ...(input.group ? { group: input.group } : {}),
         };
         const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../shared';
+import { MatcherSyntaxError } from '../errors';
+import { parseMatcher, type Matcher } from '../storm/matchers';
 import { issueMessage } from '../zod-issues';
 import { checkTemplate } from './template';
 import { webhookSecretKey } from './webhook';
@@ -116,8 +118,24 @@ const pagerDutySchema = z
 export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema]);
 export type ChannelConfig = z.infer<typeof channelSchema>;
 
+/** One Alertmanager matcher (`name="v"`, `!=`, `=~`, `!~`), parsed. */
+const matcher = z.string().transform((text, ctx): Matcher => {
+  try {
+    return parseMatcher(text);
+  } catch (e) {
+    if (!(e instanceof MatcherSyntaxError)) throw e;
+    ctx.addIssue({ code: 'custom', message: e.message });
+    return z.NEVER;
+  }
+});
+
+/** Alertmanager's defaults: group_wait 30s, group_interval 5m, repeat_interval 4h. */
+export const GROUP_DEFAULTS = { waitMs: 30_000, intervalMs: 5 * 60_000, repeatMs: 4 * 3_600_000 } as const;
+
 const routeSchema = z
   .object({
+    /** Names the route in group workflow IDs (`group:<name>:…`) and metrics; default `route-<index>`. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'route names: letters, digits and . _ - only (at most 64)').optional(),
     match: z
       .object({
         severity: z.array(z.enum(SEVERITIES)).min(1).optional(),
@@ -132,9 +150,22 @@ const routeSchema = z
     escalation: z.string().min(1).optional(),
     /** Keep evaluating later routes after this one matched (Alertmanager's `continue`). */
     continue: z.boolean().default(false),
+    /**
+     * Grouping (Alertmanager's names and semantics): alerts with the same values of these labels (matcher names:
+     * labels and `alertname`, `severity`, … see src/storm/matchers.ts) share one notification per interval.
+     * `['...']`: every label. Absent: no grouping, each alert is notified on its own.
+     */
+    group_by: z.array(z.string().min(1).max(128)).min(1).max(32).optional(),
+    group_wait: duration.optional(),
+    group_interval: duration.optional(),
+    repeat_interval: duration.optional(),
   })
   .strict()
-  .refine((r) => r.channels !== undefined || r.escalation !== undefined, 'a route needs `channels`, `escalation` or both');
+  .refine((r) => r.channels !== undefined || r.escalation !== undefined, 'a route needs `channels`, `escalation` or both')
+  .refine((r) => !(r.group_by && r.continue), '`group_by` with `continue: true` is not supported: an alert goes through one group, with its route\'s channels')
+  .refine((r) => !(r.group_by && r.escalation), '`group_by` and `escalation` on one route are not supported: a group notification has no per-alert escalation')
+  .refine((r) => r.group_by !== undefined || (r.group_wait ?? r.group_interval ?? r.repeat_interval) === undefined, '`group_wait`, `group_interval` and `repeat_interval` need `group_by`')
+  .refine((r) => !r.group_by?.includes('...') || r.group_by.length === 1, "`group_by: ['...']` stands alone");
 export type RouteConfig = z.infer<typeof routeSchema>;
 
 /**
@@ -149,6 +180,19 @@ const escalationSchema = z
   .strict()
   .refine((e) => e.levels.every((l, i) => i === 0 || l.after > e.levels[i - 1].after), 'levels must come in increasing `after` order');
 export type EscalationConfig = z.infer<typeof escalationSchema>;
+
+/**
+ * An inhibit rule (Alertmanager's): while an alert matching `source_matchers` fires, alerts matching
+ * `target_matchers` with the same values of the `equal` labels are not notified (recorded as `inhibited`).
+ */
+const inhibitRuleSchema = z
+  .object({
+    source_matchers: z.array(matcher).min(1).max(32),
+    target_matchers: z.array(matcher).min(1).max(32),
+    equal: z.array(z.string().min(1).max(128)).max(32).default([]),
+  })
+  .strict();
+export type InhibitRuleConfig = z.infer<typeof inhibitRuleSchema>;
 
 /** A route without conditions (no `match`, or an empty one): it matches every alert. */
 export function isCatchAll(route: Pick<RouteConfig, 'match'>): boolean {
@@ -180,6 +224,8 @@ export const channelsFileSchema = z
     routes: z.array(routeSchema).default([]),
     /** Escalation policies by name (see escalationSchema); a route picks one with `escalation:`. */
     escalations: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'policy names: letters, digits and . _ - only'), escalationSchema).default({}),
+    /** Inhibition (see inhibitRuleSchema), evaluated for every paging alert. */
+    inhibit_rules: z.array(inhibitRuleSchema).max(100).default([]),
   })
   .strict()
   .superRefine((f, ctx) => {
@@ -193,6 +239,10 @@ export const channelsFileSchema = z
       }
     });
     for (const [name, e] of Object.entries(f.escalations)) e.levels.forEach((l, i) => l.channels.forEach((c, j) => known(c, ['escalations', name, 'levels', i, 'channels', j])));
+    const names = f.routes.map((r, i) => r.name ?? `route-${i}`);
+    names.forEach((n, i) => {
+      if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: `route name "${n}" is used twice (group workflow IDs would collide)` });
+    });
     const problem = catchAllProblem(f);
     if (problem) ctx.addIssue({ code: 'custom', path: ['routes'], message: problem });
   });

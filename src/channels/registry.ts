@@ -1,9 +1,12 @@
 // The configured channels, built once per process: routing (which channels an alert goes to, with
 // which policy) and the live Channel objects the notify activity uses. Only names and policies
 // ever leave this module toward workflow history; URLs and secrets stay here.
-import type { AlertEvent, ChannelPlan, EscalationPlan } from '../shared';
+import { createHash } from 'node:crypto';
+import type { AlertEvent, ChannelPlan, EscalationPlan, GroupRef } from '../shared';
 import { ConfigError } from '../errors';
-import { catchAllProblem, type ChannelConfig, type ChannelsFile, type RouteConfig } from './config';
+import { alertSubject } from '../storm/matchers';
+import type { InhibitRule } from '../storm/inhibitions';
+import { GROUP_DEFAULTS, catchAllProblem, type ChannelConfig, type ChannelsFile, type RouteConfig } from './config';
 import type { Channel } from './types';
 import { EmailChannel } from './email';
 import { PagerDutyChannel } from './pagerduty';
@@ -113,6 +116,35 @@ export class ChannelRegistry {
       if (!r.continue) break;
     }
     return undefined;
+  }
+
+  /**
+   * The group this alert goes to: when the first route it matches has `group_by` (an alert with its own
+   * `channels` list is never grouped). The group workflow's ID is `<stream>:group:<route>:<hash of the group_by
+   * values>`: like a delivery ID, scoped by the stream, so two deployments in one namespace never share a group.
+   */
+  grouping(event: AlertEvent, stream: string): GroupRef | undefined {
+    if (event.channels?.length) return undefined;
+    const index = this.file.routes.findIndex((r) => matches(r, event));
+    const r = this.file.routes[index];
+    if (!r?.group_by) return undefined;
+    const subject = alertSubject(event);
+    const labels = r.group_by[0] === '...'
+      ? { alertname: subject.alertname, ...(event.labels ?? {}) }
+      : Object.fromEntries(r.group_by.map((l) => [l, subject[l] ?? '']));
+    const route = r.name ?? `route-${index}`;
+    const key = createHash('sha256').update(JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))).digest('hex').slice(0, 20);
+    return {
+      workflowId: `${stream}:group:${route}:${key}`,
+      route,
+      labels,
+      timing: { waitMs: r.group_wait ?? GROUP_DEFAULTS.waitMs, intervalMs: r.group_interval ?? GROUP_DEFAULTS.intervalMs, repeatMs: r.repeat_interval ?? GROUP_DEFAULTS.repeatMs },
+    };
+  }
+
+  /** The inhibit rules of the file, parsed (see src/storm/inhibitions.ts). */
+  inhibitRules(): InhibitRule[] {
+    return this.file.inhibit_rules.map((r) => ({ source: r.source_matchers, target: r.target_matchers, equal: r.equal }));
   }
 
   /** The escalation policies the routes use (they need the incident lifecycle: see ALERT_LIFECYCLE). */

@@ -10,8 +10,9 @@ import { ALERT_MAPPING, mappingMismatches, type FoundMapping } from './mapping';
 import { BulkWriter, type BulkResponseItem } from './bulk-writer';
 import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckError, StoreRefusedError, type FieldMismatch } from '../errors';
 import { firstIndexName, messageTime, nextIndexName } from './rollover';
-import { IncidentStore } from '../lifecycle/incidents';
-import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
+import { DEFAULT_INCIDENT_TIMEOUT_MS, IncidentStore } from '../lifecycle/incidents';
+import { InhibitionStore, type InhibitRule } from '../storm/inhibitions';
+import { suppressedByValue, workflowIdFor, type Suppression, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
 
 export { ALERT_MAPPING } from './mapping';
 
@@ -73,7 +74,14 @@ function refusal(operation: string, e: unknown): unknown {
 }
 
 /** Statuses a document holds once its delivery has ended: replaying the stream never notifies these again. */
-export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated', 'duplicate', 'unmatched', 'forwarded'] as const;
+export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated', 'duplicate', 'unmatched', 'forwarded', 'grouped', 'silenced', 'inhibited'] as const;
+
+/** The document's words for a suppression: which silence (its comment, by whom, until when) or which alert inhibits. */
+function suppressionNote(s: Suppression): string {
+  return s.kind === 'silence'
+    ? `silence ${s.silenceId} by ${s.createdBy} until ${s.endsAt}: ${s.comment}`.slice(0, 2000)
+    : `inhibited by alert ${s.by.alertId} (delivery ${s.by.deliveryId}), inhibit rule ${s.rule}`;
+}
 
 /** What createIfAbsent found or made. */
 export interface CreateResult {
@@ -94,6 +102,8 @@ export interface StoreSettings {
   clockSkewMs?: number;
   /** INCIDENT_TIMEOUT (see lifecycle/incidents.ts; default 24 h). */
   incidentTimeoutMs?: number;
+  /** The channels file's inhibit rules (their sources are recorded in `<ALERT_INDEX>.inhibitors`). */
+  inhibitRules?: InhibitRule[];
 }
 
 /**
@@ -120,6 +130,8 @@ export class AlertStore {
   private readonly created = new Map<string, number>();
   /** The incident records (one per alertId) that serialise firing and resolved events: `<ALERT_INDEX>.incidents`. */
   readonly incidents: IncidentStore;
+  /** The firing sources of the inhibit rules: `<ALERT_INDEX>.inhibitors` (created only with rules). */
+  readonly inhibitions: InhibitionStore;
 
   constructor(
     readonly client: Client,
@@ -129,6 +141,7 @@ export class AlertStore {
   ) {
     this.writes = new BulkWriter(client);
     this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs);
+    this.inhibitions = new InhibitionStore(client, InhibitionStore.indexFor(index), settings.inhibitRules ?? [], settings.incidentTimeoutMs ?? DEFAULT_INCIDENT_TIMEOUT_MS);
   }
 
   /** Whether ALERT_INDEX is a write alias over rolled-over indices. */
@@ -144,6 +157,9 @@ export class AlertStore {
   async ensureIndex(): Promise<void> {
     await this.incidents.ensureIndex(this.settings).catch((e: Error) => {
       throw new StartupCheckError('OpenSearch', `cannot create the incident index "${this.incidents.index}": ${e.message}`);
+    });
+    await this.inhibitions.ensureIndex(this.settings).catch((e: Error) => {
+      throw new StartupCheckError('OpenSearch', `cannot create the inhibitor index "${this.inhibitions.index}": ${e.message}`);
     });
     if (this.rollover) return this.ensureAlias();
     try {
@@ -372,6 +388,8 @@ export class AlertStore {
       ...(state.incidentState ? { incidentState: state.incidentState } : {}),
       ...(state.ack ? { ackedBy: state.ack.by, ackedAt: state.ack.at, ackedVia: state.ack.via } : {}),
       ...(state.escalationLevel !== undefined ? { escalationLevel: state.escalationLevel } : {}),
+      ...(state.group ? { groupId: state.group.id, groupNotificationKey: state.group.notificationKey } : {}),
+      ...(state.suppressedBy ? { suppressedBy: suppressedByValue(state.suppressedBy), suppressionNote: suppressionNote(state.suppressedBy) } : {}),
     });
   }
 

@@ -52,6 +52,11 @@ export const ALERT_MAPPING = {
     ackedAt: { type: 'date' },
     ackedVia: { type: 'keyword' },
     escalationLevel: { type: 'integer' },
+    // storm control (docs/storm-control.md): the group and its notification; what held the alert back
+    groupId: { type: 'keyword' },
+    groupNotificationKey: { type: 'keyword' },
+    suppressedBy: { type: 'keyword' },
+    suppressionNote: { type: 'text' },
     // rejected entries
     rejectReason: { type: 'text' },
     raw: { type: 'text', index: false },

@@ -33,3 +33,10 @@ export function storeRefusal(err: unknown): ApplicationFailure | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof ApplicationFailure && STORE_REFUSALS.includes(cause.type ?? '') ? cause : undefined;
 }
+
+/** The group's record of its members' documents: one local activity per notification (a bulk of updates). */
+export const groupBookkeeping = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: bookkeepingRetry,
+  localRetryThreshold: '10 seconds',
+});

@@ -22,6 +22,8 @@ import {
   SA_ACKED_BY,
   SA_ESCALATION_LEVEL,
   SA_FAILED_CHANNELS,
+  SA_GROUP,
+  SA_SUPPRESSED_BY,
   SA_STATE,
   SA_RULE_ID,
   SA_SEVERITY,
@@ -30,6 +32,8 @@ import {
   acknowledgeUpdate,
   incidentResolvedSignal,
   retryUpdate,
+  silenceEndedSignal,
+  suppressedByValue,
   statusQuery,
   workflowIdFor,
   type ChannelPlan,
@@ -44,6 +48,9 @@ import {
   type EscalationPlan,
   type IncidentClaim,
   type ResolvesRef,
+  type AlertStatus,
+  type GroupRef,
+  type Suppression,
 } from '../shared';
 import { localBookkeeping, remoteBookkeeping, storeRefusal } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';
@@ -113,8 +120,9 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   /** Runs under an older patch's code: a one-task delivery is newer than all of them, so it records no marker for them. */
   const hasPatch = (patchId: string): boolean => oneTask || patched(patchId);
   const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = hasPatch('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
-  /** The incident state waiting to go out with the next status update (one-task delivery: one upsert, not two). */
-  let stateAttribute: SearchAttributeUpdatePair | undefined;
+  const { joinGroup, silenceInForce } = localBookkeeping;
+  /** Attributes waiting to go out with the next status update (incident state, group, suppression: one upsert, not two). */
+  let pendingAttributes: SearchAttributeUpdatePair[] = [];
 
   let channels: ChannelPlan[] = parked?.channels ?? [];
   let park: ParkPolicy | undefined = parked?.park;
@@ -132,7 +140,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
 
   /** The incident's state for operators' filters (AlertState): with the next status update, or at once before one-task delivery. */
   function showIncidentState(value: 'firing' | 'acknowledged' | 'resolved'): void {
-    if (oneTask && value === 'firing') stateAttribute = { key: SA_STATE, value };
+    if (oneTask && value === 'firing') pendingAttributes.push({ key: SA_STATE, value });
     else upsertSearchAttributes([{ key: SA_STATE, value }]);
   }
 
@@ -141,9 +149,9 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     upsertSearchAttributes([
       { key: SA_STATUS, value: status },
       { key: SA_FAILED_CHANNELS, value: failedChannels },
-      ...(stateAttribute ? [stateAttribute] : []),
+      ...pendingAttributes,
     ]);
-    stateAttribute = undefined;
+    pendingAttributes = [];
   }
 
   /** @param firstAttemptsHere the round's first attempts run locally, in this workflow task (one-task delivery) */
@@ -236,10 +244,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     return state;
   }
 
-  /** A delivery with nothing to send (duplicate, unmatched, forwarded): its document says why, then it ends. */
-  async function endWithoutSending(status: DeliveryStatus, incident: IncidentClaim): Promise<DeliveryState> {
+  /** A delivery with nothing to send (duplicate, unmatched, forwarded, grouped, silenced, inhibited): its document says why, then it ends. */
+  async function endWithoutSending(status: DeliveryStatus, incident?: IncidentClaim): Promise<DeliveryState> {
     state.status = status;
-    state.incident = incident;
+    if (incident) state.incident = incident;
     await record(); // sets AlertDeliveryStatus too
     await condition(allHandlersFinished);
     return state;
@@ -259,6 +267,52 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       await notifyOne(plan, self, result);
     }));
     await record();
+  }
+
+  // ---- storm control (docs/storm-control.md) ----
+  /** Set by `silence expire`: the silence that ended early. */
+  let silenceEnded: string | undefined;
+  setHandler(silenceEndedSignal, ({ silenceId }) => {
+    silenceEnded = silenceId;
+  });
+
+  function holdBack(suppression: Suppression): void {
+    state.suppressedBy = suppression;
+    pendingAttributes.push({ key: SA_SUPPRESSED_BY, value: suppressedByValue(suppression) });
+  }
+
+  /**
+   * Held back by a silence: open, status `silenced`, until no silence holds it any more (its end, a durable
+   * timer, or `silence expire`, a signal), its incident resolved, or an operator abandoned it.
+   */
+  async function waitOutSilences(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned'> {
+    let silence = first;
+    for (;;) {
+      holdBack(silence);
+      state.status = 'silenced';
+      await record();
+      const until = silence.kind === 'silence' ? Date.parse(silence.endsAt) : Date.now();
+      const current = silence;
+      const woken = () => (current.kind === 'silence' && silenceEnded === current.silenceId) || resolvedBy !== undefined || state.abandonReason !== null;
+      await condition(woken, Math.max(until - Date.now(), 1));
+      if (resolvedBy !== undefined) return 'resolved';
+      if (state.abandonReason !== null) return 'abandoned';
+      const next = await silenceInForce(req.event);
+      if (!next) return 'notify';
+      silence = next;
+    }
+  }
+
+  /** The alert goes out with its group's next notification: the group's workflow takes it (update-with-start). */
+  async function joinGroupAndEnd(group: GroupRef, status: AlertStatus, incident?: IncidentClaim): Promise<DeliveryState> {
+    const { event } = req;
+    const joined = await joinGroup({
+      ref: group, channels,
+      member: { alertId: event.alertId, deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title, ruleName: event.ruleName, firedAt: event.firedAt },
+    });
+    state.group = { id: joined.groupId, notificationKey: joined.notificationKey };
+    pendingAttributes.push({ key: SA_GROUP, value: joined.groupId });
+    return endWithoutSending('grouped', incident);
   }
 
   /** A human took the incident, or it resolved: escalation stops. */
@@ -347,6 +401,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       if (incident?.role === 'duplicate' || incident?.role === 'unmatched') return await endWithoutSending(incident.role, incident);
       if (incident?.role === 'resolve') {
         if (await handOverToFiring(incident.of)) return await endWithoutSending('forwarded', incident);
+        if (persisted.group) return await joinGroupAndEnd(persisted.group, 'resolved', incident);
         resolves = { deliveryId: incident.firingDeliveryId, workflowId: incident.of };
         channels = await planResolved(incident.firingDeliveryId);
       }
@@ -355,6 +410,15 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
         state.incidentState = 'firing';
         showIncidentState('firing');
       }
+      // Storm control: inhibited alerts end here; silenced ones wait for their silence to end; grouped ones join their group.
+      if (persisted.suppressed?.kind === 'inhibit') {
+        holdBack(persisted.suppressed);
+        return await endWithoutSending('inhibited', incident);
+      }
+      const afterSilence = persisted.suppressed ? await waitOutSilences(persisted.suppressed) : 'notify';
+      if (afterSilence === 'resolved') return await endWithoutSending('silenced', incident);
+      if (afterSilence === 'abandoned') return await endWithoutSending('abandoned', incident);
+      if (persisted.group) return await joinGroupAndEnd(persisted.group, 'firing', incident);
 
       // 2. notify every routed channel in parallel; 3. record once all of them have settled (ack-join).
       if (abandonedBeforeNotify()) {

@@ -71,8 +71,8 @@ export function opensearch(): Client {
 /** Deletes the test's stream keys and indices; ignores what is already gone. */
 export async function cleanup(r: Redis | undefined, os: Client | undefined, keys: string[], indices: string[]): Promise<void> {
   if (r && keys.length) await withTimeout(r.del(...keys), 10_000).catch(() => undefined);
-  // Each alert index has its incident index beside it (src/lifecycle/incidents.ts).
-  if (os) for (const index of indices.flatMap((i) => [i, `${i}.incidents`])) await os.indices.delete({ index }).catch(() => undefined);
+  // Each alert index has its incident index beside it (src/lifecycle/incidents.ts), and storm control's (src/storm/).
+  if (os) for (const index of indices.flatMap((i) => [i, `${i}.incidents`, `${i}.inhibitors`, `${i}.silences`])) await os.indices.delete({ index }).catch(() => undefined);
 }
 
 /** Terminates the workflows still running on a test's own task queue (e.g. parked alerts), so none outlive it. */

@@ -1,0 +1,76 @@
+// The group activities (storm control): an alert joins its group's workflow (update-with-start), and the
+// group marks its members' documents once a notification carried them. Both idempotent.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { AlertStore } from '../store';
+import { groupNotifications } from '../metrics';
+import {
+  GROUP_WORKFLOW_TYPE, SA_GROUP, SA_STATUS, joinGroupUpdate,
+  type ChannelPlan, type DeliveryState, type GroupJoined, type GroupMember, type GroupRef, type GroupStart, type ParkPolicy,
+} from '../shared';
+import { StoreRefusedError } from '../errors';
+
+/** What the group activities need from the worker. */
+export interface GroupDeps {
+  client: Client;
+  /** The worker's task queue: the group workflows run there too. */
+  taskQueue: string;
+  /** INCIDENT_TIMEOUT: a firing member not resolved within this long leaves its group. */
+  memberTimeoutMs: number;
+  /** TEMPORAL_UI_URL and the namespace: the group notification's link to the list of its alerts. */
+  listUrlFor?: (groupId: string) => string;
+}
+
+export interface JoinInput {
+  ref: GroupRef;
+  channels: ChannelPlan[];
+  member: GroupMember;
+}
+
+export interface RecordMembersInput {
+  route: string;
+  deliveryIds: string[];
+  state: DeliveryState;
+}
+
+export function createGroupActivities(store: AlertStore, park: ParkPolicy, groups: GroupDeps | undefined) {
+  return {
+    /**
+     * Update-with-start: the group's workflow is started if it does not run (its `group_wait` starts then) and
+     * the alert joins it; the answer names the notification that will carry it. A retried join of the same
+     * delivery gets the same answer (the group knows its members by delivery ID).
+     */
+    async joinGroup({ ref, channels, member }: JoinInput): Promise<GroupJoined> {
+      if (!groups) throw ApplicationFailure.create({ type: 'ConfigError', nonRetryable: true, message: 'this worker has no Temporal client for groups' });
+      const listUrl = groups.listUrlFor?.(ref.workflowId);
+      const start: GroupStart = { ref, channels, park, memberTimeoutMs: groups.memberTimeoutMs, ...(listUrl ? { listUrl } : {}) };
+      const startWorkflowOperation = new WithStartWorkflowOperation(GROUP_WORKFLOW_TYPE, {
+        workflowId: ref.workflowId,
+        taskQueue: groups.taskQueue,
+        args: [start],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [{ key: SA_GROUP, value: ref.workflowId }, { key: SA_STATUS, value: 'pending' }],
+        staticSummary: `group ${ref.route} ${Object.entries(ref.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`.slice(0, 200),
+      });
+      return groups.client.workflow.executeUpdateWithStart(joinGroupUpdate, { args: [member], startWorkflowOperation });
+    },
+
+    /** The members' documents: `delivered` (or `failed`, `abandoned`) under the notification that carried them. */
+    async recordGroupMembers({ route, deliveryIds, state }: RecordMembersInput): Promise<number> {
+      const log = Context.current().log;
+      let missing = 0;
+      await Promise.all(deliveryIds.map(async (id) => {
+        try {
+          await store.record(id, state);
+        } catch (e) {
+          // A member whose document is gone (deleted by retention) must not hold up the group's record of the others.
+          if (!(e instanceof StoreRefusedError)) throw e;
+          missing++;
+          log.warn('group member document not recorded', { deliveryId: id, group: state.group?.id, error: e.message });
+        }
+      }));
+      groupNotifications.inc({ route, outcome: state.status === 'delivered' ? 'delivered' : state.status });
+      return deliveryIds.length - missing;
+    },
+  };
+}
