@@ -3,14 +3,12 @@
 // (and, with TEST_RESTART_TEMPORAL=1, a Temporal server killed with -9 and restarted too) changes nothing:
 // the levels still come when they are due, because the waits are Temporal timers.
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { acknowledgeUpdate } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
 import { LEVEL1_MS, LEVEL2_MS, useEscalationChannels } from './helpers/escalation';
 import { Pipeline } from './helpers/pipeline';
-import { ROOT } from './helpers/stack';
+import { restartTemporal } from './helpers/stack';
 
 jest.setTimeout(180_000);
 const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
@@ -80,11 +78,3 @@ it(`kill -9 of the worker${RESTART_TEMPORAL ? ' and of the Temporal server' : ''
   const doc = await p.waitFor('escalated to level 2', async () => ((await p.doc(id))?.escalationLevel === 2 ? p.doc(id) : undefined));
   expect(doc).toMatchObject({ incidentState: 'firing', deliveryStatus: 'delivered' });
 });
-
-/** kill -9 of the stack's Temporal server, then `scripts/stack up` starts it again (same data). */
-function restartTemporal(): void {
-  const home = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
-  const pid = Number(fs.readFileSync(path.join(home, 'run', 'temporal.pid'), 'utf8').trim());
-  process.kill(pid, 'SIGKILL');
-  execFileSync(path.join(ROOT, 'scripts', 'stack'), ['up'], { stdio: 'ignore', timeout: 120_000 });
-}

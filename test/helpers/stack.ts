@@ -1,6 +1,7 @@
 // The one place tests learn how to reach the local servers (scripts/stack) and get unique names.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@opensearch-project/opensearch';
 import type { Client as TemporalClient } from '@temporalio/client';
@@ -28,6 +29,14 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
 
 /** A unique, lower-case name for this test's stream, group, index and task queue. */
+/** kill -9 of the stack's Temporal server, then `scripts/stack up` starts it again (same data). */
+export function restartTemporal(): void {
+  const home = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
+  const pid = Number(fs.readFileSync(path.join(home, 'run', 'temporal.pid'), 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+  execFileSync(path.join(ROOT, 'scripts', 'stack'), ['up'], { stdio: 'ignore', timeout: 120_000 });
+}
+
 export function uid(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }

@@ -1,0 +1,107 @@
+// Storm control on the real stack (docs/storm-control.md): inhibition (a firing critical holds back the
+// warnings of its cluster, recorded as `inhibited` by which alert; resolved, it no longer does), and a group
+// whose worker is killed with -9 mid-`group_wait` (with TEST_RESTART_TEMPORAL=1 the Temporal server too):
+// the group's timer is durable, so one notification still carries both alerts, not before group_wait.
+// scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { alertEvent } from './helpers/alerts';
+import { Pipeline } from './helpers/pipeline';
+import { restartTemporal } from './helpers/stack';
+
+jest.setTimeout(180_000);
+const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
+const GROUP_WAIT_MS = 8_000;
+
+const p = new Pipeline();
+let channelsDir: string;
+
+beforeAll(async () => {
+  await p.start();
+  channelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-channels-'));
+  p.channelsFile = path.join(channelsDir, 'channels.yaml');
+  fs.writeFileSync(p.channelsFile, [
+    'channels:',
+    '  hook:', '    type: webhook', `    url: ${p.receiver.url}`, '    timeout: 3s',
+    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }',
+    'routes:',
+    '  - name: slow', '    match: { labels: { team: slow } }', '    channels: [hook]',
+    `    group_by: [cluster]`, `    group_wait: ${GROUP_WAIT_MS}ms`, '    group_interval: 5s',
+    '  - channels: [hook]',
+    'inhibit_rules:',
+    `  - source_matchers: ['alertname="ClusterDown"']`,
+    `    target_matchers: ['severity="medium"']`,
+    '    equal: [cluster]',
+    '',
+  ].join('\n'));
+  await p.ingest();
+});
+afterAll(async () => {
+  await p.stop();
+  fs.rmSync(channelsDir, { recursive: true, force: true });
+});
+
+const settled = (id: string, status: string) => p.waitFor(`${id} ${status}`, async () => {
+  const d = await p.doc(id);
+  return d?.deliveryStatus === status ? d : undefined;
+});
+const postsFor = (alertId: string) => p.receiver.posts.filter((x) => x.json?.data?.alertId === alertId);
+
+it('a firing ClusterDown inhibits the medium alerts of its cluster only, until it resolves', async () => {
+  const worker = await p.worker();
+  try {
+    const down = alertEvent({ ruleName: 'ClusterDown', severity: 'critical', labels: { cluster: 'c1' } });
+    const downId = await p.publish(down);
+    await settled(downId, 'delivered');
+
+    const warning = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c1' } });
+    const elsewhere = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c2' } });
+    const louder = alertEvent({ ruleName: 'DiskSlow', severity: 'high', labels: { cluster: 'c1' } });
+    const [warningId, elsewhereId, louderId] = [await p.publish(warning), await p.publish(elsewhere), await p.publish(louder)];
+
+    const inhibited = await settled(warningId, 'inhibited');
+    expect(inhibited).toMatchObject({ delivered: false, suppressedBy: `inhibit:${down.alertId}` });
+    expect(inhibited.suppressionNote).toContain(p.key(downId));
+    await settled(elsewhereId, 'delivered'); // another cluster: not inhibited
+    await settled(louderId, 'delivered'); // not a target (severity high)
+    const handle = (await p.temporal()).workflow.getHandle(p.key(warningId));
+    await p.closed(warningId);
+    expect((await handle.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: [`inhibit:${down.alertId}`] });
+    expect(postsFor(warning.alertId)).toHaveLength(0);
+
+    // The source resolves: a new warning of the cluster is notified.
+    await settled(await p.publish({ ...down, status: 'resolved' }), 'delivered');
+    const after = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c1' } });
+    await settled(await p.publish(after), 'delivered');
+    expect(postsFor(after.alertId)).toHaveLength(1);
+  } finally {
+    await worker.kill('SIGKILL');
+  }
+});
+
+it(`kill -9 of the worker${RESTART_TEMPORAL ? ' and of the Temporal server' : ''} mid-group_wait: one notification still carries both alerts, after group_wait`, async () => {
+  const worker = await p.worker();
+  const a = alertEvent({ labels: { team: 'slow', cluster: 'k1' } });
+  const b = alertEvent({ labels: { team: 'slow', cluster: 'k1' } });
+  const publishedAt = Date.now();
+  const ids = [await p.publish(a), await p.publish(b)];
+  // Both joined (their own deliveries ended `grouped`), and the group's group_wait timer is running.
+  const docs = await Promise.all(ids.map((id) => settled(id, 'grouped')));
+  const groupId: string = docs[0].groupId;
+  expect(docs[1].groupId).toBe(groupId);
+  const group = (await p.temporal()).workflow.getHandle(groupId);
+  await p.waitFor('the group_wait timer started', async () => ((await group.fetchHistory()).events ?? []).some((e) => e.timerStartedEventAttributes != null), 30_000);
+  await worker.kill('SIGKILL');
+  if (RESTART_TEMPORAL) restartTemporal();
+  const again = await p.worker();
+  try {
+    for (const id of ids) expect(await settled(id, 'delivered')).toMatchObject({ groupId, groupNotificationKey: `${groupId}:1` });
+    const posts = p.receiver.posts.filter((x) => x.key === `${groupId}:1`);
+    expect(posts).toHaveLength(1);
+    expect(posts[0].at - publishedAt).toBeGreaterThanOrEqual(GROUP_WAIT_MS - 500);
+    expect(p.receiver.posts.filter((x) => x.key.startsWith(groupId))).toHaveLength(1);
+  } finally {
+    await again.kill('SIGKILL');
+  }
+});
