@@ -58,7 +58,7 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
 
   /** Firing members not refreshed within INCIDENT_TIMEOUT leave the group (their incident went stale too). */
   function dropStale(): void {
-    for (const [alertId, m] of firing) if (Date.now() - Date.parse(m.firedAt) > start.memberTimeoutMs) firing.delete(alertId);
+    for (const [alertId, m] of firing) if (Date.now() - (m.joinedAt ?? Date.parse(m.firedAt)) > start.memberTimeoutMs) firing.delete(alertId);
   }
 
   const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= GROUP_HISTORY_LIMIT;

@@ -295,7 +295,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       const current = silence;
       const woken = () => (current.kind === 'silence' && silenceEnded === current.silenceId) || resolvedBy !== undefined || state.abandonReason !== null;
       await condition(woken, Math.max(until - Date.now(), 1));
-      if (resolvedBy !== undefined) return 'resolved';
+      if (resolvedBy !== undefined) {
+        state.resolvedBy = resolvedBy;
+        return 'resolved';
+      }
       if (state.abandonReason !== null) return 'abandoned';
       const next = await silenceInForce(req.event);
       if (!next) return 'notify';

@@ -1,7 +1,8 @@
 // Scripted activities for workflow unit tests (the only place activities are mocked).
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotifyInput } from '../../src/activities';
-import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput } from '../../src/shared';
+import type { JoinInput, RecordMembersInput } from '../../src/activities/groups';
+import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, GroupJoined, GroupRef, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput, Suppression } from '../../src/shared';
 
 export type Outcome = 'ok' | 'transient' | 'permanent';
 /** Decides one notify attempt: `attempt` is the activity attempt, `call` counts all calls to this channel. */
@@ -33,6 +34,11 @@ export interface MockOptions {
   /** persist: the delivery's role in its incident (the lifecycle), and the route's escalation policy. */
   incident?: IncidentClaim;
   escalation?: EscalationPlan;
+  /** persist: storm control's answer (a silence or inhibition holds the alert back; its route groups it). */
+  suppressed?: Suppression;
+  group?: GroupRef;
+  /** silenceInForce: what a silenced delivery finds when it wakes up (default: no silence any more). */
+  silenceAfterWake?: () => Suppression | null;
 }
 
 export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false, opts: MockOptions = {}) {
@@ -42,6 +48,8 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
   const notifyInputs: NotifyInput[] = [];
   const persistArgs: DeliveryRequest[] = [];
   const recordInputs: RecordInput[] = [];
+  const joins: JoinInput[] = [];
+  const memberRecords: RecordMembersInput[] = [];
   const activities = {
     persistAlert(req: DeliveryRequest): Promise<PersistResult> {
       events.push('persist');
@@ -52,7 +60,22 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       return Promise.resolve({
         alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park,
         ...(opts.incident ? { incident: opts.incident } : {}), ...(opts.escalation ? { escalation: opts.escalation } : {}),
+        ...(opts.suppressed ? { suppressed: opts.suppressed } : {}), ...(opts.group ? { group: opts.group } : {}),
       });
+    },
+    joinGroup(input: JoinInput): Promise<GroupJoined> {
+      events.push(`join:${input.member.status}`);
+      joins.push(input);
+      return Promise.resolve({ groupId: input.ref.workflowId, notificationKey: `${input.ref.workflowId}:1`, sequence: 1 });
+    },
+    recordGroupMembers(input: RecordMembersInput): Promise<number> {
+      events.push(`recordMembers:${input.state.status}:${input.state.group?.notificationKey}`);
+      memberRecords.push(structuredClone(input));
+      return Promise.resolve(input.deliveryIds.length);
+    },
+    silenceInForce(): Promise<Suppression | null> {
+      events.push('silenceInForce');
+      return Promise.resolve(opts.silenceAfterWake?.() ?? null);
     },
     planResolved(): Promise<ChannelPlan[]> {
       events.push('planResolved');
@@ -100,7 +123,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       return Promise.resolve();
     },
   };
-  return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs };
+  return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs, joins, memberRecords };
 }
 
 /** A delivery request as the ingest makes it; `legacy`: as an ingest from before delivery IDs made it. */

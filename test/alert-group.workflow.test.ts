@@ -1,0 +1,123 @@
+// The group workflow (alertGroup) on the time-skipping test server with scripted activities: Alertmanager's
+// timing (group_wait, group_interval, repeat_interval) to the second, a failing notification retried under the
+// same key, a retried join not counted twice, and the resolved notification that ends the group.
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { groupStatusQuery, joinGroupUpdate, type GroupMember, type GroupStart } from '../src/shared';
+import type { alertGroup } from '../src/workflows';
+import { mockActivities, plan, type Script } from './helpers/mock-activities';
+import { uid } from './helpers/stack';
+import { timeSkippingSuite } from './helpers/time-skipping-suite';
+
+const suite = timeSkippingSuite();
+type Handle = WorkflowHandle<typeof alertGroup>;
+
+const MIN = 60_000;
+const timing = { waitMs: 30_000, intervalMs: 5 * MIN, repeatMs: 60 * MIN };
+let n = 0;
+function member(over: Partial<GroupMember> = {}): GroupMember {
+  n++;
+  return { alertId: `a-${n}`, deliveryId: `alerts:${n}-0`, workflowId: `alerts:${n}-0`, status: 'firing', severity: 'high', title: `disk full #${n}`, ruleName: 'DiskFull', firedAt: new Date().toISOString(), ...over };
+}
+
+/** Runs a group through `body`; a group still firing at the end is terminated (`ends: false`), else its result is awaited. */
+async function run(script: Script, body: (h: Handle) => Promise<void>, { ends = false, park = { redriveIntervalMs: 0, giveUpAfterMs: 0 } } = {}) {
+  const taskQueue = uid('wf');
+  const mock = mockActivities([plan('hook', { retry: { maximumAttempts: 1 } })], script);
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
+  const workflowId = uid('alerts:group:db');
+  const start: GroupStart = { ref: { workflowId, route: 'db', labels: { cluster: 'eu-1' }, timing }, channels: [plan('hook', { retry: { maximumAttempts: 1 } })], park, memberTimeoutMs: 24 * 60 * MIN };
+  const result = await worker.runUntil(async () => {
+    const handle = await suite.env.client.workflow.start<typeof alertGroup>('alertGroup', { taskQueue, workflowId, args: [start] });
+    await body(handle);
+    if (ends) return handle.result();
+    await handle.terminate('test over');
+    return undefined;
+  });
+  const notices = mock.notifyInputs.map((i) => ({ key: i.deliveryId, ...i.group! }));
+  return { result, workflowId, notices, ...mock };
+}
+
+const join = (h: Handle, m: GroupMember) => h.executeUpdate(joinGroupUpdate, { args: [m] });
+
+it('group_wait, then one notification for all; a late alert at group_interval; resolving all sends the resolved notification and ends the group', async () => {
+  const [a, b, c, late] = [member(), member({ severity: 'critical' }), member(), member()];
+  const { result, notices, memberRecords, workflowId } = await run(() => 'ok', async (h) => {
+    expect(await join(h, a)).toEqual({ groupId: h.workflowId, notificationKey: `${h.workflowId}:1`, sequence: 1 });
+    await join(h, b);
+    await suite.env.sleep('20 seconds');
+    await join(h, c);
+    expect((await h.query(groupStatusQuery)).sequence).toBe(0); // group_wait (30 s) not over
+    await suite.env.sleep('15 seconds');
+    expect(await h.query(groupStatusQuery)).toMatchObject({ sequence: 1, firing: 3, pending: 0, status: 'delivered' });
+    expect(await join(h, late)).toMatchObject({ sequence: 2 });
+    await suite.env.sleep('4 minutes');
+    expect((await h.query(groupStatusQuery)).sequence).toBe(1); // group_interval (5 min after the first) not over
+    await suite.env.sleep('2 minutes');
+    expect((await h.query(groupStatusQuery)).sequence).toBe(2);
+    for (const m of [a, b, c, late]) await join(h, { ...m, deliveryId: `${m.deliveryId}:resolved`, status: 'resolved' });
+    await suite.env.sleep('6 minutes');
+  }, { ends: true });
+  expect(notices.map((x) => [x.key, x.status, x.counts])).toEqual([
+    [`${workflowId}:1`, 'firing', { firing: 3, new: 3, resolved: 0 }],
+    [`${workflowId}:2`, 'firing', { firing: 4, new: 1, resolved: 0 }],
+    [`${workflowId}:3`, 'resolved', { firing: 0, new: 0, resolved: 4 }],
+  ]);
+  expect(notices[0].severity).toBe('critical');
+  expect(notices[1].alerts[0].alertId).toBe(late.alertId); // the new one is listed first
+  expect(memberRecords.map((r) => [r.state.status, r.state.group?.notificationKey, r.deliveryIds.length])).toEqual([
+    ['delivered', `${workflowId}:1`, 3], ['delivered', `${workflowId}:2`, 1], ['delivered', `${workflowId}:3`, 4],
+  ]);
+  expect(result?.status).toBe('delivered');
+});
+
+it('repeat_interval: a group still firing with nothing new is notified again, not before', async () => {
+  const { notices, workflowId } = await run(() => 'ok', async (h) => {
+    await join(h, member());
+    await suite.env.sleep('31 seconds');
+    await suite.env.sleep('55 minutes');
+    expect((await h.query(groupStatusQuery)).sequence).toBe(1);
+    await suite.env.sleep('10 minutes'); // 60 min after the first notification, at the next check
+    expect((await h.query(groupStatusQuery)).sequence).toBe(2);
+  });
+  expect(notices.map((x) => [x.key, x.counts])).toEqual([[`${workflowId}:1`, { firing: 1, new: 1, resolved: 0 }], [`${workflowId}:2`, { firing: 1, new: 0, resolved: 0 }]]);
+});
+
+it('a failing notification is retried at each check under the same key and content; joins meanwhile wait for the next one', async () => {
+  let healthy = false;
+  const [first, second] = [member(), member()];
+  const { notices, memberRecords, workflowId } = await run(() => (healthy ? 'ok' : 'permanent'), async (h) => {
+    await join(h, first);
+    await suite.env.sleep('31 seconds');
+    expect(await h.query(groupStatusQuery)).toMatchObject({ status: 'failed', sequence: 1 });
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['failed'], AlertFailedChannels: ['hook'] });
+    expect(await join(h, second)).toMatchObject({ sequence: 2 }); // not in the failing notification
+    healthy = true;
+    await suite.env.sleep('5 minutes');
+    expect(await h.query(groupStatusQuery)).toMatchObject({ status: 'delivered', sequence: 1 });
+    await suite.env.sleep('5 minutes');
+    expect(await h.query(groupStatusQuery)).toMatchObject({ status: 'delivered', sequence: 2 });
+  });
+  expect(notices.map((x) => [x.key, x.alerts.map((a) => a.alertId)])).toEqual([
+    [`${workflowId}:1`, [first.alertId]], [`${workflowId}:1`, [first.alertId]], [`${workflowId}:2`, [second.alertId, first.alertId]],
+  ]);
+  expect(JSON.stringify(notices[1])).toBe(JSON.stringify(notices[0])); // the retry sends the same content
+  expect(memberRecords.map((r) => [r.state.status, r.state.group?.notificationKey, r.deliveryIds])).toEqual([
+    ['failed', `${workflowId}:1`, [first.deliveryId]], ['delivered', `${workflowId}:1`, [first.deliveryId]], ['delivered', `${workflowId}:2`, [second.deliveryId]],
+  ]);
+});
+
+it('a retried join of the same delivery is answered the same and not counted twice; a resolve of an alert it never listed sends nothing', async () => {
+  const m = member();
+  const { notices } = await run(() => 'ok', async (h) => {
+    const first = await join(h, m);
+    expect(await join(h, m)).toEqual(first);
+    expect(await h.query(groupStatusQuery)).toMatchObject({ firing: 1, pending: 1 });
+    expect(await join(h, member({ status: 'resolved', alertId: 'never-here' }))).toEqual({ groupId: h.workflowId, notificationKey: '', sequence: 0 });
+    expect((await h.query(groupStatusQuery)).pending).toBe(1);
+    await suite.env.sleep('31 seconds');
+    expect(await join(h, m)).toEqual(first); // carried already: same answer, nothing new to send
+    expect(await h.query(groupStatusQuery)).toMatchObject({ firing: 1, pending: 0, sequence: 1 });
+  });
+  expect(notices.map((x) => x.counts)).toEqual([{ firing: 1, new: 1, resolved: 0 }]);
+});

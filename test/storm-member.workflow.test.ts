@@ -1,0 +1,87 @@
+// A delivery under storm control (deliverAlert, time-skipping server, scripted activities): grouped → it joins
+// its group and ends `grouped`, sending nothing itself; inhibited → it ends at once, recorded with its source;
+// silenced → it waits, open and visible, until the silence ends (its end time, or `silence expire`'s signal),
+// then is notified — unless another silence took over, or its incident resolved meanwhile.
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { incidentResolvedSignal, silenceEndedSignal, statusQuery, type GroupRef, type Suppression } from '../src/shared';
+import type { deliverAlert } from '../src/workflows';
+import { mockActivities, plan, request, type MockOptions } from './helpers/mock-activities';
+import { uid } from './helpers/stack';
+import { timeSkippingSuite } from './helpers/time-skipping-suite';
+
+const suite = timeSkippingSuite();
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
+
+async function run(opts: MockOptions, body: (h: Handle, events: string[]) => Promise<void> = async () => undefined) {
+  const taskQueue = uid('wf');
+  const mock = mockActivities([plan('hook')], () => 'ok', undefined, false, { incident: { role: 'page' }, ...opts });
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
+  const result = await worker.runUntil(async () => {
+    const handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
+    await body(handle, mock.events);
+    const done = await handle.result();
+    return { done, attributes: (await handle.describe()).searchAttributes };
+  });
+  return { ...result, ...mock };
+}
+
+const group: GroupRef = { workflowId: 'alerts:group:db:0123456789abcdef0123', route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 30_000, intervalMs: 300_000, repeatMs: 14_400_000 } };
+/** A silence ending this long after the test server's current time (ahead of the wall clock once a test skipped time). */
+const silence = async (id: string, endsInMs: number): Promise<Suppression> =>
+  ({ kind: 'silence', silenceId: id, endsAt: new Date((await suite.env.currentTimeMs()) + endsInMs).toISOString(), comment: 'db failover', createdBy: 'alice' });
+
+it('grouped: joins its group with its summary, sends nothing itself, ends `grouped` naming the notification', async () => {
+  const { done, attributes, events, joins, records } = await run({ group });
+  expect(events).toEqual(['persist', 'join:firing', 'record:grouped']);
+  expect(joins[0]).toMatchObject({ ref: group, member: { alertId: 'a-1', deliveryId: 'alerts:1-0', status: 'firing', severity: 'critical', title: 'CPU at 99%', ruleName: 'CPU high' } });
+  expect(done).toMatchObject({ status: 'grouped', group: { id: group.workflowId, notificationKey: `${group.workflowId}:1` } });
+  expect(records.at(-1)).toMatchObject({ status: 'grouped', group: { id: group.workflowId } });
+  expect(attributes).toMatchObject({ AlertDeliveryStatus: ['grouped'], AlertGroup: [group.workflowId], AlertState: ['firing'] });
+});
+
+it('inhibited: ends at once, recorded with the source alert; nothing is sent', async () => {
+  const inhibit: Suppression = { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } };
+  const { done, attributes, events } = await run({ suppressed: inhibit, group });
+  expect(events).toEqual(['persist', 'record:inhibited']);
+  expect(done).toMatchObject({ status: 'inhibited', suppressedBy: inhibit });
+  expect(attributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+});
+
+it('silenced: open and `silenced` until the silence ends, then notified', async () => {
+  const s = await silence('s-1', 2 * 3_600_000);
+  const { done, events } = await run({ suppressed: s }, async (h, events) => {
+    await suite.env.sleep('1 hour');
+    expect(await h.query(statusQuery)).toMatchObject({ status: 'silenced', suppressedBy: { silenceId: 's-1' } });
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['silenced'], AlertSuppressedBy: ['silence:s-1'] });
+    expect(events.filter((e) => e.startsWith('notify'))).toEqual([]);
+  });
+  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+});
+
+it('silence expired early (the signal of `silence expire`): looks again at once; another silence in force holds it on', async () => {
+  let wakes = 0;
+  const second = await silence('s-2', 3 * 3_600_000);
+  const { done, events } = await run({ suppressed: await silence('s-1', 2 * 3_600_000), silenceAfterWake: () => (++wakes === 1 ? second : null) }, async (h, events) => {
+    await suite.env.sleep('10 minutes');
+    await h.signal(silenceEndedSignal, { silenceId: 'other' }); // another silence's end: ignored
+    await suite.env.sleep('1 minute');
+    expect(events).not.toContain('silenceInForce');
+    await h.signal(silenceEndedSignal, { silenceId: 's-1' });
+    await suite.env.sleep('1 minute');
+    expect(await h.query(statusQuery)).toMatchObject({ status: 'silenced', suppressedBy: { silenceId: 's-2' } });
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertSuppressedBy: ['silence:s-2'] });
+  });
+  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:silenced', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+});
+
+it('silenced, and its incident resolved meanwhile: ends `silenced`, never sent', async () => {
+  const { done, events } = await run({ suppressed: await silence('s-1', 2 * 3_600_000) }, async (h) => {
+    await suite.env.sleep('5 minutes');
+    await h.signal(incidentResolvedSignal, { by: 'alerts:9-0' });
+  });
+  expect(events.filter((e) => e.startsWith('notify'))).toEqual([]);
+  expect(done).toMatchObject({ status: 'silenced', resolvedBy: 'alerts:9-0' });
+});
