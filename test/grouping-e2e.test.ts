@@ -87,7 +87,7 @@ it('three alerts within group_wait: one notification listing all three; a late o
 
   // All four resolved: one resolved notification, and the group's workflow ends.
   for (const e of [...events, late]) await p.publish({ ...e, status: 'resolved' });
-  await p.waitFor('resolved notification', async () => groupPosts(groupId).find((x) => x.json.group.status === 'resolved'));
+  await p.waitFor('resolved notification', () => Promise.resolve(groupPosts(groupId).find((x) => x.json.group.status === 'resolved')));
   const resolved = groupPosts(groupId).filter((x) => x.json.group.status === 'resolved');
   expect(resolved).toHaveLength(1);
   expect(resolved[0].json.group.counts).toMatchObject({ firing: 0, resolved: 4 });

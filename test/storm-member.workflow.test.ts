@@ -13,7 +13,7 @@ import { timeSkippingSuite } from './helpers/time-skipping-suite';
 const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 
-async function run(opts: MockOptions, body: (h: Handle, events: string[]) => Promise<void> = async () => undefined) {
+async function run(opts: MockOptions, body: (h: Handle, events: string[]) => Promise<void> = () => Promise.resolve()) {
   const taskQueue = uid('wf');
   const mock = mockActivities([plan('hook')], () => 'ok', undefined, false, { incident: { role: 'page' }, ...opts });
   const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
