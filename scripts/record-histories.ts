@@ -7,9 +7,12 @@ import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { abandonUpdate, acknowledgeUpdate, incidentResolvedSignal, retryUpdate, statusQuery, type ChannelPlan, type DeliveryRequest, type ParkPolicy } from '../src/shared';
+import {
+  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, joinGroupUpdate, retryUpdate, statusQuery,
+  type ChannelPlan, type DeliveryRequest, type GroupMember, type GroupStart, type ParkPolicy,
+} from '../src/shared';
 import { loadTemporalTarget } from '../src/connections/temporal';
-import type { deliverAlert } from '../src/workflows';
+import type { alertGroup, deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
 
 interface Path {
@@ -20,8 +23,8 @@ interface Path {
   alreadyDelivered?: boolean;
   /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
   operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve';
-  /** What the store answers (refusals, an already finished document). */
-  store?: MockOptions;
+  /** What the store answers (refusals, an already finished document); a function: made when the path is recorded. */
+  store?: MockOptions | (() => MockOptions);
   /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
   untilContinued?: boolean;
 }
@@ -50,6 +53,13 @@ const paths: Path[] = [
     name: 'incident-escalated-acknowledged', channels: [fast('chat'), fast('pager'), fast('manager')], script: () => 'ok', operate: 'acknowledge',
     store: { incident: { role: 'page' }, escalation: { policy: 'standard', initial: ['chat'], levels: [{ afterMs: 1000, channels: ['pager'] }, { afterMs: 600_000, channels: ['manager'] }], repeat: 0 } },
   },
+  // storm control (docs/storm-control.md): decided by the persist result, no patch
+  { name: 'storm-grouped', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'page' }, group: { workflowId: 'alerts:group:db:0123456789abcdef0123', route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 500, intervalMs: 1000, repeatMs: 3_600_000 } } } },
+  { name: 'storm-inhibited', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'page' }, suppressed: { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } } } },
+  {
+    name: 'storm-silenced-then-delivered', channels: [fast('hook')], script: () => 'ok',
+    store: () => ({ incident: { role: 'page' }, suppressed: { kind: 'silence', silenceId: 's-1', endsAt: new Date(Date.now() + 1500).toISOString(), comment: 'failover drill', createdBy: 'alice' } }),
+  },
   { name: 'incident-resolved-while-parked', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' ? 'ok' : 'permanent'), operate: 'resolve', store: { incident: { role: 'page' } } },
 ];
 
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
   for (const p of paths.filter((x) => only.length === 0 || only.includes(x.name))) {
     fixed = false;
     const taskQueue = `record-${p.name}-${Date.now()}`;
-    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered, p.store);
+    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered, typeof p.store === 'function' ? p.store() : p.store);
     const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
     const workflowId = `alerts:${p.name}-${Date.now()}`;
     await worker.runUntil(async () => {
@@ -106,8 +116,32 @@ async function main(): Promise<void> {
       process.stdout.write(`${p.name}: ${result.status}, ${history.events?.length} events\n`);
     });
   }
+  if (only.length === 0 || only.includes('group-notified-resolved')) await recordGroup(client, native, outDir);
   await native.close();
   await connection.close();
+}
+
+/** The group workflow: two alerts join, one notification after group_wait, both resolve, the resolved notification, the end. */
+async function recordGroup(client: Client, native: NativeConnection, outDir: string): Promise<void> {
+  const name = 'group-notified-resolved';
+  const taskQueue = `record-${name}-${Date.now()}`;
+  const mock = mockActivities([fast('hook')], () => 'ok');
+  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
+  const workflowId = `alerts:group:db:${Date.now()}`;
+  const start: GroupStart = { ref: { workflowId, route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 500, intervalMs: 1000, repeatMs: 3_600_000 } }, channels: [fast('hook')], park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, memberTimeoutMs: 86_400_000 };
+  const member = (n: number, status: GroupMember['status']): GroupMember => ({
+    alertId: `a-${n}`, deliveryId: `alerts:${n}-0${status === 'resolved' ? '-resolved' : ''}`, workflowId: `alerts:${n}-0`, status, severity: 'high', title: `disk full #${n}`, ruleName: 'DiskFull', firedAt: '2026-11-23T00:00:00.000Z',
+  });
+  await worker.runUntil(async () => {
+    const handle = await client.workflow.start<typeof alertGroup>('alertGroup', { taskQueue, workflowId, args: [start] });
+    for (const n of [1, 2]) await handle.executeUpdate(joinGroupUpdate, { args: [member(n, 'firing')] });
+    while ((await handle.query(groupStatusQuery)).sequence < 1) await new Promise((r) => setTimeout(r, 100));
+    for (const n of [1, 2]) await handle.executeUpdate(joinGroupUpdate, { args: [member(n, 'resolved')] });
+    const result = await handle.result();
+    const history = await handle.fetchHistory();
+    fs.writeFileSync(path.join(outDir, `${name}.json`), historyToJSON(history));
+    process.stdout.write(`${name}: ${result.status}, ${history.events?.length} events\n`);
+  });
 }
 
 main().catch((e) => {

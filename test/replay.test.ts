@@ -25,6 +25,9 @@ const PATHS = [
 const NEW_PATHS = ['store-refused.json', 'already-finished.json', 'cancelled.json', 'abandoned-before-notify.json',
   'incident-duplicate.json', 'incident-resolve-sent.json', 'incident-escalated-acknowledged.json', 'incident-resolved-while-parked.json'];
 
+/** Storm control's paths (current histories only; decided by the persist result, so no patch), and the group's own workflow. */
+const STORM_PATHS = ['storm-grouped.json', 'storm-inhibited.json', 'storm-silenced-then-delivered.json', 'group-notified-resolved.json'];
+
 function load(dir: string, file: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 }
@@ -69,7 +72,7 @@ function story(dir: string, file: string) {
       if (f.AlertDeliveryStatus) steps.push(`${decode(f.AlertDeliveryStatus)} [${(decode(f.AlertFailedChannels) ?? []).join(',')}]`);
     } else if (t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
       const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input;
-      const args = (input.args?.payloads ?? []).map(decode).map((v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)));
+      const args = (input.args?.payloads ?? []).map(decode).map((v: any) => (typeof v === 'string' ? v : input.name === 'join' ? `${v.alertId} ${v.status}` : JSON.stringify(v)));
       steps.push(`update ${input.name}(${args.join(', ')})`);
     } else if (t === 'TIMER_FIRED') {
       steps.push('timer');
@@ -229,19 +232,33 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
     channels: ['slack: delivered after 1', 'pager: failed after 1', 'slack:resolved (best effort): delivered after 1'],
     abandonReason: 'incident resolved (by alerts:9-0) while failed channels were parked',
   },
+  // storm control: a grouped alert joins its group and sends nothing itself; an inhibited one ends; a silenced one waits
+  'storm-grouped.json': { steps: ['persistAlert', 'joinGroup', 'grouped []', 'recordOutcome', 'completed grouped'], channels: [], abandonReason: null },
+  'storm-inhibited.json': { steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'completed inhibited'], channels: [], abandonReason: null },
+  'storm-silenced-then-delivered.json': {
+    steps: ['persistAlert', 'silenced []', 'recordOutcome', 'timer', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  // the group: two joins, group_wait, one notification (status, then its members' documents); both resolve; the resolved notification; the end
+  'group-notified-resolved.json': {
+    steps: ['update join(a-1 firing)', 'update join(a-2 firing)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers',
+      'update join(a-1 resolved)', 'update join(a-2 resolved)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
 };
 
 describe('replay of recorded histories', () => {
   it.each([['test/histories', current], ['test/histories/before-one-task', beforeOneTask], ['test/histories/before-local-bookkeeping', beforePatch]])('%s covers every path of the workflow', (_name, dir) => {
     expect(jsonIn(dir)).toEqual(expect.arrayContaining(dir === beforePatch ? PATHS : [...PATHS, ...NEW_PATHS]));
-    expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS, ...NEW_PATHS].sort());
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PATHS, ...NEW_PATHS, ...STORM_PATHS].sort());
+    if (dir === current) expect(jsonIn(dir)).toEqual(expect.arrayContaining(STORM_PATHS));
     expect(Object.keys(EXPECTED_BEFORE).sort()).toEqual([...PATHS, ...NEW_PATHS].sort());
   });
 
   // A file per path is not coverage: each history must actually show its path (a re-recording that went
   // another way, or a copy of delivered.json under another name, must fail here).
   it.each([
-    ...[...PATHS, ...NEW_PATHS].map((file) => [`test/histories/${file}`, current, file]),
+    ...[...PATHS, ...NEW_PATHS, ...STORM_PATHS].map((file) => [`test/histories/${file}`, current, file]),
     ...[...PATHS, ...NEW_PATHS].map((file) => [`test/histories/before-one-task/${file}`, beforeOneTask, file]),
     ...PATHS.map((file) => [`test/histories/before-local-bookkeeping/${file}`, beforePatch, file]),
   ])(
