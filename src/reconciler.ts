@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { StoreRefusedError } from './errors';
 import type { Logger } from './logger';
 import { deliveriesRecorded } from './metrics';
-import { SA_STATUS, WORKFLOW_TYPE } from './shared';
+import { GROUP_WORKFLOW_TYPE, SA_STATUS, WORKFLOW_TYPE } from './shared';
 import type { AlertStore } from './store';
 
 export interface ReconcilerDeps {
@@ -22,7 +22,7 @@ export interface ReconcilerDeps {
 }
 
 /** Statuses a document can be left in by a workflow that ended without recording (its search attribute says so). */
-const OPEN_STATUSES = ['pending', 'failed'];
+const OPEN_STATUSES = ['pending', 'failed', 'silenced'];
 
 export class Reconciler {
   private since: number;
@@ -64,6 +64,18 @@ export class Reconciler {
     let recorded = 0;
     for await (const wf of client.workflow.list({ query })) {
       if (await this.record(wf.workflowId, wf.runId, wf.status.name)) recorded++;
+      latest = Math.max(latest, wf.closeTime?.getTime() ?? 0);
+    }
+    // Groups (storm control) ended from outside: the members they had not notified yet are recorded as terminated.
+    const groups = `WorkflowType = "${GROUP_WORKFLOW_TYPE}" AND TaskQueue = "${taskQueue}" AND ExecutionStatus IN ("Terminated", "TimedOut") AND CloseTime > "${from}"`;
+    for await (const wf of client.workflow.list({ query: groups })) {
+      const reason = `its group ${wf.workflowId} was ${wf.status.name === 'TIMED_OUT' ? 'timed out' : 'terminated'} before notifying it${await this.terminationReason(wf.workflowId, wf.runId)}`;
+      const closed = await this.deps.store.closeGroupMembers(wf.workflowId, reason);
+      if (closed) {
+        recorded += closed;
+        deliveriesRecorded.inc({ status: 'terminated' }, closed);
+        this.deps.log.warn({ groupId: wf.workflowId, members: closed, reason }, 'group ended outside its workflow: its waiting members recorded as terminated');
+      }
       latest = Math.max(latest, wf.closeTime?.getTime() ?? 0);
     }
     this.since = latest;

@@ -105,3 +105,19 @@ it(`kill -9 of the worker${RESTART_TEMPORAL ? ' and of the Temporal server' : ''
     await again.kill('SIGKILL');
   }
 });
+
+it('a group terminated by an operator before it notified: its members are recorded as terminated (the reconciler), not left `grouped`', async () => {
+  const worker = await p.worker({ RECONCILE_INTERVAL: '1s' });
+  try {
+    const ids = [await p.publish(alertEvent({ labels: { team: 'slow', cluster: 'k9' } })), await p.publish(alertEvent({ labels: { team: 'slow', cluster: 'k9' } }))];
+    const docs = await Promise.all(ids.map((id) => settled(id, 'grouped')));
+    await (await p.temporal()).workflow.getHandle(docs[0].groupId).terminate('storm over, operator cleans up');
+    for (const id of ids) {
+      const doc = await settled(id, 'terminated');
+      expect(doc.abandonReason).toBe(`its group ${docs[0].groupId} was terminated before notifying it: storm over, operator cleans up`);
+    }
+    expect(p.receiver.posts.filter((x) => x.key.startsWith(docs[0].groupId))).toHaveLength(0);
+  } finally {
+    await worker.kill('SIGKILL');
+  }
+});

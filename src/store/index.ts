@@ -429,6 +429,26 @@ export class AlertStore {
     await this.createOnce('reject', deliveryId, messageId, doc, false); // not created: already recorded
   }
 
+  /**
+   * The members of a group that ended without notifying them (its workflow was terminated or timed out): every
+   * document still `grouped` or `failed` under it becomes `terminated` with the reason. Returns how many.
+   */
+  async closeGroupMembers(groupId: string, reason: string): Promise<number> {
+    // (a search and partial updates: the distribution may lack the reindex module, so no _update_by_query)
+    let closed = 0;
+    for (let round = 0; round < 100; round++) { // ≤ 100,000 members per pass; the next pass takes the rest
+      const res = await this.client.search({
+        index: this.index, body: { size: 1_000, _source: false, query: { bool: { filter: [{ term: { groupId } }, { terms: { deliveryStatus: ['grouped', 'failed'] } }] } } },
+      });
+      const ids = (res.body as { hits: { hits: { _id: string }[] } }).hits.hits.map((h) => h._id);
+      if (ids.length === 0) return closed;
+      await Promise.all(ids.map((id) => this.update(id, { delivered: false, deliveryStatus: 'terminated', abandonReason: reason.slice(0, 2000) })));
+      await this.client.indices.refresh({ index: this.index });
+      closed += ids.length;
+    }
+    return closed;
+  }
+
   /** The document, wherever it is (rollover mode: in any index behind the alias, the oldest copy). */
   async get(deliveryId: string): Promise<AlertDocument | undefined> {
     if (this.rollover) return (await this.locate(deliveryId))[0]?.source;
