@@ -2,8 +2,16 @@
 // the delivery ID (`<stream>:<message ID>`), so a retried send is recognisable as the same message and
 // two streams' equal message IDs never share one. SMTP 5xx is permanent, 4xx and connection
 // problems are transient. The password never appears in errors, logs or history.
+//
+// A group notification (`alert.group`): subject = the summary line (`[FIRING:12] databases cluster=eu-1`, or the
+// `subject` template rendered with the group's values, see template.ts); text = a resolved group's note, the counts,
+// the listed alerts, `… and N more`, the link to all of them (a `text` template's output comes first); HTML the same,
+// every value escaped. Message-ID from the notification key `<group ID>:<sequence>`; notifications after the
+// first reply to the group's first one (In-Reply-To / References), so a mail client threads a group.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
+import type { GroupNotice } from '../shared';
+import { PLAIN, alertLine, groupBody, groupCounts, groupSummary, listedAlerts, moreLine, resolvedNote } from './group-text';
 import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, mentionsAckUrl, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
 
@@ -36,6 +44,32 @@ function threadHeaders(alert: OutgoingAlert): Record<string, string> {
   return { 'In-Reply-To': firing, References: firing };
 }
 
+interface MailContent {
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+/** A group notification's mail (see the top of this file). */
+export function groupMail(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<EmailConfig, 'subject' | 'text'>): MailContent {
+  const link = alertLink(alert);
+  const subject = cfg.subject ? render(cfg.subject, alert, link) : groupSummary(g);
+  const text = `${cfg.text ? `${render(cfg.text, alert, link)}\n\n` : ''}${groupBody(g)}\n`;
+  const { shown, more } = listedAlerts(g);
+  const note = resolvedNote(g);
+  const html = `<h2>${escapeHtml(subject)}</h2>${note ? `<p><strong>${escapeHtml(note)}</strong></p>` : ''}<p>${escapeHtml(groupCounts(g))}</p>` +
+    `<ul>${shown.map((m) => `<li>${escapeHtml(alertLine(m, { ...PLAIN, bullet: () => '' }))}</li>`).join('')}</ul>` +
+    `${more > 0 ? `<p>${escapeHtml(moreLine(more))}</p>` : ''}${g.listUrl ? `<p><a href="${escapeHtml(g.listUrl)}">All alerts of the group</a></p>` : ''}`;
+  const first = g.sequence > 1 ? messageIdFor({ event: { ...alert.event, alertId: g.id }, deliveryId: `${g.id}:1` }) : undefined;
+  return {
+    subject, text, html,
+    messageId: messageIdFor({ event: { ...alert.event, alertId: g.id }, deliveryId: alert.deliveryId }),
+    headers: { 'X-Alert-Group': g.id, 'X-Alert-Severity': g.severity, 'Idempotency-Key': alert.deliveryId, ...(first ? { 'In-Reply-To': first, References: first } : {}) },
+  };
+}
+
 export class EmailChannel implements Channel {
   readonly type = 'email';
   readonly name: string;
@@ -52,6 +86,10 @@ export class EmailChannel implements Channel {
   }
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    return this.deliver(alert.group ? groupMail(alert, alert.group, this.cfg) : this.alertMail(alert), signal);
+  }
+
+  private alertMail(alert: OutgoingAlert): MailContent {
     const link = alertLink(alert);
     const subject = `${alert.resolves ? 'Re: [RESOLVED] ' : ''}${render(this.cfg.subject ?? DEFAULT_TITLE, alert, link)}`;
     // A page's firing notification ends with its ack link, unless the operator's text template places it ({{ackUrl}}).
@@ -63,13 +101,16 @@ export class EmailChannel implements Channel {
     const html = `<h2>${escapeHtml(subject)}</h2><table>${rows.map(([k, v]) => `<tr><th align="left">${k}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>` +
       `${e.description ? `<p>${escapeHtml(e.description).replace(/\n/g, '<br>')}</p>` : ''}` +
       `${ackUrl ? `<p><a href="${escapeHtml(ackUrl)}"><strong>Acknowledge</strong></a></p>` : ''}<p><a href="${escapeHtml(link)}">Open the alert</a></p>`;
+    return {
+      subject, text, html, messageId: messageIdFor(alert),
+      headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.deliveryId, ...threadHeaders(alert) },
+    };
+  }
+
+  private async deliver({ subject, text, html, messageId, headers }: MailContent, signal: AbortSignal): Promise<string> {
     if (signal.aborted) throw new TransientDeliveryError(`email "${this.name}": cancelled`);
     try {
-      const info = (await this.transport.sendMail({
-        from: this.cfg.from, to: this.cfg.to, subject, text, html,
-        messageId: messageIdFor(alert),
-        headers: { 'X-Alert-Id': e.alertId, 'X-Alert-Severity': e.severity, 'Idempotency-Key': alert.deliveryId, ...threadHeaders(alert) },
-      })) as { response?: unknown };
+      const info = (await this.transport.sendMail({ from: this.cfg.from, to: this.cfg.to, subject, text, html, messageId, headers })) as { response?: unknown };
       return `SMTP ${String(info.response).slice(0, 80)}`;
     } catch (err) {
       const x = err as { responseCode?: number; code?: string; message: string };

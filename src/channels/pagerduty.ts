@@ -2,6 +2,12 @@
 // re-fired alert) group into one PagerDuty incident: the dedup key is the incident's identity, not the
 // delivery's; the delivery ID travels in custom_details. 202 = accepted; 429/5xx retried; 400 permanent.
 // The routing key is the secret: it never appears in errors, logs or history.
+//
+// A group notification (`alert.group`) is ONE incident per group: dedup_key = the group ID (not the notification
+// key), `trigger` while the group fires (each notification updates the same incident's summary and details),
+// `resolve` with the group's last notification (status `resolved`).
+import type { GroupNotice } from '../shared';
+import { PLAIN, SUMMARY_LIMIT, cutPlain, groupCounts, groupSummary, listLines, listedAlerts } from './group-text';
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
@@ -47,6 +53,47 @@ export function pagerDutyResolve(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig
   return { routing_key: cfg.routingKey, event_action: 'resolve', dedup_key: alert.event.alertId, client: 'alert-delivery' };
 }
 
+/**
+ * A firing group's trigger: summary = the summary line (or the `title` template rendered with the group's values),
+ * severity = the group's highest, mapped as for one alert; custom_details = the counts, the listed alerts (as lines,
+ * `… and N more` last), the group's labels, the notification key and the link to all the group's alerts.
+ */
+export function pagerDutyGroupEvent(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title'>) {
+  const link = alertLink(alert); // the group workflow
+  const { more } = listedAlerts(g);
+  return {
+    routing_key: cfg.routingKey,
+    event_action: 'trigger',
+    dedup_key: g.id,
+    payload: {
+      summary: cutPlain(cfg.title ? render(cfg.title, alert, link) : groupSummary(g), SUMMARY_LIMIT),
+      source: g.route,
+      severity: PAGERDUTY_SEVERITY[g.severity] ?? 'info',
+      timestamp: alert.receivedAt,
+      group: g.route,
+      class: 'alert group',
+      custom_details: {
+        counts: groupCounts(g), firing: g.counts.firing, new: g.counts.new, resolved: g.counts.resolved,
+        alerts: listLines(g, { ...PLAIN, bullet: () => '' }), unlisted: more, labels: g.labels, sequence: g.sequence,
+        notificationKey: alert.deliveryId, ...(g.listUrl ? { listUrl: g.listUrl } : {}),
+      },
+    },
+    links: [...(g.listUrl ? [{ href: g.listUrl, text: 'All alerts of the group' }] : []), { href: link, text: 'Alert group (Temporal)' }],
+    client: 'alert-delivery',
+  };
+}
+
+/** A resolved group: the group ID closes the incident its triggers kept up to date. */
+export function pagerDutyGroupResolve(g: GroupNotice, cfg: Pick<PagerDutyConfig, 'routingKey'>) {
+  return { routing_key: cfg.routingKey, event_action: 'resolve', dedup_key: g.id, client: 'alert-delivery' };
+}
+
+function eventFor(alert: OutgoingAlert, cfg: PagerDutyConfig) {
+  const g = alert.group;
+  if (g) return g.status === 'resolved' ? pagerDutyGroupResolve(g, cfg) : pagerDutyGroupEvent(alert, g, cfg);
+  return alert.resolves ? pagerDutyResolve(alert, cfg) : pagerDutyEvent(alert, cfg);
+}
+
 export class PagerDutyChannel implements Channel {
   readonly type = 'pagerduty';
   readonly name: string;
@@ -58,7 +105,7 @@ export class PagerDutyChannel implements Channel {
     return postJson({
       channel: `pagerduty "${this.name}"`,
       url: this.cfg.url,
-      body: JSON.stringify(alert.resolves ? pagerDutyResolve(alert, this.cfg) : pagerDutyEvent(alert, this.cfg)),
+      body: JSON.stringify(eventFor(alert, this.cfg)),
       headers: {},
       timeoutMs: this.cfg.timeoutMs,
       signal,

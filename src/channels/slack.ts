@@ -8,6 +8,13 @@
 // ack link. The operator's own template text is configuration and passes through as written. The header is plain_text,
 // which Slack shows literally, so it is not escaped (escaping would show "&lt;"). Every text is cut to
 // Slack's limits (header 150, section 3000, field and context element 2000 characters).
+//
+// A group notification (`alert.group`) is its own message (slackGroupMessage): header = the summary line
+// (`[FIRING:3] databases cluster=eu-1`) or the operator's `title` template rendered with the group's values
+// (template.ts), a section with the counts (and the `text` template's output, when set), a section listing the
+// alerts (severity emoji, title, rule, alert ID; `… and N more`), and a context with the links.
+import type { GroupNotice } from '../shared';
+import { groupCounts, groupSummary, listLines, resolvedNote, type LineStyle } from './group-text';
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
@@ -109,6 +116,48 @@ export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title
   };
 }
 
+/** A listed alert in mrkdwn: every value escaped, then cut so ten lines fit one section. */
+const SLACK_LINE: LineStyle = {
+  value: (s, max) => truncate(escapeMrkdwn(s), max),
+  title: (s) => `*${s}*`,
+  id: (s) => `\`${s}\``,
+  bullet: (m) => `${m.status === 'resolved' ? ':white_check_mark:' : EMOJI[m.severity] ?? ':bell:'} `,
+  limits: { title: 120, ruleName: 60, alertId: 60 },
+};
+
+/** Status first: a resolved group is a check mark, a firing one its highest severity's emoji. */
+const groupEmoji = (g: GroupNotice) => (g.status === 'resolved' ? ':white_check_mark:' : EMOJI[g.severity] ?? ':bell:');
+
+/**
+ * A group notification as Block Kit. With a `title` / `text` template, they are rendered with the group's values
+ * (see template.ts: {{title}} is the summary line, {{description}} the counts, {{labels}} the group's labels …):
+ * the title replaces the summary in the header, the text comes after the counts; the list is always shown.
+ */
+export function slackGroupMessage(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<SlackConfig, 'title' | 'text'>) {
+  const link = alertLink(alert); // the group workflow
+  const emoji = groupEmoji(g);
+  const header = truncate(cfg.title ? render(cfg.title, alert, link) : groupSummary(g), SLACK_LIMITS.header); // plain_text: literal
+  const title = cfg.title ? render(cfg.title, alert, link, escapeMrkdwn) : escapeMrkdwn(groupSummary(g));
+  const note = resolvedNote(g);
+  const counts = `${note ? `${note} ` : ''}*${groupCounts(g)}*${cfg.text ? `\n${render(cfg.text, alert, link, escapeMrkdwn)}` : ''}`;
+  const list = listLines(g, SLACK_LINE).join('\n');
+  const links = [
+    ...(g.listUrl ? [`*<${escapeMrkdwn(g.listUrl).replace(/\|/g, '%7C')}|All alerts of the group>*`] : []),
+    `<${escapeMrkdwn(link)}|Open the group> · group \`${truncate(escapeMrkdwn(g.id), 300)}\` · notification ${g.sequence}`,
+  ];
+  return {
+    // the notification fallback (mrkdwn): summary, counts and the list, so it reads on its own
+    text: truncate(`${emoji} ${title}\n${groupCounts(g)}\n${list}`, SLACK_LIMITS.fallback),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(`${emoji} ${counts}`, SLACK_LIMITS.section) } },
+      ...(list ? [{ type: 'section', text: { type: 'mrkdwn', text: truncate(list, SLACK_LIMITS.section) } }] : []),
+      // a link is never cut (a cut link would not work): one too long for an element is left out
+      { type: 'context', elements: [{ type: 'mrkdwn', text: labelsText(g.labels) }, ...links.filter((t) => t.length <= SLACK_LIMITS.context).map((text) => ({ type: 'mrkdwn', text }))] },
+    ],
+  };
+}
+
 export class SlackChannel implements Channel {
   readonly type = 'slack';
   readonly name: string;
@@ -120,7 +169,7 @@ export class SlackChannel implements Channel {
     return postJson({
       channel: `slack "${this.name}"`,
       url: this.cfg.url,
-      body: JSON.stringify(slackMessage(alert, this.cfg)),
+      body: JSON.stringify(alert.group ? slackGroupMessage(alert, alert.group, this.cfg) : slackMessage(alert, this.cfg)),
       headers: { 'idempotency-key': alert.deliveryId },
       timeoutMs: this.cfg.timeoutMs,
       signal,

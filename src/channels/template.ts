@@ -5,6 +5,14 @@
 // labels as k=v). Values are inserted as text, never evaluated, so alert content cannot inject template syntax.
 // A template with an unknown field or unbalanced braces is rejected when the channels file is loaded (a start-up
 // error), not when an alert arrives.
+//
+// A group notification (`alert.group`, storm control) renders the same templates with the group's values:
+// {{title}} = the summary line (`[FIRING:12] databases cluster=eu-1`), {{severity}} = the group's highest
+// severity, {{alertId}} = the group ID, {{labels}} / {{labels.<name>}} = the group's `group_by` labels,
+// {{description}} = the counts (`12 firing (3 new), 2 resolved`), {{link}} = the list of the group's alerts
+// (its listUrl; else the group workflow), {{deliveryId}} = the notification key `<group ID>:<sequence>`;
+// the other fields are the group workflow's (`alert.event`). Channels always add the listed alerts themselves.
+import { groupCounts, groupSummary } from './group-text';
 import type { OutgoingAlert } from './types';
 
 const FIELDS = new Set(['alertId', 'ruleId', 'ruleName', 'severity', 'title', 'description', 'view', 'scope', 'firedAt', 'deliveryId', 'messageId', 'workflowId', 'link', 'ackUrl', 'labels']);
@@ -34,6 +42,15 @@ export function render(template: string, alert: OutgoingAlert, link = '', escape
 }
 
 function fieldValue(name: string, alert: OutgoingAlert, e: OutgoingAlert['event'], link: string): string {
+  if (alert.group) {
+    const g = alert.group;
+    if (name === 'title') return groupSummary(g);
+    if (name === 'severity') return g.severity;
+    if (name === 'alertId') return g.id;
+    if (name === 'description') return groupCounts(g);
+    if (name === 'link') return g.listUrl ?? link;
+    if (name === 'labels' || name.startsWith('labels.')) return fieldValue(name, { ...alert, group: undefined }, { ...e, labels: g.labels }, link);
+  }
   if (name === 'labels') return Object.entries(e.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
   if (name.startsWith('labels.')) {
     const labels = e.labels ?? {};

@@ -2,10 +2,13 @@
 // and `Idempotency-Key` (the delivery ID, `<stream>:<message ID>`) and the same body, byte for byte, so a
 // receiver can drop repeats caused by retries. Only `webhook-timestamp` (and so the signature) changes
 // per attempt. With a secret, requests are signed per the Standard Webhooks spec (v1, HMAC-SHA256).
+// A group notification (`alert.group`) has its own body, `type: "alert.group"` (webhookGroupPayload).
 import { createHmac } from 'node:crypto';
 import { ConfigError } from '../errors';
+import type { GroupNotice } from '../shared';
 import type { Channel, OutgoingAlert } from './types';
 import { postJson } from './http';
+import { groupSummary, listedAlerts } from './group-text';
 
 export interface WebhookConfig {
   name: string;
@@ -42,6 +45,29 @@ export function webhookSecretKey(secret: string): { key: Buffer; problem?: undef
     return { problem: `${prefixed ? 'the secret' : what} decodes to ${key.length} bytes, fewer than ${MIN_SECRET_BYTES} (Standard Webhooks recommends 24-64); ${GENERATE_HINT}` };
   }
   return { key };
+}
+
+/**
+ * A group notification (storm control): `{ type: "alert.group", timestamp, group, data }`. `group` holds the group
+ * (its ID, route, labels, status, sequence, counts, highest severity, the listed alerts — at most GROUP_LIST_LIMIT —
+ * and `listUrl`, the link to all of them); `data` the IDs as in a single alert's body and `summary`, the summary
+ * line. `data.deliveryId` (= webhook-id = Idempotency-Key) is the notification key `<group ID>:<sequence>`: a new one
+ * per notification, the same on its retries. Built only from the notice, so every attempt sends the same bytes.
+ */
+export function webhookGroupPayload(alert: OutgoingAlert, g: GroupNotice) {
+  const alerts = listedAlerts(g).shown.map((m) => ({
+    alertId: m.alertId, deliveryId: m.deliveryId, workflowId: m.workflowId, status: m.status, severity: m.severity,
+    title: m.title, ruleName: m.ruleName, firedAt: m.firedAt, ...(m.labels ? { labels: m.labels } : {}),
+  }));
+  return {
+    type: 'alert.group',
+    timestamp: alert.receivedAt,
+    group: {
+      id: g.id, route: g.route, labels: g.labels, status: g.status, sequence: g.sequence, counts: g.counts, severity: g.severity,
+      alerts, ...(g.listUrl ? { listUrl: g.listUrl } : {}),
+    },
+    data: { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, summary: groupSummary(g) },
+  };
 }
 
 export function webhookPayload(alert: OutgoingAlert) {
@@ -91,7 +117,7 @@ export class WebhookChannel implements Channel {
   }
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
-    const body = JSON.stringify(webhookPayload(alert));
+    const body = JSON.stringify(alert.group ? webhookGroupPayload(alert, alert.group) : webhookPayload(alert));
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       ...customHeaders(this.cfg.headers),
