@@ -29,7 +29,8 @@ export interface OutgoingAlert {
   /**
    * Set on a group notification (a route with `group_by`): the group, its counts and its first alerts. Each
    * channel then renders the group, not one alert; `deliveryId` is the notification's key
-   * `<group ID>:<sequence>`, and `event` is the first listed alert's event (for fields a template names).
+   * `<group ID>:<sequence>`, and `event` is a summary of the group in an alert's shape (title: the summary
+   * line, severity: the highest, alertId: the group ID, labels: the group's), for the fields a template names.
    */
   group?: GroupNotice;
 }

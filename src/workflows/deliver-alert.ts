@@ -22,8 +22,6 @@ import {
   SA_ACKED_BY,
   SA_ESCALATION_LEVEL,
   SA_FAILED_CHANNELS,
-  SA_GROUP,
-  SA_SUPPRESSED_BY,
   SA_STATE,
   SA_RULE_ID,
   SA_SEVERITY,
@@ -32,8 +30,6 @@ import {
   acknowledgeUpdate,
   incidentResolvedSignal,
   retryUpdate,
-  silenceEndedSignal,
-  suppressedByValue,
   statusQuery,
   workflowIdFor,
   type ChannelPlan,
@@ -48,13 +44,11 @@ import {
   type EscalationPlan,
   type IncidentClaim,
   type ResolvesRef,
-  type AlertStatus,
-  type GroupRef,
-  type Suppression,
 } from '../shared';
 import { localBookkeeping, remoteBookkeeping, storeRefusal } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';
 import { handOverToFiring } from './hand-over';
+import { stormSteps } from './storm-steps';
 import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
 
 /** A parked run's history grows with each re-drive: past this, it continues as new (see the parked loop). */
@@ -120,7 +114,6 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
   /** Runs under an older patch's code: a one-task delivery is newer than all of them, so it records no marker for them. */
   const hasPatch = (patchId: string): boolean => oneTask || patched(patchId);
   const { persistAlert, ackMessage, recordOutcome, planResolved, recordAcknowledged } = hasPatch('local-bookkeeping') ? localBookkeeping : remoteBookkeeping;
-  const { joinGroup, silenceInForce } = localBookkeeping;
   /** Attributes waiting to go out with the next status update (incident state, group, suppression: one upsert, not two). */
   let pendingAttributes: SearchAttributeUpdatePair[] = [];
 
@@ -269,54 +262,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     await record();
   }
 
-  // ---- storm control (docs/storm-control.md) ----
-  /** Set by `silence expire`: the silence that ended early. */
-  let silenceEnded: string | undefined;
-  setHandler(silenceEndedSignal, ({ silenceId }) => {
-    silenceEnded = silenceId;
+  // Storm control (docs/storm-control.md): silences, inhibition, groups.
+  const storm = stormSteps({
+    req, deliveryId, state, record, addAttribute: (pair) => pendingAttributes.push(pair), resolvedBy: () => resolvedBy,
   });
-
-  function holdBack(suppression: Suppression): void {
-    state.suppressedBy = suppression;
-    pendingAttributes.push({ key: SA_SUPPRESSED_BY, value: suppressedByValue(suppression) });
-  }
-
-  /**
-   * Held back by a silence: open, status `silenced`, until no silence holds it any more (its end, a durable
-   * timer, or `silence expire`, a signal), its incident resolved, or an operator abandoned it.
-   */
-  async function waitOutSilences(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned'> {
-    let silence = first;
-    for (;;) {
-      holdBack(silence);
-      state.status = 'silenced';
-      await record();
-      const until = silence.kind === 'silence' ? Date.parse(silence.endsAt) : Date.now();
-      const current = silence;
-      const woken = () => (current.kind === 'silence' && silenceEnded === current.silenceId) || resolvedBy !== undefined || state.abandonReason !== null;
-      await condition(woken, Math.max(until - Date.now(), 1));
-      if (resolvedBy !== undefined) {
-        state.resolvedBy = resolvedBy;
-        return 'resolved';
-      }
-      if (state.abandonReason !== null) return 'abandoned';
-      const next = await silenceInForce(req.event);
-      if (!next) return 'notify';
-      silence = next;
-    }
-  }
-
-  /** The alert goes out with its group's next notification: the group's workflow takes it (update-with-start). */
-  async function joinGroupAndEnd(group: GroupRef, status: AlertStatus, incident?: IncidentClaim): Promise<DeliveryState> {
-    const { event } = req;
-    const joined = await joinGroup({
-      ref: group, channels,
-      member: { alertId: event.alertId, deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title, ruleName: event.ruleName, firedAt: event.firedAt },
-    });
-    state.group = { id: joined.groupId, notificationKey: joined.notificationKey };
-    pendingAttributes.push({ key: SA_GROUP, value: joined.groupId });
-    return endWithoutSending('grouped', incident);
-  }
 
   /** A human took the incident, or it resolved: escalation stops. */
   const escalationStopped = () => state.ack !== undefined || resolvedBy !== undefined;
@@ -404,7 +353,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       if (incident?.role === 'duplicate' || incident?.role === 'unmatched') return await endWithoutSending(incident.role, incident);
       if (incident?.role === 'resolve') {
         if (await handOverToFiring(incident.of)) return await endWithoutSending('forwarded', incident);
-        if (persisted.group) return await joinGroupAndEnd(persisted.group, 'resolved', incident);
+        if (persisted.group) {
+          await storm.handToGroup(persisted.group, 'resolved', channels);
+          return await endWithoutSending('grouped', incident);
+        }
         resolves = { deliveryId: incident.firingDeliveryId, workflowId: incident.of };
         channels = await planResolved(incident.firingDeliveryId);
       }
@@ -415,13 +367,16 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       }
       // Storm control: inhibited alerts end here; silenced ones wait for their silence to end; grouped ones join their group.
       if (persisted.suppressed?.kind === 'inhibit') {
-        holdBack(persisted.suppressed);
+        storm.holdBack(persisted.suppressed);
         return await endWithoutSending('inhibited', incident);
       }
-      const afterSilence = persisted.suppressed ? await waitOutSilences(persisted.suppressed) : 'notify';
+      const afterSilence = persisted.suppressed ? await storm.waitOutSilences(persisted.suppressed) : 'notify';
       if (afterSilence === 'resolved') return await endWithoutSending('silenced', incident);
       if (afterSilence === 'abandoned') return await endWithoutSending('abandoned', incident);
-      if (persisted.group) return await joinGroupAndEnd(persisted.group, 'firing', incident);
+      if (persisted.group) {
+        await storm.handToGroup(persisted.group, 'firing', channels);
+        return await endWithoutSending('grouped', incident);
+      }
 
       // 2. notify every routed channel in parallel; 3. record once all of them have settled (ack-join).
       if (abandonedBeforeNotify()) {
