@@ -19,8 +19,35 @@ export interface KeyStat {
   posts: number;
   ok: number;
   firstOkAt: number;
+  /** a group notification: the earliest publish time (`firedAt`) of the new alerts it lists; 0 if unknown */
   publishedAt: number;
   seq: number;
+  /** the alerts this POST delivers: 1, or a group notification's `group.counts.new` */
+  alerts: number;
+  /** a group notification (storm control): the body has a `group` object */
+  group: boolean;
+  /** alerts delivered (`okAlerts`) before this key's first 2xx: a notification carrying warm-up alerts comes before the warm-up count */
+  deliveredBefore: number;
+}
+
+/** What the receiver reads of a group notification (storm control); every field optional: the format may move. */
+interface GroupBody {
+  id?: unknown;
+  sequence?: unknown;
+  counts?: { new?: unknown; firing?: unknown };
+  alerts?: { status?: unknown; firedAt?: unknown }[];
+}
+
+/**
+ * The alerts a group notification delivers and the earliest publish time among the new alerts it lists (new ones are
+ * listed first, at most 10). `counts.new` is what it carries; without it, the listed alerts that fire (at least 1).
+ */
+export function groupAlerts(g: GroupBody): { alerts: number; earliest: number } {
+  const listed = Array.isArray(g.alerts) ? g.alerts : [];
+  const n = Number(g.counts?.new);
+  const alerts = Number.isInteger(n) && n >= 0 ? n : Math.max(1, listed.filter((a) => a?.status !== 'resolved').length);
+  const times = listed.slice(0, Number.isInteger(n) && n >= 0 ? n : listed.length).map((a) => Date.parse(String(a?.firedAt))).filter(Number.isFinite);
+  return { alerts, earliest: times.length ? Math.min(...times) : 0 };
 }
 
 /**
@@ -33,10 +60,14 @@ export class Receiver {
   okPosts = 0;
   /** keys answered 2xx at least once */
   okKeys = 0;
+  /** alerts delivered: per key answered 2xx, 1, or a group notification's `group.counts.new` (= okKeys without groups) */
+  okAlerts = 0;
+  /** group notifications answered 2xx (keys) */
+  okGroups = 0;
   firstOkAt = 0;
   lastOkAt = 0;
   readonly statuses: Record<string, number> = {};
-  /** POSTs whose headers or body disagree on the key (webhook-id, Idempotency-Key, data.messageId) */
+  /** POSTs whose headers or body disagree on the key (webhook-id, Idempotency-Key, data.deliveryId; a group: `<group.id>:<group.sequence>`) */
   malformed = 0;
   /** arrival time of every 2xx (first or repeat), ascending */
   readonly okTimes: number[] = [];
@@ -62,7 +93,7 @@ export class Receiver {
 
   reset(): void {
     this.keys.clear();
-    this.posts = this.okPosts = this.okKeys = this.firstOkAt = this.lastOkAt = this.malformed = 0;
+    this.posts = this.okPosts = this.okKeys = this.okAlerts = this.okGroups = this.firstOkAt = this.lastOkAt = this.malformed = 0;
     this.okTimes.length = 0;
     for (const k of Object.keys(this.statuses)) delete this.statuses[k];
   }
@@ -116,17 +147,30 @@ export class Receiver {
       const key = String(req.headers['idempotency-key'] ?? '');
       let publishedAt = 0;
       let seq = -1;
+      let alerts = 1;
+      let group: GroupBody | undefined;
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string> } };
-        publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
-        seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
-        if (body.data?.deliveryId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string>; group?: GroupBody }; group?: GroupBody };
+        // a group notification: `data.group` (the webhook's alert.group body) or a top-level `group`
+        const g = body.data?.group ?? body.group;
+        group = g !== null && typeof g === 'object' ? g : undefined;
+        if (group) {
+          ({ alerts, earliest: publishedAt } = groupAlerts(group));
+          const part = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+          const [id, sequence] = [part(group.id), part(group.sequence)];
+          const own = id !== undefined && sequence !== undefined ? `${id}:${sequence}` : key;
+          if (own !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
+        } else {
+          publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
+          seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
+          if (body.data?.deliveryId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
+        }
       } catch {
         this.malformed++;
       }
       let stat = this.keys.get(key);
       if (!stat) {
-        stat = { posts: 0, ok: 0, firstOkAt: 0, publishedAt, seq };
+        stat = { posts: 0, ok: 0, firstOkAt: 0, publishedAt, seq, alerts, group: group !== undefined, deliveredBefore: 0 };
         this.keys.set(key, stat);
       }
       const reply = this.behaviour(key, stat.posts);
@@ -145,7 +189,10 @@ export class Receiver {
           this.okTimes.push(t);
           if (stat.ok === 1) {
             stat.firstOkAt = t;
+            stat.deliveredBefore = this.okAlerts;
             this.okKeys++;
+            this.okAlerts += stat.alerts;
+            if (stat.group) this.okGroups++;
             if (!this.firstOkAt) this.firstOkAt = t;
           }
           this.lastOkAt = t;

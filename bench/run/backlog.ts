@@ -7,7 +7,7 @@ import type { BacklogResult } from './types';
 export async function runBacklog(ctx: RunContext, p: PathName): Promise<BacklogResult> {
   const { backlog, backlogTimeoutMs, keepSeries } = ctx.o;
   const { receiver } = ctx;
-  const n = ctx.names(`${p}-backlog`);
+  const n = ctx.names(`${p}-backlog`, p);
   receiver.reset();
   const t0 = Date.now();
   await enqueueBacklog(ctx.redis, n.stream, n.stream, backlog);
@@ -17,13 +17,13 @@ export async function runBacklog(ctx: RunContext, p: PathName): Promise<BacklogR
   const sampler = new Sampler(() => ({ ...ctx.stackTargets(), ...ctx.procTargets(procs) })).start();
   const start = Date.now();
   const progress: [number, number][] = [];
-  const tick = setInterval(() => progress.push([round((Date.now() - start) / 1000, 1), receiver.okKeys]), 5_000);
+  const tick = setInterval(() => progress.push([round((Date.now() - start) / 1000, 1), receiver.okAlerts]), 5_000);
   try {
     procs = await ctx.startPath(p, n);
     const ok = await ctx.waitDelivered(backlog, start + backlogTimeoutMs);
-    if (!ok) ctx.note(`backlog ${p}: only ${receiver.okKeys} of ${backlog} delivered within ${backlogTimeoutMs / 1000} s. ${await ctx.diagnose(n, procs)}`);
+    if (!ok) ctx.note(`backlog ${p}: only ${receiver.okAlerts} of ${backlog} delivered within ${backlogTimeoutMs / 1000} s. ${await ctx.diagnose(n, procs)}`);
     clearInterval(tick);
-    progress.push([round((Date.now() - start) / 1000, 1), receiver.okKeys]);
+    progress.push([round((Date.now() - start) / 1000, 1), receiver.okAlerts]);
     const usage = sampler.stop();
     const end = receiver.lastOkAt || Date.now();
     const memory: BacklogResult['memory'] = {};
@@ -40,7 +40,7 @@ export async function runBacklog(ctx: RunContext, p: PathName): Promise<BacklogR
       path: p, alerts: backlog, enqueueSeconds: round(enqueueSeconds, 1),
       drainSeconds: round((end - start) / 1000, 1),
       deliverySeconds: round((end - receiver.firstOkAt) / 1000, 1),
-      throughput: round(receiver.okKeys / ((end - start) / 1000), 1),
+      throughput: round(receiver.okAlerts / ((end - start) / 1000), 1),
       timedOut: !ok, ...(keepSeries ? { progress } : {}), memory, unexpectedExits: procs.reduce((a, x) => a + x.unexpectedExits.length, 0),
       cpuPct: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.cpuPct])),
       machineCpuPct: usage.machineCpuPct,

@@ -26,7 +26,9 @@ import {
   type ServiceNames,
   type Targets,
 } from '../harness';
-import { PASS_ENV, PATH_ENV, isTemporal, type Options, type PathName } from './options';
+import { WORKFLOW_TYPE } from '../../src/shared';
+import { writeGroupedChannelsFile } from './grouping';
+import { PASS_ENV, PATH_ENV, isCombined, isGrouped, isTemporal, type Options, type PathName } from './options';
 
 /** Set by SIGINT/SIGTERM: the run stops at the next check and cleans up. */
 export const state = { interrupted: false };
@@ -48,6 +50,8 @@ export class RunContext {
     readonly temporal: Awaited<ReturnType<typeof temporalClient>>,
     readonly receiver: Receiver,
     readonly channelsFile: string,
+    /** temporal-grouped's: the same webhook channel behind a grouping catch-all route */
+    readonly groupedChannelsFile: string,
   ) {}
 
   /** Brings the stack of this environment up (scripts/stack up: starts only what is down) and connects. */
@@ -55,7 +59,8 @@ export class RunContext {
     await stackUp();
     const receiver = await new Receiver().start();
     const channelsFile = writeChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
-    return new RunContext(o, redisClient(), opensearchClient(), await temporalClient(), receiver, channelsFile);
+    const grouped = writeGroupedChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
+    return new RunContext(o, redisClient(), opensearchClient(), await temporalClient(), receiver, channelsFile, grouped);
   }
 
   note(msg: string): void {
@@ -63,13 +68,13 @@ export class RunContext {
     say('bench', msg);
   }
 
-  /** Fresh stream, index and task queue for one point (deleted / terminated at the end of the run). */
-  names(what: string): ServiceNames {
+  /** Fresh stream, index and task queue for one point (deleted / terminated at the end of the run); `p`'s channels file. */
+  names(what: string, p?: PathName): ServiceNames {
     const base = `bench-${this.rid}-${++this.serial}-${what}`;
     this.created.streams.push(base);
     this.created.indices.push(base);
     this.created.queues.push(base);
-    return { stream: base, group: 'alert-processor', index: base, taskQueue: base, channelsFile: this.channelsFile };
+    return { stream: base, group: 'alert-processor', index: base, taskQueue: base, channelsFile: p && isGrouped(p) ? this.groupedChannelsFile : this.channelsFile };
   }
 
   env(n: ServiceNames, p: PathName = 'temporal', extra: Record<string, string> = {}): Record<string, string> {
@@ -119,7 +124,7 @@ export class RunContext {
             return b;
           }, logDir, note),
         ]
-      : p === 'temporal-combined'
+      : isCombined(p)
         ? range.map((i) => Supervised.service('combined', env(i), logDir, note, args, `combined${suffix(i)}`))
         : range.flatMap((i) => [
             Supervised.service('worker', env(i), logDir, note, args, `worker${suffix(i)}`),
@@ -144,9 +149,9 @@ export class RunContext {
     return Object.fromEntries([...roles].map(([role, xs]) => [role, { pids: xs.map((x) => x.pid) }]));
   }
 
-  /** Waits until the receiver has `count` keys answered 2xx; false on deadline. */
+  /** Waits until the receiver has `count` alerts delivered (keys answered 2xx; a group notification: its new alerts); false on deadline. */
   async waitDelivered(count: number, deadline: number): Promise<boolean> {
-    while (this.receiver.okKeys < count) {
+    while (this.receiver.okAlerts < count) {
       if (state.interrupted) throw new Error('interrupted');
       if (Date.now() > deadline) return false;
       await sleep(50);
@@ -164,17 +169,20 @@ export class RunContext {
     }
   }
 
-  runningCount(taskQueue: string): Promise<number> {
-    return this.temporal.client.workflow.count(`TaskQueue="${taskQueue}" AND ExecutionStatus="Running"`).then((r) => r.count, () => -1);
+  /** Running workflows on the task queue (of one workflow type: e.g. the deliveries without the groups). */
+  runningCount(taskQueue: string, type?: string): Promise<number> {
+    const q = `TaskQueue="${taskQueue}" AND ExecutionStatus="Running"${type ? ` AND WorkflowType="${type}"` : ''}`;
+    return this.temporal.client.workflow.count(q).then((r) => r.count, () => -1);
   }
 
   /** Lets the workflows finish, stops the processes, terminates what is left and drops the point's data. */
   async finishPath(p: PathName, n: ServiceNames, procs: Supervised[], expected: number, profile: boolean): Promise<number> {
     const docs = await this.docsDelivered(n.index, expected, 60_000);
     if (isTemporal(p)) {
-      // Let the workflows finish their last task before the worker goes.
+      // Let the workflows finish their last task before the worker goes (the deliveries: a group waits for its
+      // repeat_interval and is terminated below).
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && (await this.runningCount(n.taskQueue)) > 0) await sleep(500);
+      while (Date.now() < deadline && (await this.runningCount(n.taskQueue, isGrouped(p) ? WORKFLOW_TYPE : undefined)) > 0) await sleep(500);
     }
     await Promise.all(procs.map((x) => x.stop(profile ? 'SIGTERM' : 'SIGKILL', 20_000)));
     if (isTemporal(p)) await terminateOpen(this.temporal.client, n.taskQueue);
@@ -197,7 +205,7 @@ export class RunContext {
     await dropData(this.redis, this.osc, this.created.streams, this.created.indices);
     for (const q of this.created.queues) await terminateOpen(this.temporal.client, q).catch(() => 0);
     await this.receiver.stop();
-    fs.rmSync(path.dirname(this.channelsFile), { recursive: true, force: true });
+    for (const f of [this.channelsFile, this.groupedChannelsFile]) fs.rmSync(path.dirname(f), { recursive: true, force: true });
     await stackUp().catch((e: Error) => say('bench', `scripts/stack up at exit failed: ${e.message}`));
     this.redis.disconnect();
     await this.osc.close();

@@ -3,13 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RESULTS_DIR, numArg, parseArgs, strArg, type Args } from '../harness';
+import { GROUPING } from './grouping';
 
-export const PATHS = ['temporal', 'temporal-nolifecycle', 'temporal-combined', 'baseline'] as const;
+export const PATHS = ['temporal', 'temporal-nolifecycle', 'temporal-combined', 'temporal-grouped', 'baseline'] as const;
 export type PathName = (typeof PATHS)[number];
 /** Paths through the service (ingest → workflow): they differ in the worker's settings or the process layout. */
 export const isTemporal = (p: PathName): boolean => p !== 'baseline';
 /** What a Temporal path's processes get on top of the common service environment. */
-export const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, 'temporal-combined': {}, baseline: {} };
+export const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, 'temporal-combined': {}, 'temporal-grouped': {}, baseline: {} };
+/** Paths that run the combined process (worker + ingest on one connection, eager starts). */
+export const isCombined = (p: PathName): boolean => p === 'temporal-combined' || p === 'temporal-grouped';
+/** The path whose channels file groups (storm control): its webhook POSTs are group notifications. */
+export const isGrouped = (p: PathName): boolean => p === 'temporal-grouped';
 
 export const SERVER_PROFILES = ['dev', 'server'] as const;
 export type ServerProfile = (typeof SERVER_PROFILES)[number];
@@ -73,6 +78,8 @@ Paths: ${PATHS.join(', ')}
   temporal              separate worker and ingest processes (the default deployment)
   temporal-nolifecycle  the same with the worker's ALERT_LIFECYCLE=off
   temporal-combined     one process (dist/src/combined.js): worker + ingest on one connection, eager starts
+  temporal-grouped      the combined process with a grouping catch-all route (group_by [scope]: 50 groups,
+                        group_wait 1s, group_interval 1s, repeat_interval 1h): one notification per group per interval
   baseline              no Temporal (scripts/baseline.ts)
 --floor N: empty workflows started eagerly by a worker's own client (default: --alerts); the engine's floor.
 --scale 1,2: the scale path (default: the summary's path) at max with N workers + N ingests (or N combined).
@@ -149,5 +156,6 @@ export function settingsOf(o: Options): Record<string, unknown> {
     floor: o.floor, scale: o.scale.length ? { processes: o.scale, path: o.scalePath, INGEST_MAX_IN_FLIGHT: o.scaleMaxInFlight } : null,
     servers: o.servers ?? [currentProfile()], short: o.short, series: o.keepSeries,
     pathEnv: Object.fromEntries(o.paths.filter((p) => Object.keys(PATH_ENV[p]).length).map((p) => [p, PATH_ENV[p]])),
+    ...(o.paths.some(isGrouped) ? { grouping: { path: 'temporal-grouped', route: GROUPING } } : {}),
   };
 }

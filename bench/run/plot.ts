@@ -25,7 +25,7 @@ type Row = Record<string, string | number | null>;
 /** One colour per path (and the floor) in every panel. */
 const FLOOR = 'empty workflow (floor)';
 const PALETTE: Record<string, string> = {
-  [FLOOR]: '#8c8c8c', temporal: '#1f77b4', 'temporal-nolifecycle': '#2ca02c', 'temporal-combined': '#d62728', baseline: '#ff7f0e',
+  [FLOOR]: '#8c8c8c', temporal: '#1f77b4', 'temporal-nolifecycle': '#2ca02c', 'temporal-combined': '#d62728', 'temporal-grouped': '#17becf', baseline: '#ff7f0e',
 };
 const pathScale = (present: string[]) => {
   const domain = Object.keys(PALETTE).filter((k) => present.includes(k));
@@ -43,7 +43,9 @@ export function plotData(runs: ServerRun[]): { rates: Row[]; atMax: Row[]; cpu: 
   for (const run of runs) {
     const server = run.profile === 'dev' ? 'dev server' : 'real server';
     for (const p of run.points) {
-      rates.push({ server, path: p.path, offered: label(p.offered, p.label), order: p.offered ?? 1e9, alertsPerSec: p.throughput, p99Ms: p.latencyMs.p99, p50Ms: p.latencyMs.p50 });
+      // a grouped point's latency is per group notification (group_wait): not on the per-alert latency panel
+      const perAlert = p.latencyOf !== 'notification';
+      rates.push({ server, path: p.path, offered: label(p.offered, p.label), order: p.offered ?? 1e9, alertsPerSec: p.throughput, p99Ms: perAlert ? p.latencyMs.p99 : null, p50Ms: perAlert ? p.latencyMs.p50 : null });
     }
     const mean = (xs: number[]) => round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length), 2);
     if (run.floors.length) {

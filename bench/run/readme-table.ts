@@ -16,7 +16,11 @@ interface Row {
   figure: string;
   value: (s: ServerSummary) => string;
   target?: string;
+  /** a row only for runs that measured it (default: always) */
+  shown?: (sums: ServerSummary[]) => boolean;
 }
+
+const signed = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '—' : `${n >= 0 ? '+' : '−'}${fmt(Math.abs(n))}`);
 
 const ROWS: Row[] = [
   {
@@ -66,6 +70,16 @@ const ROWS: Row[] = [
     },
     target: 'every alert once; limit holds',
   },
+  {
+    figure: 'grouping cost at max: `temporal-grouped` vs `temporal-combined` (alerts/s; CPU ms per alert, grouped − combined)',
+    value: (s) => {
+      const g = s.groupingCost;
+      if (!g) return '—';
+      const d = g.cpuMsPerAlertDelta;
+      return `${fmt(g.alertsPerSec.grouped)} vs ${fmt(g.alertsPerSec.combined)}/s (×${fmt(g.alertsPerSecGroupedOverCombined, 2)}); server ${signed(d.server)}, combined ${signed(d.combined)}, OpenSearch ${signed(d.opensearch)}`;
+    },
+    shown: (sums) => sums.some((x) => x.groupingCost),
+  },
   { figure: 'highest offered rate kept up with (≥ 95 %)', value: (s) => (s.temporalSustainedRate === null ? '—' : `${fmt(s.temporalSustainedRate, 0)}/s`) },
 ];
 
@@ -84,7 +98,7 @@ export function benchTable(r: BenchResult, resultFile: string): string {
     '',
     `| figure | ${sums.map((x) => serverName(x.server)).join(' | ')} | target |`,
     `|---|${sums.map(() => '---|').join('')}---|`,
-    ...ROWS.map((row) => `| ${row.figure} | ${sums.map((x) => row.value(x)).join(' | ')} | ${row.target ?? ''} |`),
+    ...ROWS.filter((row) => !row.shown || row.shown(sums)).map((row) => `| ${row.figure} | ${sums.map((x) => row.value(x)).join(' | ')} | ${row.target ?? ''} |`),
   ];
   if (r.summary.comparison) lines.push('', `One machine: ${r.summary.comparison.why}`);
   if (r.failure) lines.push('', `The run failed: ${r.failure.split('\n')[0]}`);

@@ -23,6 +23,10 @@ function serverReport(run: ServerRun, s: ServerSummary): void {
     ) + '\n');
     out('\nCPU ms per delivered alert over the point\n');
     out(table(['path', 'offered/s', 'round', 'alerts', ...procs], points.map((r) => [r.path, r.offered ?? 'max', r.round, r.delivered, ...procs.map((k) => r.cpuMsPerAlert[k] ?? '-')])) + '\n');
+    if (points.some((r) => r.latencyOf === 'notification')) {
+      out('temporal-grouped: POSTs are group notifications (alerts = the sum of their group.counts.new); its latency is per notification:\n' +
+        '  arrival − the publish time of the earliest new alert it lists, i.e. group_wait / group_interval plus the queue, not comparable per alert\n');
+    }
   }
   if (s.pathsAtMax.length) {
     out('\nPaths at max (mean over rounds; CPU ms per alert)\n');
@@ -49,6 +53,13 @@ function serverReport(run: ServerRun, s: ServerSummary): void {
     const c = s.lifecycleCost;
     const sign = (v: number) => `${v >= 0 ? '+' : ''}${v}`;
     out(`\nLifecycle cost (temporal − temporal-nolifecycle, at max): alerts/s ×${c.alertsPerSecOnOverOff}, p50 ${sign(c.p50MsDelta)} ms, p99 ${sign(c.p99MsDelta)} ms; CPU ms/alert ${Object.entries(c.cpuMsPerAlertDelta).map(([k, v]) => `${k} ${sign(v)}`).join(', ')}\n`);
+  }
+  if (s.groupingCost) {
+    const g = s.groupingCost;
+    const sign = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v}`);
+    out(`\nGrouping cost (temporal-grouped − temporal-combined, at max): alerts/s ${g.alertsPerSec.grouped} vs ${g.alertsPerSec.combined} (×${g.alertsPerSecGroupedOverCombined ?? '-'}); ` +
+      `CPU ms/alert ${Object.entries(g.cpuMsPerAlertDelta).map(([k, v]) => `${k} ${sign(v)}`).join(', ')}; all processes ${g.totalCpuMsPerAlert.grouped} vs ${g.totalCpuMsPerAlert.combined} (${sign(g.totalCpuMsPerAlert.delta)}); ` +
+      `${g.notificationsPerPoint ?? '-'} notifications per point, ${g.alertsPerNotification ?? '-'} alerts each\n`);
   }
   if (backlogs.length) {
     out('\nBacklog drain (alerts queued before the service starts)\n');

@@ -9,7 +9,7 @@ import type { ScaleResult } from './types';
 
 export async function runScale(ctx: RunContext, processes: number, roundNo = 1): Promise<ScaleResult> {
   const { alerts, warmup, pointTimeoutMs, scalePath: p, scaleMaxInFlight, keepSeries } = ctx.o;
-  const n = ctx.names(`${p}-scale${processes}${roundNo > 1 ? `-r${roundNo}` : ''}`);
+  const n = ctx.names(`${p}-scale${processes}${roundNo > 1 ? `-r${roundNo}` : ''}`, p);
   const what = `${p} × ${processes}`;
   say('bench', `${what}: ${processes === 1 ? 'one process' : `${processes} processes`} of each kind on one stream and group, ${alerts} alerts at max, INGEST_MAX_IN_FLIGHT=${scaleMaxInFlight}`);
   ctx.receiver.reset();
@@ -33,17 +33,17 @@ export async function runScale(ctx: RunContext, processes: number, roundNo = 1):
     const usage = sampler.stop();
     polling = false;
     await poller;
-    if (!ok) ctx.note(`${what}: only ${ctx.receiver.okKeys - warmup} of ${alerts} delivered within ${pointTimeoutMs / 1000} s. ${await ctx.diagnose(n, procs)}`);
-    const { lat, at, last } = arrivals(ctx.receiver, warmup);
+    if (!ok) ctx.note(`${what}: only ${ctx.receiver.okAlerts - warmup} of ${alerts} delivered within ${pointTimeoutMs / 1000} s. ${await ctx.diagnose(n, procs)}`);
+    const { lat, at, last, delivered } = arrivals(ctx.receiver, warmup);
     const first = pub[0]?.at ?? 0;
     const seconds = Math.max(0.001, (last - first) / 1000);
-    const cpu = cpuFigures(usage, lat.length);
+    const cpu = cpuFigures(usage, delivered);
     const unexpectedExits = procs.reduce((a, x) => a + x.unexpectedExits.length, 0) - restarts0;
     // late repeats: a second 2xx for a key arrives after the first; give the workflows time to finish
     await ctx.finishPath(p, n, procs, warmup + alerts, false);
     const r: ScaleResult = {
-      path: p, processes, round: roundNo, alerts: pub.length, delivered: lat.length,
-      throughput: Math.round((lat.length / seconds) * 10) / 10, steadyThroughput: steady(at), latencyMs: latency(lat),
+      path: p, processes, round: roundNo, alerts: pub.length, delivered,
+      throughput: Math.round((delivered / seconds) * 10) / 10, steadyThroughput: steady(at), latencyMs: latency(lat),
       duplicates: ctx.receiver.repeatedOk(), posts: ctx.receiver.posts,
       maxRunning: Math.max(0, ...running.map(([, c]) => c)), maxInFlight: scaleMaxInFlight, ...(keepSeries ? { runningSeries: running } : {}),
       cpuMsPerAlert: cpu.cpuMs, cpuPct: cpu.cpuPct, timedOut: !ok, unexpectedExits,

@@ -1,5 +1,6 @@
 // The summary: per server profile the headline figures and the targets, and the profiles side by side.
 import { round } from '../harness';
+import { groupingCost } from './grouping';
 import { isTemporal, primaryPath, type PathName } from './options';
 import type { BacklogResult, FloorResult, PointResult, ScaleResult, ServerRun } from './types';
 
@@ -27,6 +28,8 @@ export function comparePaths(points: PointResult[]) {
       steadyPerSec: round(mean(ps.map((x) => x.steadyThroughput)), 1),
       p50Ms: round(mean(ps.map((x) => x.latencyMs.p50)), 1),
       p99Ms: round(mean(ps.map((x) => x.latencyMs.p99)), 1),
+      /** temporal-grouped: p50/p99 are per group notification (its arrival − its earliest listed alert's publish time) */
+      ...(ps.some((x) => x.latencyOf === 'notification') ? { latencyOf: 'notification' as const } : {}),
       cpuMsPerAlert: Object.fromEntries(procs.map((k) => [k, round(mean(ps.map((x) => x.cpuMsPerAlert[k])), 2)])),
       cpuMsPerAlertEach: Object.fromEntries(procs.map((k) => [k, ps.map((x) => x.cpuMsPerAlert[k])])),
     };
@@ -143,6 +146,8 @@ export function summarizeServer(run: ServerRun) {
       p99MsDelta: round(on.p99Ms - off.p99Ms, 1),
       cpuMsPerAlertDelta: Object.fromEntries(Object.keys(on.cpuMsPerAlert).filter((k) => k in off.cpuMsPerAlert).map((k) => [k, round(on.cpuMsPerAlert[k] - off.cpuMsPerAlert[k], 2)])),
     } : null,
+    /** What grouping adds per alert: temporal-grouped − temporal-combined at max, same run (grouping.ts) */
+    groupingCost: groupingCost(atMax, points),
     temporalMaxThroughput: temporalMax,
     baselineMaxThroughput: baselineMax,
     perRateRatio: Object.fromEntries(
@@ -204,7 +209,7 @@ export function compareServers(sums: ServerSummary[]) {
   return { byServer: rows, cheaperOnOneMachine: known ? cheap.server : null, why };
 }
 
-const DETAIL = ['floor', 'pathsAtMax', 'lifecycleCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'] as const;
+const DETAIL = ['floor', 'pathsAtMax', 'lifecycleCost', 'groupingCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'] as const;
 type Headline = Omit<ServerSummary, (typeof DETAIL)[number]>;
 
 /** The headline figures: those of the first profile; every profile's full summary under `servers`. */

@@ -40,6 +40,13 @@ export interface PointResult {
   unexpectedExits: number;
   /** alerts/s between the 10th and the 90th percentile of arrivals (the plateau, without ramp-up and tail) */
   steadyThroughput: number;
+  /**
+   * temporal-grouped: the group notifications that carried the counted alerts (`delivered` = the sum of their
+   * `group.counts.new`), and `latencyOf: 'notification'`: `latencyMs` is then per notification, its arrival − the
+   * publish time (`firedAt`) of the earliest of the new alerts it lists (at most 10): group_wait / group_interval.
+   */
+  notifications?: number;
+  latencyOf?: 'alert' | 'notification';
 }
 
 export interface BacklogResult {
