@@ -8,6 +8,7 @@
 //   abandon   stop trying, with a reason
 //   history   export a workflow history as JSON (the replay-test format)
 //   index-template  print or install the OpenSearch index template of rollover mode
+//   silence   add, list or expire silences (storm control; OpenSearch, and Temporal to wake deliveries)
 // Exit codes: 0 ok, 1 not found / failed / rejected, 2 usage (unknown command or flag, bad value, missing argument).
 import { parseArgs } from 'node:util';
 import { isGrpcServiceError } from '@temporalio/client';
@@ -39,7 +40,7 @@ commands:
 ${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`).join('\n')}
 
 ${CONNECTION_HELP}
-environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL; index-template: OPENSEARCH_*, ALERT_INDEX
+environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL; index-template, silence: OPENSEARCH_*, ALERT_INDEX
 severities: ${SEVERITIES.join(', ')}`;
 
 /** Set as soon as the command line is seen, so that even an error parsing it is reported as JSON. */

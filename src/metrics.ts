@@ -87,3 +87,8 @@ export function boundPort(server: http.Server | undefined): number | undefined {
 export const groupNotifications = new Counter({
   name: 'alert_group_notifications_total', help: 'Group notifications (one per group per interval), by route and outcome', labelNames: ['route', 'outcome'], registers: [registry],
 });
+
+/** Silences created and expired (storm control), by action: add | expire. Counted by the process that made the change (the intake; alertctl has no metrics). */
+export const silencesChanged = new Counter({
+  name: 'alert_silences_changed_total', help: 'Silences created or expired, by action', labelNames: ['action'], registers: [registry],
+});

@@ -9,6 +9,7 @@ import { opensearchClient } from '../connections/opensearch';
 import { SEVERITIES, WORKFLOW_TYPE, abandonUpdate, acknowledgeUpdate, retryUpdate, statusQuery, type DeliveryRequest, type DeliveryState } from '../shared';
 import { UsageError } from './usage-error';
 import { FailedError } from './failed-error';
+import { silence } from './silence';
 import { type Command, SA_NAMES, describeOrNotFound, durationFlag, issues, notFoundOr, queryValue, saValues, stateText, temporal, uiUrl, updateError, wid, xadd } from './support';
 
 export const commands: Record<string, Command> = {
@@ -312,4 +313,5 @@ export const commands: Record<string, Command> = {
       };
     },
   },
+  silence,
 };

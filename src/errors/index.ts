@@ -5,6 +5,8 @@ export { InvalidEntryError } from './invalid-entry-error';
 export { MatcherSyntaxError } from './matcher-syntax-error';
 export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-error';
 export { PermanentDeliveryError } from './permanent-delivery-error';
+export { SilenceInvalidError } from './silence-invalid-error';
+export { SilenceNotFoundError } from './silence-not-found-error';
 export { StartupCheckError } from './startup-check-error';
 export { StoreRefusedError } from './store-refused-error';
 export { StreamUnavailableError } from './stream-unavailable-error';

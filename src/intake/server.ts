@@ -3,6 +3,7 @@
 //   POST /api/v1/alertmanager   Alertmanager's webhook payload (version 4) → one AlertEvent per alert → 202
 //   GET  /ack/:token            the ack link's confirmation page;  POST /ack/:token (form field `by`) acknowledges
 //   GET  /healthz, /readyz      liveness; readiness (start-up done, Redis connected, not stopping)
+//   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
 import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { StreamUnavailableError } from '../errors';
@@ -15,6 +16,7 @@ import { BearerAuth } from './auth';
 import type { IntakeConfig } from './config';
 import { intakeAcks, intakeAlerts, intakeRequestSeconds, intakeRequests, intakeTruncated } from './metrics';
 import { PAGE_HEADERS, confirmPage, messagePage } from './pages';
+import { registerSilenceRoutes, type SilenceApi } from './silences';
 import { MAX_PROBLEMS, validateAlerts, type Problem, type ValidateLimits } from './validate';
 
 export interface IntakeDeps {
@@ -25,6 +27,8 @@ export interface IntakeDeps {
   limits: ValidateLimits;
   /** The `acknowledge` update (required when cfg.ackSecret is set). */
   acknowledge?: Acknowledge;
+  /** The silence API (absent: its routes answer 404). */
+  silences?: SilenceApi;
   /** For /readyz. */
   ready: () => boolean;
   /** The clock ack tokens are checked against (tests). */
@@ -158,6 +162,8 @@ export function buildIntakeServer(deps: IntakeDeps) {
       const describe = (index: number) => ({ fingerprint: ok[index].fingerprint, ...(events[index].labels?.alertname ? { alertname: events[index].labels.alertname } : {}) });
       return accept(reply, 'alertmanager', events, describe, { alertIds: events.map((e) => e.alertId) });
     });
+
+    if (deps.silences) registerSilenceRoutes(api, deps.silences, log);
     done();
   });
 

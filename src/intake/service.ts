@@ -1,7 +1,8 @@
 // What the intake process opens at start-up, in one place: settings (every bad value named at once), Redis
-// (reachable, or the process stops naming it), the channel names, the Temporal client of the ack links,
-// and the HTTP server; and how it all stops.
+// (reachable, or the process stops naming it), the channel names, the Temporal client of the ack links and of
+// silence expiry, the OpenSearch client of the silence API, and the HTTP server; and how it all stops.
 import type http from 'node:http';
+import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { Client, Connection } from '@temporalio/client';
 import { loadChannelsFile } from '../channels/config';
 import { loadConfig, type ServiceConfig } from '../config';
@@ -9,10 +10,14 @@ import { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { serveMetrics } from '../metrics';
 import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
+import { opensearchClient } from '../connections/opensearch';
+import { SilenceStore } from '../storm/silences';
+import { wakeSilenced } from '../storm/silence-wake';
 import { checkRedis, withTimeout } from '../startup';
 import { temporalAcknowledger } from './acknowledge';
 import { loadIntakeConfig, type IntakeConfig } from './config';
 import { buildIntakeServer, type IntakeApp } from './server';
+import { ensureOnce } from './silences';
 import { StreamWriter } from './stream-writer';
 
 type Env = Record<string, string | undefined>;
@@ -47,15 +52,25 @@ export class IntakeService {
     readonly intake: IntakeConfig,
     readonly log: Logger,
     private readonly redis: RedisClient,
-    private readonly temporal: Connection | undefined,
+    private readonly temporal: Connection,
+    private readonly opensearch: OpenSearchClient,
     channels: string[],
   ) {
+    const client = new Client({ connection: temporal, namespace: cfg.namespace });
+    const silences = new SilenceStore(opensearch, SilenceStore.indexFor(cfg.index));
     this.app = buildIntakeServer({
       cfg: intake,
       log,
       writer: new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs),
       limits: { maxEventBytes: cfg.ingest.maxEventBytes, channels: new Set(channels) },
-      ...(temporal ? { acknowledge: temporalAcknowledger(new Client({ connection: temporal, namespace: cfg.namespace }), intake.ackTimeoutMs) } : {}),
+      ...(intake.ackSecret ? { acknowledge: temporalAcknowledger(client, intake.ackTimeoutMs) } : {}),
+      silences: {
+        store: silences,
+        // On the first silence request, not at start-up: the intake starts (and takes alerts) without OpenSearch.
+        ensureIndex: ensureOnce(() => silences.ensureIndex(cfg.opensearch.index)),
+        where: cfg.opensearch.describe,
+        wake: (silenceId, endedAt) => wakeSilenced(client, silenceId, { endedAt }),
+      },
       ready: () => this.ready,
     });
   }
@@ -74,15 +89,17 @@ export class IntakeService {
       redis.disconnect();
       throw e;
     }
-    // Temporal is needed only by ack links, and only when one is submitted: a lazy connection, so the intake
-    // takes alerts while Temporal is down (an acknowledgement then answers 503).
-    const temporal = intake.ackSecret ? Connection.lazy(cfg.temporal.connection) : undefined;
+    // Temporal is needed only by ack links and by expiring a silence (to wake the deliveries it held back), and
+    // only when one happens: a lazy connection, so the intake takes alerts while Temporal is down (an
+    // acknowledgement then answers 503). OpenSearch likewise, for the silence API only (503 while unreachable).
+    const temporal = Connection.lazy(cfg.temporal.connection);
+    const opensearch = opensearchClient(cfg.opensearch);
     if (intake.auth === 'none') log.warn('INTAKE_AUTH=none: the API accepts alerts from anyone who can reach it (local use only)');
     log.info(
-      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: temporal ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
+      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`, bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
       'start-up checks passed',
     );
-    return new IntakeService(cfg, intake, log, redis, temporal, channels);
+    return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels);
   }
 
   get ready(): boolean {
@@ -104,7 +121,8 @@ export class IntakeService {
     this.stopping = true;
     await withTimeout(this.app.close(), STOP_GRACE_MS).catch((e: Error) => this.log.warn({ err: e.message }, 'requests still running at the end of the grace period'));
     this.metrics?.close();
-    await this.temporal?.close().catch(() => undefined);
+    await this.temporal.close().catch(() => undefined);
+    await this.opensearch.close().catch(() => undefined);
     await withTimeout(this.redis.quit(), 2_000).catch(() => this.redis.disconnect());
   }
 }

@@ -50,9 +50,14 @@ function compile(m: Matcher, text = formatMatcher(m)): RegExp {
   let re = compiled.get(m.value);
   if (!re) {
     try {
-      re = new RegExp(`^(?:${m.value})$`, 'su');
+      re = anchored(m.value, 'su');
     } catch (e) {
-      throw new MatcherSyntaxError(text, `bad regex: ${(e as Error).message}`);
+      // Unicode mode refuses escapes of punctuation that Alertmanager's (Go) regexes accept, such as `\-` and `\_`.
+      try {
+        re = anchored(m.value, 's');
+      } catch {
+        throw new MatcherSyntaxError(text, `bad regex: ${(e as Error).message}`);
+      }
     }
     if (compiled.size > 10_000) compiled.clear();
     compiled.set(m.value, re);
@@ -60,8 +65,18 @@ function compile(m: Matcher, text = formatMatcher(m)): RegExp {
   return re;
 }
 
+/**
+ * The regex compiled alone first: wrapped straight away, an unbalanced `a)|(.*` would become the valid
+ * `^(?:a)|(.*)$`, which is no longer anchored (and matches everything).
+ */
+function anchored(source: string, flags: string): RegExp {
+  new RegExp(source, flags); // throws on a regex that is not one by itself
+  return new RegExp(`^(?:${source})$`, flags);
+}
+
 export function matcherMatches(m: Matcher, subject: Record<string, string>): boolean {
-  const value = subject[m.name] ?? '';
+  // Own labels only: `constructor` or `toString` must not find Object.prototype's functions.
+  const value = Object.hasOwn(subject, m.name) ? String(subject[m.name]) : '';
   switch (m.op) {
     case '=': return value === m.value;
     case '!=': return value !== m.value;
