@@ -8,7 +8,7 @@ import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } f
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import {
-  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, joinGroupUpdate, retryUpdate, statusQuery,
+  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, joinGroupSignal, retryUpdate, statusQuery,
   type ChannelPlan, type DeliveryRequest, type GroupMember, type GroupStart, type ParkPolicy,
 } from '../src/shared';
 import { loadTemporalTarget } from '../src/connections/temporal';
@@ -134,9 +134,9 @@ async function recordGroup(client: Client, native: NativeConnection, outDir: str
   });
   await worker.runUntil(async () => {
     const handle = await client.workflow.start<typeof alertGroup>('alertGroup', { taskQueue, workflowId, args: [start] });
-    for (const n of [1, 2]) await handle.executeUpdate(joinGroupUpdate, { args: [member(n, 'firing')] });
+    for (const n of [1, 2]) await handle.signal(joinGroupSignal, member(n, 'firing'));
     while ((await handle.query(groupStatusQuery)).sequence < 1) await new Promise((r) => setTimeout(r, 100));
-    for (const n of [1, 2]) await handle.executeUpdate(joinGroupUpdate, { args: [member(n, 'resolved')] });
+    for (const n of [1, 2]) await handle.signal(joinGroupSignal, member(n, 'resolved'));
     const result = await handle.result();
     const history = await handle.fetchHistory();
     fs.writeFileSync(path.join(outDir, `${name}.json`), historyToJSON(history));

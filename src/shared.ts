@@ -69,7 +69,7 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'abandoned' | 
 export type LifecycleStatus = 'duplicate' | 'unmatched' | 'forwarded';
 /**
  * Storm control (docs/storm-control.md), nothing sent by this delivery itself: `grouped` (handed to its group's
- * workflow, whose notification `group.notificationKey` carries it; the group marks the document `delivered`),
+ * workflow, whose next notification carries it; the group marks the document `delivered` with that notification's key),
  * `silenced` (a silence matched and was still in force when the delivery ended: see `suppressedBy`),
  * `inhibited` (a firing source alert of an inhibit rule suppressed it: see `suppressedBy`).
  */
@@ -167,16 +167,6 @@ export interface GroupMember {
   joinedAt?: number;
 }
 
-/** The group's answer to a join: which notification will carry the alert. */
-export interface GroupJoined {
-  groupId: string;
-  /**
-   * The notification's idempotency key: `<group workflow ID>:<sequence>`. Empty for a resolved event of an
-   * alert the group never listed (e.g. it was silenced): nothing to tell, nothing sent.
-   */
-  notificationKey: string;
-  sequence: number;
-}
 
 /** Everything the group workflow starts from (and carries into its next run when it continues as new). */
 export interface GroupStart {
@@ -294,7 +284,7 @@ export interface DeliveryState {
   /** Escalation levels notified so far (0: only the first notification). */
   escalationLevel?: number;
   /** Grouped: the group and the notification that carries (or carried) this alert. */
-  group?: { id: string; notificationKey: string };
+  group?: { id: string; notificationKey?: string };
   /** Silenced or inhibited: by what (the latest silence, if several held it back one after another). */
   suppressedBy?: Suppression;
 }
@@ -366,8 +356,11 @@ export const acknowledgeUpdate = defineUpdate<DeliveryState, [AckInput]>('acknow
 
 // ---- storm control ----
 export const GROUP_WORKFLOW_TYPE = 'alertGroup';
-/** An alert joins its group (update-with-start on the group workflow); resolves with the notification that will carry it. */
-export const joinGroupUpdate = defineUpdate<GroupJoined, [GroupMember]>('join');
+/**
+ * An alert joins its group (signal-with-start on the group workflow: durable once the server answers, with no
+ * worker in the way and no cap on joins in flight). A join repeated for the same delivery counts once.
+ */
+export const joinGroupSignal = defineSignal<[GroupMember]>('join');
 /** A group's state: its firing alerts, those waiting for the next notification, and its notifications so far. */
 export const groupStatusQuery = defineQuery<GroupStatus>('groupStatus');
 /** A silence was expired early (alertctl, the intake): the deliveries it held back look again now. */

@@ -62,12 +62,12 @@ it('three alerts within group_wait: one notification listing all three; a late o
     expect(await settled(id, 'delivered')).toMatchObject({ delivered: true, groupId, groupNotificationKey: `${groupId}:1` });
   }
 
-  // Each member's own workflow: closed, `grouped`, AlertGroup = the group; its result names the notification.
+  // Each member's own workflow: closed, `grouped`, AlertGroup = the group; its result names the group.
   const client = await p.temporal();
   const member = await client.workflow.getHandle(p.key(ids[1])).describe();
   expect(member.status.name).toBe('COMPLETED');
   expect(member.searchAttributes).toMatchObject({ AlertDeliveryStatus: ['grouped'], AlertGroup: [groupId] });
-  expect(await client.workflow.getHandle(p.key(ids[1])).result()).toMatchObject({ status: 'grouped', group: { id: groupId, notificationKey: `${groupId}:1` } });
+  expect(await client.workflow.getHandle(p.key(ids[1])).result()).toMatchObject({ status: 'grouped', group: { id: groupId } });
 
   // Another cluster is another group.
   const other = await p.publish(dbAlert('us-1'));

@@ -72,14 +72,16 @@ function story(dir: string, file: string) {
       if (f.AlertDeliveryStatus) steps.push(`${decode(f.AlertDeliveryStatus)} [${(decode(f.AlertFailedChannels) ?? []).join(',')}]`);
     } else if (t === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED') {
       const input = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input;
-      const args = (input.args?.payloads ?? []).map(decode).map((v: any) => (typeof v === 'string' ? v : input.name === 'join' ? `${v.alertId} ${v.status}` : JSON.stringify(v)));
+      const args = (input.args?.payloads ?? []).map(decode).map((v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)));
       steps.push(`update ${input.name}(${args.join(', ')})`);
     } else if (t === 'TIMER_FIRED') {
       steps.push('timer');
     } else if (t === 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED') {
       steps.push('hand-over failed');
     } else if (t === 'WORKFLOW_EXECUTION_SIGNALED') {
-      steps.push(`signal ${e.workflowExecutionSignaledEventAttributes.signalName}`);
+      const { signalName, input } = e.workflowExecutionSignaledEventAttributes;
+      const member = signalName === 'join' ? decode(input.payloads[0]) : null;
+      steps.push(member ? `signal join(${member.alertId} ${member.status})` : `signal ${signalName}`);
     } else if (t === 'WORKFLOW_EXECUTION_COMPLETED') {
       result = decode(e.workflowExecutionCompletedEventAttributes.result.payloads[0]);
       steps.push(`completed ${result.status}`);
@@ -241,8 +243,8 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
   },
   // the group: two joins, group_wait, one notification (status, then its members' documents); both resolve; the resolved notification; the end
   'group-notified-resolved.json': {
-    steps: ['update join(a-1 firing)', 'update join(a-2 firing)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers',
-      'update join(a-1 resolved)', 'update join(a-2 resolved)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers', 'completed delivered'],
+    steps: ['signal join(a-1 firing)', 'signal join(a-2 firing)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers',
+      'signal join(a-1 resolved)', 'signal join(a-2 resolved)', 'timer', 'notify ok', 'delivered []', 'recordGroupMembers', 'completed delivered'],
     channels: ['hook: delivered after 1'], abandonReason: null,
   },
 };

@@ -1,12 +1,12 @@
-// The group activities (storm control): an alert joins its group's workflow (update-with-start), and the
+// The group activities (storm control): an alert joins its group's workflow (signal-with-start), and the
 // group marks its members' documents once a notification carried them. Both idempotent.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { AlertStore } from '../store';
 import { groupNotifications } from '../metrics';
 import {
-  GROUP_WORKFLOW_TYPE, SA_GROUP, SA_STATUS, joinGroupUpdate,
-  type ChannelPlan, type DeliveryState, type GroupJoined, type GroupMember, type GroupRef, type GroupStart, type ParkPolicy,
+  GROUP_WORKFLOW_TYPE, SA_GROUP, SA_STATUS, joinGroupSignal,
+  type ChannelPlan, type DeliveryState, type GroupMember, type GroupRef, type GroupStart, type ParkPolicy,
 } from '../shared';
 import { StoreRefusedError } from '../errors';
 
@@ -36,23 +36,26 @@ export interface RecordMembersInput {
 export function createGroupActivities(store: AlertStore, park: ParkPolicy, groups: GroupDeps | undefined) {
   return {
     /**
-     * Update-with-start: the group's workflow is started if it does not run (its `group_wait` starts then) and
-     * the alert joins it; the answer names the notification that will carry it. A retried join of the same
-     * delivery gets the same answer (the group knows its members by delivery ID).
+     * Signal-with-start: the group's workflow is started if it does not run (its `group_wait` starts then) and
+     * the alert joins it. Durable once the server answers: no worker has to run the group first, so a storm
+     * of joins never waits on workflow-task slots. (Update-with-start would, and the server caps updates in
+     * flight per workflow: measured here, joins failed with RESOURCE_EXHAUSTED under a storm.) A join repeated
+     * for the same delivery counts once (the group knows its members by delivery ID).
      */
-    async joinGroup({ ref, channels, member }: JoinInput): Promise<GroupJoined> {
+    async joinGroup({ ref, channels, member }: JoinInput): Promise<{ groupId: string }> {
       if (!groups) throw ApplicationFailure.create({ type: 'ConfigError', nonRetryable: true, message: 'this worker has no Temporal client for groups' });
       const listUrl = groups.listUrlFor?.(ref.workflowId);
       const start: GroupStart = { ref, channels, park, memberTimeoutMs: groups.memberTimeoutMs, ...(listUrl ? { listUrl } : {}) };
-      const startWorkflowOperation = new WithStartWorkflowOperation(GROUP_WORKFLOW_TYPE, {
+      await groups.client.workflow.signalWithStart(GROUP_WORKFLOW_TYPE, {
         workflowId: ref.workflowId,
         taskQueue: groups.taskQueue,
         args: [start],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        signal: joinGroupSignal,
+        signalArgs: [member],
         typedSearchAttributes: [{ key: SA_GROUP, value: ref.workflowId }, { key: SA_STATUS, value: 'pending' }],
         staticSummary: `group ${ref.route} ${Object.entries(ref.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`.slice(0, 200),
       });
-      return groups.client.workflow.executeUpdateWithStart(joinGroupUpdate, { args: [member], startWorkflowOperation });
+      return { groupId: ref.workflowId };
     },
 
     /** The members' documents: `delivered` (or `failed`, `abandoned`) under the notification that carried them. */

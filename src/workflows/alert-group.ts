@@ -1,5 +1,5 @@
 // alertGroup: one workflow per route + group key (storm control, docs/storm-control.md). Alerts join it with
-// update-with-start; it sends one notification per group per interval with Alertmanager's timing:
+// signal-with-start; it sends one notification per group per interval with Alertmanager's timing:
 //   group_wait      after the group is created, before its first notification (more alerts may join)
 //   group_interval  between notifications while alerts join or resolve
 //   repeat_interval a group still firing, with nothing new, is notified again this often
@@ -10,16 +10,19 @@ import {
   CancellationScope, allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS, SEVERITIES, groupStatusQuery, joinGroupUpdate,
-  type AlertEvent, type ChannelPlan, type ChannelResult, type DeliveryState, type DeliveryStatus, type GroupJoined, type GroupMember, type GroupNotice, type GroupNotification as Notification, type GroupStart,
+  GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS, SEVERITIES, groupStatusQuery, joinGroupSignal,
+  type AlertEvent, type ChannelPlan, type ChannelResult, type DeliveryState, type DeliveryStatus, type GroupMember, type GroupNotice, type GroupNotification as Notification, type GroupStart,
 } from '../shared';
 import type { NotifyInput } from '../activities';
 import { groupBookkeeping } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';
 import { notifierFor } from './notifiers';
 
-/** A group's history grows with every join: past this many events it continues as new between notifications. */
-export const GROUP_HISTORY_LIMIT = 10_000;
+/**
+ * A group's history grows with every join (one signal event each): past this many events it continues as new,
+ * well before the server's caps on a run's history and on its signals (10,000 signals by default).
+ */
+export const GROUP_HISTORY_LIMIT = 5_000;
 
 /** Members already carried by a notification, remembered so that a retried join is not listed twice. */
 const RECENT_LIMIT = 20_000;
@@ -37,14 +40,11 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   let lastNotifiedAt = carried?.lastNotifiedAt ?? null;
   /** A notification whose required channels failed: retried (same key, same content) at each check. */
   let failing: Notification | undefined = carried?.failing;
-  /** Delivery ID → the notification that carried it, for recent members (a retried join gets the same answer). */
+  /** Delivery ID → the notification that carried it, for recent members (a repeated join is recognised). */
   const carriedBy = new Map<string, number>();
   const state: DeliveryState = { status: 'pending', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
 
   // ---- steps (defined before use; the loop below reads top-down) ----
-  /** The notification a member that joins now will be in: the one after any being sent or retried. */
-  const nextSequence = () => sequence + 1;
-
   function setStatus(status: DeliveryStatus, failedChannels: string[] = []): void {
     state.status = status;
     upsertSearchAttributes([{ key: SA_STATUS, value: status }, { key: SA_FAILED_CHANNELS, value: failedChannels }, { key: SA_GROUP, value: groupId }]);
@@ -148,25 +148,20 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   }
 
   // ---- messages ----
-  const joined = (seq: number): GroupJoined => ({ groupId, notificationKey: seq > 0 ? `${groupId}:${seq}` : '', sequence: seq });
-  /** The notification a member already joined is (or was) in: a retried join (its activity ran twice) is not counted twice. */
-  function sequenceOf(deliveryId: string): number | undefined {
-    if (failing?.members.some((m) => m.deliveryId === deliveryId)) return failing.sequence;
-    if (pending.some((m) => m.deliveryId === deliveryId)) return nextSequence();
-    return carriedBy.get(deliveryId);
+  /** Whether this delivery already joined (a join repeated after a worker crash must not be listed twice). */
+  function known(deliveryId: string): boolean {
+    return failing?.members.some((m) => m.deliveryId === deliveryId) === true || pending.some((m) => m.deliveryId === deliveryId) || carriedBy.has(deliveryId);
   }
-  setHandler(joinGroupUpdate, (member) => {
-    const known = sequenceOf(member.deliveryId);
-    if (known !== undefined) return joined(known);
+  setHandler(joinGroupSignal, (member) => {
+    if (known(member.deliveryId)) return;
     if (member.status === 'firing') {
       addFiring({ ...member, joinedAt: Date.now() });
     } else if (!firing.delete(member.alertId)) {
       // Resolved, but this group never listed it (silenced, inhibited, or it left as stale): nothing to tell.
-      if (overflow === 0) return joined(0);
+      if (overflow === 0) return;
       overflow--;
     }
     pending.push(member);
-    return joined(nextSequence());
   });
   setHandler(groupStatusQuery, () => ({
     status: state.status, firing: firing.size + overflow, pending: pending.length, sequence, lastNotifiedAt: lastNotifiedAt === null ? null : new Date(lastNotifiedAt).toISOString(), channels: state.channels,

@@ -60,15 +60,18 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
     }
   }
 
-  /** The alert goes out with its group's next notification: the group's workflow takes it (update-with-start). */
+  /**
+   * The alert goes out with its group's next notification: the group's workflow takes it (signal-with-start).
+   * Which notification carried it, the group writes into the alert's document when it sends.
+   */
   async function handToGroup(group: GroupRef, status: AlertStatus, channels: ChannelPlan[]): Promise<void> {
     const { event } = req;
-    const joined = await joinGroup({
+    await joinGroup({
       ref: group, channels,
-      member: { alertId: event.alertId, deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title, ruleName: event.ruleName, firedAt: event.firedAt },
+      member: { alertId: event.alertId, deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title.slice(0, 200), ruleName: event.ruleName, firedAt: event.firedAt },
     });
-    state.group = { id: joined.groupId, notificationKey: joined.notificationKey };
-    addAttribute({ key: SA_GROUP, value: joined.groupId });
+    state.group = { id: group.workflowId };
+    addAttribute({ key: SA_GROUP, value: group.workflowId });
   }
 
   return { holdBack, waitOutSilences, handToGroup };

@@ -2,7 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotifyInput } from '../../src/activities';
 import type { JoinInput, RecordMembersInput } from '../../src/activities/groups';
-import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, GroupJoined, GroupRef, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput, Suppression } from '../../src/shared';
+import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, GroupRef, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput, Suppression } from '../../src/shared';
 
 export type Outcome = 'ok' | 'transient' | 'permanent';
 /** Decides one notify attempt: `attempt` is the activity attempt, `call` counts all calls to this channel. */
@@ -63,10 +63,10 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
         ...(opts.suppressed ? { suppressed: opts.suppressed } : {}), ...(opts.group ? { group: opts.group } : {}),
       });
     },
-    joinGroup(input: JoinInput): Promise<GroupJoined> {
+    joinGroup(input: JoinInput): Promise<{ groupId: string }> {
       events.push(`join:${input.member.status}`);
       joins.push(input);
-      return Promise.resolve({ groupId: input.ref.workflowId, notificationKey: `${input.ref.workflowId}:1`, sequence: 1 });
+      return Promise.resolve({ groupId: input.ref.workflowId });
     },
     recordGroupMembers(input: RecordMembersInput): Promise<number> {
       events.push(`recordMembers:${input.state.status}:${input.state.group?.notificationKey}`);
