@@ -51,7 +51,7 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
     throw e;
   }
   log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, opensearch: cfg.opensearch.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
-  return { cfg, log, redis, store, channels, close };
+  return { cfg, log, redis, store, channels, silences: store.silences, close };
 }
 
 /** Prints a start-up failure plainly (no stack trace for expected problems) and exits non-zero. */

@@ -12,6 +12,7 @@ import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckEr
 import { firstIndexName, messageTime, nextIndexName } from './rollover';
 import { DEFAULT_INCIDENT_TIMEOUT_MS, IncidentStore } from '../lifecycle/incidents';
 import { InhibitionStore, type InhibitRule } from '../storm/inhibitions';
+import { SilenceStore } from '../storm/silences';
 import { suppressedByValue, workflowIdFor, type Suppression, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
 
 export { ALERT_MAPPING } from './mapping';
@@ -132,6 +133,8 @@ export class AlertStore {
   readonly incidents: IncidentStore;
   /** The firing sources of the inhibit rules: `<ALERT_INDEX>.inhibitors` (created only with rules). */
   readonly inhibitions: InhibitionStore;
+  /** The silences (alertctl silence, the intake's API): `<ALERT_INDEX>.silences`, read at most once a second per process. */
+  readonly silences: SilenceStore;
 
   constructor(
     readonly client: Client,
@@ -141,6 +144,7 @@ export class AlertStore {
   ) {
     this.writes = new BulkWriter(client);
     this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs);
+    this.silences = new SilenceStore(client, SilenceStore.indexFor(index));
     this.inhibitions = new InhibitionStore(client, InhibitionStore.indexFor(index), settings.inhibitRules ?? [], settings.incidentTimeoutMs ?? DEFAULT_INCIDENT_TIMEOUT_MS);
   }
 
@@ -157,6 +161,10 @@ export class AlertStore {
   async ensureIndex(): Promise<void> {
     await this.incidents.ensureIndex(this.settings).catch((e: Error) => {
       throw new StartupCheckError('OpenSearch', `cannot create the incident index "${this.incidents.index}": ${e.message}`);
+    });
+    await this.silences.ensureIndex(this.settings).catch((e: Error) => {
+      if (e instanceof MappingMismatchError) throw e;
+      throw new StartupCheckError('OpenSearch', `cannot create the silence index "${this.silences.index}": ${e.message}`);
     });
     await this.inhibitions.ensureIndex(this.settings).catch((e: Error) => {
       throw new StartupCheckError('OpenSearch', `cannot create the inhibitor index "${this.inhibitions.index}": ${e.message}`);
@@ -388,7 +396,7 @@ export class AlertStore {
       ...(state.incidentState ? { incidentState: state.incidentState } : {}),
       ...(state.ack ? { ackedBy: state.ack.by, ackedAt: state.ack.at, ackedVia: state.ack.via } : {}),
       ...(state.escalationLevel !== undefined ? { escalationLevel: state.escalationLevel } : {}),
-      ...(state.group ? { groupId: state.group.id, groupNotificationKey: state.group.notificationKey } : {}),
+      ...(state.group ? { groupId: state.group.id, ...(state.group.notificationKey ? { groupNotificationKey: state.group.notificationKey } : {}) } : {}),
       ...(state.suppressedBy ? { suppressedBy: suppressedByValue(state.suppressedBy), suppressionNote: suppressionNote(state.suppressedBy) } : {}),
     });
   }
