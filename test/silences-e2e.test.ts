@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
+import { freePort } from './helpers/secure-proxy';
 import { ROOT } from './helpers/stack';
 
 jest.setTimeout(120_000);
@@ -14,7 +15,7 @@ let metricsPort = 0;
 
 beforeAll(async () => {
   await p.start();
-  metricsPort = 20_000 + Math.floor(Math.random() * 10_000);
+  metricsPort = await freePort();
   await p.worker({ METRICS_PORT: String(metricsPort) });
   await p.ingest();
 });
