@@ -10,7 +10,7 @@ import {
   CancellationScope, allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import {
-  GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS, SEVERITIES, groupStatusQuery, joinGroupSignal,
+  GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS, SEVERITIES, groupStatusQuery, joinGroupSignal, statusQuery,
   type AlertEvent, type ChannelPlan, type ChannelResult, type DeliveryState, type DeliveryStatus, type GroupMember, type GroupNotice, type GroupNotification as Notification, type GroupStart,
 } from '../shared';
 import type { NotifyInput } from '../activities';
@@ -163,6 +163,7 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
     }
     pending.push(member);
   });
+  setHandler(statusQuery, () => state); // `alertctl status <group ID>` as for a delivery: its latest notification
   setHandler(groupStatusQuery, () => ({
     status: state.status, firing: firing.size + overflow, pending: pending.length, sequence, lastNotifiedAt: lastNotifiedAt === null ? null : new Date(lastNotifiedAt).toISOString(), channels: state.channels,
   }));
