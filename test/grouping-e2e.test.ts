@@ -2,9 +2,6 @@
 // notification per interval, sent by the group's workflow; an alert joining after the first notification
 // goes out with the next one (group_interval); every member's workflow, document and search attributes say
 // which group and which notification carried it; all resolved → the resolved notification, and the group ends.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import type { ReceivedPost } from './helpers/receiver';
@@ -12,29 +9,19 @@ import type { ReceivedPost } from './helpers/receiver';
 jest.setTimeout(120_000);
 
 const p = new Pipeline();
-let channelsDir: string;
 
 beforeAll(async () => {
   await p.start();
-  channelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grouping-channels-'));
-  p.channelsFile = path.join(channelsDir, 'channels.yaml');
-  fs.writeFileSync(p.channelsFile, [
-    'channels:',
-    '  hook:', '    type: webhook', `    url: ${p.receiver.url}`, '    timeout: 3s',
-    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }',
+  p.useHookWith([
     'routes:',
     '  - name: db', '    match: { labels: { team: db } }', '    channels: [hook]',
     '    group_by: [alertname, cluster]', '    group_wait: 2s', '    group_interval: 3s', '    repeat_interval: 1h',
     '  - channels: [hook]',
-    '',
-  ].join('\n'));
+  ]);
   await p.worker();
   await p.ingest();
 });
-afterAll(async () => {
-  await p.stop();
-  fs.rmSync(channelsDir, { recursive: true, force: true });
-});
+afterAll(() => p.stop());
 
 const groupPosts = (groupId: string): ReceivedPost[] => p.receiver.posts.filter((x) => x.json?.group?.id === groupId);
 const dbAlert = (cluster: string, extra: Record<string, unknown> = {}) =>

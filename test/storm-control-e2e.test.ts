@@ -3,9 +3,6 @@
 // whose worker is killed with -9 mid-`group_wait` (with TEST_RESTART_TEMPORAL=1 the Temporal server too):
 // the group's timer is durable, so one notification still carries both alerts, not before group_wait.
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { restartTemporal } from './helpers/stack';
@@ -15,32 +12,22 @@ const RESTART_TEMPORAL = process.env.TEST_RESTART_TEMPORAL === '1';
 const GROUP_WAIT_MS = 8_000;
 
 const p = new Pipeline();
-let channelsDir: string;
 
 beforeAll(async () => {
   await p.start();
-  channelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-channels-'));
-  p.channelsFile = path.join(channelsDir, 'channels.yaml');
-  fs.writeFileSync(p.channelsFile, [
-    'channels:',
-    '  hook:', '    type: webhook', `    url: ${p.receiver.url}`, '    timeout: 3s',
-    '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }',
+  p.useHookWith([
     'routes:',
     '  - name: slow', '    match: { labels: { team: slow } }', '    channels: [hook]',
-    `    group_by: [cluster]`, `    group_wait: ${GROUP_WAIT_MS}ms`, '    group_interval: 5s',
+    '    group_by: [cluster]', `    group_wait: ${GROUP_WAIT_MS}ms`, '    group_interval: 5s',
     '  - channels: [hook]',
     'inhibit_rules:',
     `  - source_matchers: ['alertname="ClusterDown"']`,
     `    target_matchers: ['severity="medium"']`,
     '    equal: [cluster]',
-    '',
-  ].join('\n'));
+  ]);
   await p.ingest();
 });
-afterAll(async () => {
-  await p.stop();
-  fs.rmSync(channelsDir, { recursive: true, force: true });
-});
+afterAll(() => p.stop());
 
 const settled = (id: string, status: string) => p.waitFor(`${id} ${status}`, async () => {
   const d = await p.doc(id);

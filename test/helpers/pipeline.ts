@@ -1,6 +1,7 @@
 // An end-to-end fixture: a unique stream/group/index/task queue, a real receiver, and the real
 // worker and ingest processes pointed at them. Everything is torn down and deleted afterwards.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
 import type Redis from 'ioredis';
@@ -44,6 +45,22 @@ export class Pipeline {
       hook: { url: this.receiver.url, timeout: this.opts.channel?.timeout ?? '3s', retry: this.opts.channel?.retry ?? { initialInterval: '200ms', maximumInterval: '1s', maximumAttempts: 20 } },
     });
     return this;
+  }
+
+  /**
+   * Replaces the channels file (before the processes start): the webhook channel `hook` to the receiver, then
+   * these YAML lines (routes, inhibit_rules, …). Deleted by stop().
+   */
+  useHookWith(lines: string[]): void {
+    if (this.channelsFile?.includes('alert-channels-')) fs.rmSync(path.dirname(this.channelsFile), { recursive: true, force: true });
+    this.channelsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'alert-channels-')), 'channels.yaml');
+    fs.writeFileSync(this.channelsFile, [
+      'channels:',
+      '  hook:', '    type: webhook', `    url: ${this.receiver.url}`, '    timeout: 3s',
+      '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 5 }',
+      ...lines,
+      '',
+    ].join('\n'));
   }
 
   /** A Temporal client on the stack's server (one connection per pipeline, closed by stop()). */
