@@ -47,7 +47,7 @@ const total = (cpu: Record<string, number>): number | null => {
 
 /**
  * What grouping adds per alert: temporal-grouped − temporal-combined at max, same run (both the combined process;
- * the grouped one's members join their group with update-with-start and end `grouped`, the group sends one
+ * the grouped one's members join their group (signal-with-start) and end `grouped`, the group sends one
  * notification per group per interval). alerts/s as the ratio grouped/combined; CPU in ms per delivered alert.
  * null when either path did not run at max.
  */
