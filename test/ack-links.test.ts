@@ -126,8 +126,10 @@ function activities(over: Partial<ActivityDeps> = {}) {
     get: () => ({ name: 'hook', type: 'webhook', send: (a: OutgoingAlert) => (sent.push(a), Promise.resolve('HTTP 200')) }),
     plan: () => [{ name: 'hook', type: 'webhook', required: true, timeoutMs: 1000, retry: {} }],
     escalation: () => undefined,
+    grouping: () => undefined,
   } as unknown as ChannelRegistry;
-  const store = { createIfAbsent: () => Promise.resolve({ delivered: false }), incidents: claims } as unknown as AlertStore;
+  // no inhibit rules (storm control): nothing recorded or looked up
+  const store = { createIfAbsent: () => Promise.resolve({ delivered: false }), incidents: claims, inhibitions: { enabled: false } } as unknown as AlertStore;
   const acts = createActivities({ redis: {} as ActivityDeps['redis'], store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, ...over });
   return { acts, sent, claims };
 }
