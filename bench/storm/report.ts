@@ -1,0 +1,109 @@
+// The storm's result: bench/results/storm-<stamp>.json (one line) and storm-latest.json (a symlink to it), a
+// markdown table ours vs Alertmanager on standard output, and with --readme README.md's storm table (the lines
+// between <!-- storm-table:begin --> and <!-- storm-table:end -->).
+import fs from 'node:fs';
+import path from 'node:path';
+import { RESULTS_DIR, ROOT, round, writeResult } from '../harness';
+import type { AlertmanagerResult } from './alertmanager';
+import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
+import type { OursResult } from './ours';
+import type { StormExpected, StormSettings } from './scenario';
+
+export const BEGIN = '<!-- storm-table:begin -->';
+export const END = '<!-- storm-table:end -->';
+
+export interface StormResult {
+  kind: 'storm';
+  ok: boolean;
+  startedAt: string;
+  finishedAt: string;
+  settings: StormSettings & { short: boolean; chaos: boolean; deadlineS: number };
+  config: { groupBy: string[]; timing: typeof TIMING; inhibit: typeof INHIBIT; silence: typeof SILENCE };
+  machine: Record<string, unknown>;
+  versions: Record<string, string>;
+  scenario: { rules: { name: string; team: string; severity: string }[]; expected: StormExpected };
+  ours: OursResult | null;
+  alertmanager: AlertmanagerResult | null;
+  checks: { name: string; ok: boolean; detail: string }[];
+  failures: string[];
+}
+
+export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failures' | 'scenario'>): StormResult['checks'] {
+  const out: StormResult['checks'] = [];
+  const { ours, scenario } = r;
+  if (ours) {
+    out.push({ name: 'ours: lost = 0 (every event has a terminal record)', ok: ours.lost === 0, detail: `${ours.lost} lost${ours.lostSample.length ? `, e.g. ${ours.lostSample.join('; ')}` : ''}` });
+    out.push({ name: 'ours: no failed, abandoned, rejected or terminated record', ok: ours.finalButBad === 0, detail: JSON.stringify(ours.statuses) });
+    out.push({ name: 'ours: the silence was added (alertctl silence add)', ok: ours.silence.ok, detail: ours.silence.output.split('\n')[0] });
+    out.push({ name: 'ours: silenced = the scenario\'s team="batch" alerts', ok: ours.silenced === scenario.expected.silencedAlerts, detail: `${ours.silenced} of ${scenario.expected.silencedAlerts}` });
+    out.push({ name: 'ours: inhibited = the scenario\'s medium alerts in a down cluster', ok: ours.inhibited === scenario.expected.inhibitedAlerts, detail: `${ours.inhibited} of ${scenario.expected.inhibitedAlerts}` });
+    if (ours.afterExpiry) {
+      const e = ours.afterExpiry;
+      out.push({ name: 'ours: once the silence expired, every delivery it held back was notified', ok: e.delivered === e.heldBack, detail: `${e.delivered} of ${e.heldBack} delivered ${e.seconds} s after the expiry (${e.woken ?? '?'} woken)` });
+    }
+  }
+  if (r.alertmanager) {
+    const am = r.alertmanager;
+    out.push({ name: 'Alertmanager: every alert neither silenced nor inhibited was notified', ok: am.neverNotified === 0, detail: `${am.neverNotified} never notified` });
+  }
+  for (const f of r.failures) out.push({ name: 'run completed', ok: false, detail: f.split('\n')[0] });
+  return out;
+}
+
+const perAlert = (n: number, alerts: number) => (alerts ? round(n / alerts, 3) : null);
+const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '—' : typeof v === 'number' ? v.toLocaleString('en-US') : v);
+
+/** The markdown table ours vs Alertmanager. */
+export function stormTable(r: StormResult): string {
+  const x = r.scenario.expected;
+  const o = r.ours;
+  const a = r.alertmanager;
+  const rows: [string, string | number | null | undefined, string | number | null | undefined][] = [
+    ['alerts: events published (distinct alerts)', o ? `${cell(o.published)} (${cell(x.distinctAlerts)})` : null, a ? `${cell(x.events)} (${cell(x.distinctAlerts)})` : null],
+    ['notifications sent', o && `${cell(o.receiver.notifications)} (${cell(o.receiver.rawPosts)} POSTs)`, a && cell(a.receiver.notifications)],
+    ['notifications per alert', o && perAlert(o.receiver.notifications, x.distinctAlerts), a && perAlert(a.receiver.notifications, x.distinctAlerts)],
+    ['groups notified', o?.receiver.groupsNotified, a?.receiver.groupsNotified],
+    [`alerts notified firing / resolved (scenario: ${cell(x.notifiedAlerts)} to notify)`, o && `${cell(o.receiver.newAlertsNotified)} / ${cell(o.receiver.resolvedAlertsNotified)}`, a && `${cell(a.receiver.distinctAlertsSeenFiring)} / ${cell(a.receiver.resolvedAlertsNotified)}`],
+    [`alerts silenced (scenario: ${cell(x.silencedAlerts)})`, o?.silenced, a && `${cell(a.silenced)} (seen by its API)`],
+    [`alerts inhibited (scenario: ${cell(x.inhibitedAlerts)})`, o?.inhibited, a && `${cell(a.inhibited)} (seen by its API)`],
+    ['alerts grouped (carried by a group notification)', o && `${cell(o.grouped)} records`, a && `${cell(a.grouped)} alerts`],
+    ['duplicates (same alert fired again)', o && `${cell(o.duplicates)} (scenario: ${cell(x.duplicates)})`, a && 'merged (same labels)'],
+    ['after the storm, silence expired: alerts notified (notifications)', o?.afterExpiry ? `${cell(o.afterExpiry.delivered)} of ${cell(o.afterExpiry.heldBack)} held back (${cell(o.afterExpiry.notifications)})` : null,
+      a ? `${cell(a.afterExpiry.alertsNotified)} (${cell(a.afterExpiry.notifications)})` : null],
+    ['time first alert → first notification', o?.firstAlertToFirstNotificationS != null ? `${o.firstAlertToFirstNotificationS} s` : null, a?.firstAlertToFirstNotificationS != null ? `${a.firstAlertToFirstNotificationS} s` : null],
+    ['lost', o?.lost, a && `${cell(a.neverNotified)} never notified`],
+    ['non-terminal records at the end', o?.nonTerminal, a && 'no per-alert record'],
+    ['every record terminal after', o?.terminalAfterS != null ? `${o.terminalAfterS} s` : o ? 'not by the deadline' : null, null],
+    ['faults', o ? (o.faults.map((f) => `${f.kind.split(' (')[0]} at ${f.atS} s`).join('; ') || 'none') : null, a && 'none'],
+  ];
+  return [`| figure | ours | ${a ? `Alertmanager ${a.version.replace(/^alertmanager, version /, '').split(' ')[0]}` : 'Alertmanager'} |`, '|---|---|---|', ...rows.map(([k, ov, av]) => `| ${k} | ${cell(ov)} | ${cell(av)} |`)].join('\n');
+}
+
+/** The README block: what ran, then the table. */
+export function readmeBlock(r: StormResult, file: string): string {
+  const s = r.settings;
+  const m = r.machine as { cores?: number; cpuModel?: string; memoryMiB?: number };
+  return [
+    BEGIN,
+    `Storm (\`${file}\`, ${r.startedAt.slice(0, 10)}, ${m.cores ?? '?'}-core ${String(m.cpuModel ?? '?').split(' ').slice(0, 2).join(' ')}, ${Math.round((m.memoryMiB ?? 0) / 1024)} GiB; made by \`npm run storm${s.short ? ' -- --short' : ''}\`):`,
+    `${s.alerts.toLocaleString('en-US')} events from ${s.rules} rules over ${s.seconds} s (seed ${s.seed}); route group_by [${GROUP_BY.join(', ')}], group_wait ${TIMING.groupWait}, group_interval ${TIMING.groupInterval}, repeat_interval ${TIMING.repeatInterval};`,
+    `silence \`${SILENCE.matcher}\`; inhibit \`${INHIBIT.source}\` → \`${INHIBIT.target}\`, equal [${INHIBIT.equal.join(', ')}]${s.chaos ? '; ours with kill -9 of the worker at 1/3 and a Temporal restart at 2/3' : ''}.`,
+    '',
+    stormTable(r),
+    END,
+  ].join('\n');
+}
+
+export function writeStormResult(r: StormResult, started: Date): string {
+  return writeResult('storm', started, r, RESULTS_DIR, 0);
+}
+
+/** Rewrites README.md's storm table from a result; returns the README's path. */
+export function updateReadme(r: StormResult, resultFile: string, readme = path.join(ROOT, 'README.md')): string {
+  const text = fs.readFileSync(readme, 'utf8');
+  const b = text.indexOf(BEGIN);
+  const e = text.indexOf(END);
+  if (b < 0 || e < b) throw new Error(`README.md has no ${BEGIN} … ${END} region`);
+  fs.writeFileSync(readme, text.slice(0, b) + readmeBlock(r, path.relative(ROOT, resultFile)) + text.slice(e + END.length));
+  return readme;
+}
