@@ -3,12 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { Ingestor } from './ingestor';
 import { registerStreamGauges, serveMetrics } from './metrics';
 import { exitOnStartupError, openService } from './service';
+import { clientInterceptors } from './tracing/temporal';
 
 async function main(): Promise<void> {
   const svc = await openService('ingest');
   const { cfg, log } = svc;
   const connection = await Connection.connect(cfg.temporal.connection);
-  const client = new Client({ connection, namespace: cfg.namespace });
+  const client = new Client({ connection, namespace: cfg.namespace, interceptors: clientInterceptors(svc.tracing) });
   const ingestor = new Ingestor({ ...svc, client });
   registerStreamGauges(() => ingestor.streamState());
   await serveMetrics(cfg.metricsPort, () => ingestor.running);

@@ -26,6 +26,7 @@ import { ingestEagerStarts, ingestEntries, ingestInFlight, ingestReclaimed, inge
 import type { RedisClient } from './connections/redis';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, WORKFLOW_TYPE, workflowIdFor, type DeliveryRequest } from './shared';
 import type { AlertStore } from './store';
+import { inEntryTrace } from './tracing/stream-context';
 import type { deliverAlert } from './workflows';
 
 type Entry = [id: string, fields: string[] | null];
@@ -366,7 +367,8 @@ export class Ingestor {
     }
     const workflowId = workflowIdFor(cfg.stream, id);
     try {
-      const handle = await client.workflow.start<typeof deliverAlert>(WORKFLOW_TYPE, {
+      // In the producer's trace when the entry carries a traceparent (the start's span is then its child).
+      const handle = await inEntryTrace(fields, () => client.workflow.start<typeof deliverAlert>(WORKFLOW_TYPE, {
         taskQueue: cfg.taskQueue,
         workflowId,
         args: [req],
@@ -378,7 +380,7 @@ export class Ingestor {
           { key: SA_SEVERITY, value: req.event.severity },
           { key: SA_RULE_ID, value: req.event.ruleId },
         ],
-      });
+      }));
       this.stats.started++;
       ingestEntries.inc({ result: 'started' });
       if (handle.eagerlyStarted) {

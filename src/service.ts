@@ -10,6 +10,7 @@ import { checkRedis, checkStore, checkTemporal } from './startup';
 import { opensearchClient } from './connections/opensearch';
 import { AlertStore } from './store';
 import type { SilenceLookup } from './storm/screen';
+import { startTracing, type Tracing } from './tracing/sdk';
 
 export interface Service {
   cfg: ServiceConfig;
@@ -19,6 +20,8 @@ export interface Service {
   channels: ChannelRegistry;
   /** The active silences (storm control), read by the persist step. */
   silences?: SilenceLookup;
+  /** OpenTelemetry, when OTEL_* turns it on (src/tracing/sdk.ts); flushed by close(). */
+  tracing?: Tracing;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export interface Service {
 export async function openService(role: 'worker' | 'ingest' | 'combined'): Promise<Service> {
   const cfg = loadConfig(role === 'combined' ? 'worker' : role);
   const log = createLogger(role, cfg.logLevel);
+  const tracing = startTracing(role, log);
   const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
   const escalations = channels.escalationPolicies();
   if (role !== 'ingest' && !cfg.lifecycle && escalations.length) {
@@ -40,6 +44,7 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   const close = async () => {
     redis.disconnect();
     await store.client.close();
+    await tracing?.shutdown();
   };
   try {
     await redis.connect().catch(() => undefined); // checkRedis reports it, after a bounded wait
@@ -51,7 +56,8 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
     throw e;
   }
   log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, opensearch: cfg.opensearch.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
-  return { cfg, log, redis, store, channels, silences: store.silences, close };
+  if (tracing) log.info(tracing.describe, 'tracing on: spans exported over OpenTelemetry');
+  return { cfg, log, redis, store, channels, silences: store.silences, ...(tracing ? { tracing } : {}), close };
 }
 
 /** Prints a start-up failure plainly (no stack trace for expected problems) and exits non-zero. */

@@ -11,6 +11,7 @@ import { SA_GROUP } from './shared';
 import type { Logger } from './logger';
 import { Reconciler } from './reconciler';
 import type { Service } from './service';
+import { clientInterceptors, withWorkerTracing } from './tracing/temporal';
 
 /** Routes the SDK's own log lines to our logger; exposes Temporal's worker metrics (TEMPORAL_METRICS_PORT, default METRICS_PORT+10). */
 export function installRuntime(cfg: Service['cfg'], log: Logger): number {
@@ -34,14 +35,14 @@ export interface Workers {
  */
 export async function createWorkers(svc: Service, connection: NativeConnection, options: { workflowTaskSlots?: number } = {}): Promise<Workers> {
   const { cfg, log } = svc;
-  const client = new Client({ connection, namespace: cfg.namespace });
+  const client = new Client({ connection, namespace: cfg.namespace, interceptors: clientInterceptors(svc.tracing) });
   const groups: GroupDeps = {
     client, taskQueue: cfg.taskQueue, memberTimeoutMs: cfg.incidentTimeoutMs,
     ...(cfg.uiUrl ? { listUrlFor: (groupId: string) => `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows?query=${encodeURIComponent(`${SA_GROUP.name}="${groupId}"`)}` } : {}),
   };
   const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
-  const worker = await Worker.create({
+  const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,
     namespace: cfg.namespace,
     taskQueue: cfg.taskQueue,
@@ -49,11 +50,11 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
     activities,
     shutdownGraceTime: '10s',
     ...(options.workflowTaskSlots ? { maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots } : {}),
-  });
+  }));
   // A rate-limited channel's notifications run on its own task queue, throttled by the server for all workers.
   const limited = await Promise.all(
     svc.channels.rateLimited().map((rl) =>
-      Worker.create({ connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' }),
+      Worker.create(withWorkerTracing(svc.tracing, { connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' })),
     ),
   );
   // Deliveries terminated from the UI/CLI get their final state recorded here (their workflow cannot).

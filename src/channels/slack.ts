@@ -16,6 +16,7 @@
 import type { GroupNotice } from '../shared';
 import { groupCounts, groupSummary, listLines, resolvedNote, type LineStyle } from './group-text';
 import { postJson } from './http';
+import { tracedRequest } from '../tracing/outgoing';
 import { DEFAULT_TITLE, alertLink, render } from './template';
 import type { Channel, OutgoingAlert } from './types';
 
@@ -166,13 +167,13 @@ export class SlackChannel implements Channel {
   }
 
   send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
-    return postJson({
+    return tracedRequest(this, (trace) => postJson({
       channel: `slack "${this.name}"`,
       url: this.cfg.url,
       body: JSON.stringify(alert.group ? slackGroupMessage(alert, alert.group, this.cfg) : slackMessage(alert, this.cfg)),
-      headers: { 'idempotency-key': alert.deliveryId },
+      headers: { 'idempotency-key': alert.deliveryId, ...trace },
       timeoutMs: this.cfg.timeoutMs,
       signal,
-    });
+    }));
   }
 }

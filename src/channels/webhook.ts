@@ -8,6 +8,7 @@ import { ConfigError } from '../errors';
 import type { GroupNotice } from '../shared';
 import type { Channel, OutgoingAlert } from './types';
 import { postJson } from './http';
+import { tracedRequest } from '../tracing/outgoing';
 import { groupSummary, listedAlerts } from './group-text';
 
 export interface WebhookConfig {
@@ -126,6 +127,6 @@ export class WebhookChannel implements Channel {
       'idempotency-key': alert.deliveryId,
     };
     if (this.key) headers['webhook-signature'] = signStandardWebhook(this.key, alert.deliveryId, ts, body);
-    return postJson({ channel: `webhook "${this.name}"`, url: this.cfg.url, body, headers, timeoutMs: this.cfg.timeoutMs, signal });
+    return tracedRequest(this, (trace) => postJson({ channel: `webhook "${this.name}"`, url: this.cfg.url, body, headers: { ...headers, ...trace }, timeoutMs: this.cfg.timeoutMs, signal }));
   }
 }
