@@ -120,7 +120,8 @@ export function loadConfig(role: 'worker' | 'ingest' | 'tool', env: Env = proces
     temporal = loadTemporalTarget(env, temporalOverrides);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    problems.push(e.message.replace(/^Invalid Temporal connection settings: /, 'Temporal connection: '));
+    if (e.problems.length) problems.push(...e.problems); // payload encryption: one line per problem
+    else problems.push(e.message.replace(/^Invalid Temporal connection settings: /, 'Temporal connection: '));
   }
   const str = (name: string, def: string, re?: RegExp, hint?: string): string => {
     const v = env[name] === undefined || env[name] === '' ? def : env[name];

@@ -40,7 +40,7 @@ export async function temporal<T>(cfg: ServiceConfig, fn: (c: Client) => Promise
     throw new ConfigError(`cannot reach Temporal at ${cfg.temporal.describe}: ${e.message}${cause}`);
   });
   try {
-    return await fn(new Client({ connection, namespace: cfg.namespace }));
+    return await fn(new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter }));
   } finally {
     await connection.close();
   }

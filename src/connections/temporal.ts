@@ -5,9 +5,13 @@
 //   TEMPORAL_GRPC_META_<NAME>, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (default
 //   ~/.config/temporalio/temporal.toml); environment variables override the profile.
 // Secrets may come from files: TEMPORAL_API_KEY_FILE (certificates and keys are files already).
+// Payload encryption (PAYLOAD_ENCRYPTION_KEYS…, src/codec/keys.ts) is part of the target: every client and
+// worker made from it uses its dataConverter.
 import fs from 'node:fs';
+import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { describePayloadKeys, loadPayloadKeys, payloadDataConverter } from '../codec';
 import { ConfigError } from '../errors';
 
 type Env = Record<string, string | undefined>;
@@ -20,6 +24,10 @@ export interface TemporalTarget {
   cloud: boolean;
   /** For logs and errors: the address and how it authenticates, never a secret. */
   describe: string;
+  /** For every Client and Worker: the AES-GCM codec when payload encryption keys are configured, else the defaults. */
+  dataConverter: DataConverter;
+  /** For logs: `on (current key <id>, keys <ids>)` or `off`; key IDs only. */
+  encryption: string;
 }
 
 export interface TargetOverrides {
@@ -41,6 +49,7 @@ export function loadTemporalTarget(env: Env = process.env, overrides: TargetOver
   } catch (e) {
     throw new ConfigError(`Invalid Temporal connection settings: ${(e as Error).message}`);
   }
+  const keys = loadPayloadKeys(vars);
   const opts = loaded.connectionOptions;
   const address = overrides.address ?? opts.address ?? DEFAULT_ADDRESS;
   if (!/^[^\s/]+:\d{1,5}$/.test(address)) throw new ConfigError(`Invalid Temporal connection settings: address ${JSON.stringify(address)}: expected host:port`);
@@ -53,6 +62,8 @@ export function loadTemporalTarget(env: Env = process.env, overrides: TargetOver
     namespace,
     cloud: /\.tmprl\.cloud:\d+$/.test(address),
     describe: `${address} (namespace ${namespace}, ${auth}${profile ? `, profile ${profile}` : ''})`,
+    dataConverter: payloadDataConverter(keys),
+    encryption: describePayloadKeys(keys),
   };
 }
 

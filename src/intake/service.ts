@@ -56,7 +56,7 @@ export class IntakeService {
     private readonly opensearch: OpenSearchClient,
     channels: string[],
   ) {
-    const client = new Client({ connection: temporal, namespace: cfg.namespace });
+    const client = new Client({ connection: temporal, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter });
     const silences = new SilenceStore(opensearch, SilenceStore.indexFor(cfg.index));
     this.app = buildIntakeServer({
       cfg: intake,
