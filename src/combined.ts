@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(cfg.temporal.connection);
   // Room for every start in flight to come back eager, beside the slots the pollers hold (measured: 40 slots → 2 in 3 eager).
   const workers = await createWorkers(svc, connection, { workflowTaskSlots: Math.max(100, 4 * cfg.ingest.concurrency) });
-  const ingestor = new Ingestor({ ...svc, client: new Client({ connection, namespace: cfg.namespace, interceptors: clientInterceptors(svc.tracing) }), eagerStart: true });
+  const ingestor = new Ingestor({ ...svc, client: new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter, interceptors: clientInterceptors(svc.tracing) }), eagerStart: true });
   registerStreamGauges(() => ingestor.streamState());
   await serveMetrics(cfg.metricsPort, () => workers.ready() && ingestor.running);
   // The SDK's signal handlers drain the worker; the ingest stops reading (its in-flight starts finish) first.

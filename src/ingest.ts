@@ -9,8 +9,9 @@ async function main(): Promise<void> {
   const svc = await openService('ingest');
   const { cfg, log } = svc;
   const connection = await Connection.connect(cfg.temporal.connection);
-  const client = new Client({ connection, namespace: cfg.namespace, interceptors: clientInterceptors(svc.tracing) });
+  const client = new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter, interceptors: clientInterceptors(svc.tracing) });
   const ingestor = new Ingestor({ ...svc, client });
+  log.info({ payloadEncryption: cfg.temporal.encryption }, `payload encryption: ${cfg.temporal.encryption}`);
   registerStreamGauges(() => ingestor.streamState());
   await serveMetrics(cfg.metricsPort, () => ingestor.running);
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

@@ -35,7 +35,7 @@ export interface Workers {
  */
 export async function createWorkers(svc: Service, connection: NativeConnection, options: { workflowTaskSlots?: number } = {}): Promise<Workers> {
   const { cfg, log } = svc;
-  const client = new Client({ connection, namespace: cfg.namespace, interceptors: clientInterceptors(svc.tracing) });
+  const client = new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter, interceptors: clientInterceptors(svc.tracing) });
   const groups: GroupDeps = {
     client, taskQueue: cfg.taskQueue, memberTimeoutMs: cfg.incidentTimeoutMs,
     ...(cfg.uiUrl ? { listUrlFor: (groupId: string) => `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows?query=${encodeURIComponent(`${SA_GROUP.name}="${groupId}"`)}` } : {}),
@@ -45,6 +45,7 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
   const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,
     namespace: cfg.namespace,
+    dataConverter: cfg.temporal.dataConverter,
     taskQueue: cfg.taskQueue,
     ...(fs.existsSync(bundle) ? { workflowBundle: { codePath: bundle } } : { workflowsPath: require.resolve('./workflows') }),
     activities,
@@ -54,9 +55,10 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
   // A rate-limited channel's notifications run on its own task queue, throttled by the server for all workers.
   const limited = await Promise.all(
     svc.channels.rateLimited().map((rl) =>
-      Worker.create(withWorkerTracing(svc.tracing, { connection, namespace: cfg.namespace, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' })),
+      Worker.create(withWorkerTracing(svc.tracing, { connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter, taskQueue: rl.taskQueue, activities, maxTaskQueueActivitiesPerSecond: rl.perSecond, shutdownGraceTime: '10s' })),
     ),
   );
+  log.info({ payloadEncryption: cfg.temporal.encryption }, `payload encryption: ${cfg.temporal.encryption}`);
   // Deliveries terminated from the UI/CLI get their final state recorded here (their workflow cannot).
   const reconciler = new Reconciler({ client, store: svc.store, log, namespace: cfg.namespace, taskQueue: cfg.taskQueue, intervalMs: cfg.reconcileIntervalMs });
   return {
