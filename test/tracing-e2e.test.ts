@@ -3,7 +3,8 @@
 // to a real receiver on 127.0.0.1, and the webhook and Slack receivers see the request's traceparent.
 // One trace must span XADD → StartWorkflow (ingest) → RunWorkflow → StartActivity/RunActivity → POST <channel>,
 // each span the child of the one before; an entry without traceparent is a trace of its own; with tracing off
-// (or OTEL_SDK_DISABLED) nothing is exported and the channels' requests carry no traceparent.
+// (or OTEL_SDK_DISABLED) nothing is exported and the channels' requests carry no traceparent; a collector that
+// is down costs spans and warnings, never a delivery.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -156,7 +157,7 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
   });
 });
 
-describe('tracing off', () => {
+describe('tracing off, and a collector that is down', () => {
   const otlp = new OtlpReceiver();
   const p = new Pipeline();
 
@@ -183,6 +184,16 @@ describe('tracing off', () => {
     const sent = p.receiver.posts.find((r) => r.key === p.key(messageId));
     expect(sent?.headers.traceparent).toBeUndefined();
     expect(worker.output()).not.toContain('tracing on');
+    await Promise.all([worker.kill('SIGKILL'), ingest.kill('SIGKILL')]);
+  });
+
+  it('tracing on with its collector down: the alert is delivered, the export failures are logged as warnings', async () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_EXPORTER_OTLP_TIMEOUT: '1000' };
+    const [worker, ingest] = await Promise.all([p.worker(env), p.ingest(env)]);
+    const messageId = await p.publish(alertEvent());
+    await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
+    expect(p.receiver.posts.find((r) => r.key === p.key(messageId))?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await worker.waitForLine(/"level":40,[^\n]*"msg":"opentelemetry: /, 10_000);
     await Promise.all([worker.kill('SIGKILL'), ingest.kill('SIGKILL')]);
   });
 });
