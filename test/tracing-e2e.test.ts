@@ -157,6 +157,47 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
   });
 });
 
+describe('the combined process (eager start) with payload encryption on', () => {
+  const otlp = new OtlpReceiver();
+  const p = new Pipeline();
+
+  beforeAll(async () => {
+    await otlp.start();
+    await p.start();
+  });
+  afterAll(async () => {
+    await p.stop();
+    await otlp.stop();
+  });
+
+  it('continues the producer\'s trace the same way: the trace context travels in a header the codec leaves alone', async () => {
+    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    await p.combined({
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'alert-combined', OTEL_BSP_SCHEDULE_DELAY: '200',
+      PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    });
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
+    const request = await otlp.waitFor('POST hook', () => otlp.trace(producer.traceId).find((s) => s.name === 'POST hook'));
+    const chain = await otlp.waitFor('the chain', () => {
+      const spans = new Map(otlp.trace(producer.traceId).map((s) => [s.spanId, s]));
+      const found: ReceivedSpan[] = [request];
+      while (spans.has(found.at(-1)!.parentSpanId)) found.push(spans.get(found.at(-1)!.parentSpanId)!);
+      return found.at(-1)!.name.startsWith('StartWorkflow') && found;
+    });
+    expect(chain.map((s) => s.name)).toEqual(['POST hook', 'RunActivity:notifyChannel', 'StartActivity:notifyChannel', 'RunWorkflow:deliverAlert', 'StartWorkflow:deliverAlert']);
+    expect(new Set(chain.map((s) => s.service))).toEqual(new Set(['alert-combined']));
+    expect(chain.at(-1)!.parentSpanId).toBe(producer.spanId);
+    expect(traceparentOf(p.receiver.posts.find((r) => r.key === p.key(messageId))!)?.[2]).toBe(request.spanId);
+    // the history's input is encrypted, its trace header is not (a traceparent, nothing else)
+    const history = await (await p.temporal()).workflow.getHandle(p.key(messageId)).fetchHistory();
+    const started = history.events![0].workflowExecutionStartedEventAttributes!;
+    expect(Buffer.from(started.input!.payloads![0].metadata!.encoding).toString()).not.toBe('json/plain');
+    const header = JSON.parse(Buffer.from(started.header!.fields!['_tracer-data'].data!).toString()) as Record<string, string>;
+    expect(Object.keys(header)).toEqual(['traceparent']);
+  });
+});
+
 describe('tracing off, and a collector that is down', () => {
   const otlp = new OtlpReceiver();
   const p = new Pipeline();
