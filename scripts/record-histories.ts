@@ -1,19 +1,25 @@
 // Records one workflow history per deliverAlert path on the stack's Temporal dev server, into
 // test/histories/*.json, for the replay tests. Re-run after an intended workflow change:
 //   npm run build && node dist/scripts/record-histories.js [path-name ...]
+// With --encrypt, client and worker use the payload codec with the fixed test key (test/helpers/replay-keys.ts)
+// and the histories go to test/histories/encrypted/:
+//   node dist/scripts/record-histories.js --encrypt delivered failed-retried-delivered
 // Activities are scripted (test/helpers/mock-activities) so that every path is reached on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import {
   abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, joinGroupSignal, retryUpdate, statusQuery,
   type ChannelPlan, type DeliveryRequest, type GroupMember, type GroupStart, type ParkPolicy,
 } from '../src/shared';
+import { payloadDataConverter } from '../src/codec';
 import { loadTemporalTarget } from '../src/connections/temporal';
 import type { alertGroup, deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
+import { REPLAY_TEST_KEYS } from '../test/helpers/replay-keys';
 
 interface Path {
   name: string;
@@ -66,17 +72,19 @@ const paths: Path[] = [
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger((process.env.RECORD_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR') });
   const target = loadTemporalTarget(process.env);
+  const encrypt = process.argv.includes('--encrypt');
+  const dataConverter = payloadDataConverter(encrypt ? REPLAY_TEST_KEYS : undefined);
   const connection = await Connection.connect(target.connection);
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const native = await NativeConnection.connect(target.connection);
-  const outDir = path.join(__dirname, '..', '..', 'test', 'histories');
+  const outDir = path.join(__dirname, '..', '..', 'test', 'histories', ...(encrypt ? ['encrypted'] : []));
   fs.mkdirSync(outDir, { recursive: true });
-  const only = process.argv.slice(2); // record only these paths (default: all)
+  const only = process.argv.slice(2).filter((a) => a !== '--encrypt'); // record only these paths (default: all)
   for (const p of paths.filter((x) => only.length === 0 || only.includes(x.name))) {
     fixed = false;
     const taskQueue = `record-${p.name}-${Date.now()}`;
     const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered, typeof p.store === 'function' ? p.store() : p.store);
-    const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
+    const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities, dataConverter });
     const workflowId = `alerts:${p.name}-${Date.now()}`;
     await worker.runUntil(async () => {
       const args: [DeliveryRequest] = [request(`${Date.now()}-0`)];
@@ -116,17 +124,17 @@ async function main(): Promise<void> {
       process.stdout.write(`${p.name}: ${result.status}, ${history.events?.length} events\n`);
     });
   }
-  if (only.length === 0 || only.includes('group-notified-resolved')) await recordGroup(client, native, outDir);
+  if (only.length === 0 || only.includes('group-notified-resolved')) await recordGroup(client, native, outDir, dataConverter);
   await native.close();
   await connection.close();
 }
 
 /** The group workflow: two alerts join, one notification after group_wait, both resolve, the resolved notification, the end. */
-async function recordGroup(client: Client, native: NativeConnection, outDir: string): Promise<void> {
+async function recordGroup(client: Client, native: NativeConnection, outDir: string, dataConverter: DataConverter): Promise<void> {
   const name = 'group-notified-resolved';
   const taskQueue = `record-${name}-${Date.now()}`;
   const mock = mockActivities([fast('hook')], () => 'ok');
-  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities });
+  const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities, dataConverter });
   const workflowId = `alerts:group:db:${Date.now()}`;
   const start: GroupStart = { ref: { workflowId, route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 500, intervalMs: 1000, repeatMs: 3_600_000 } }, channels: [fast('hook')], park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, memberTimeoutMs: 86_400_000 };
   const member = (n: number, status: GroupMember['status']): GroupMember => ({

@@ -5,17 +5,23 @@
 //   test/histories/before-one-task/*.json          — started before that patch (local bookkeeping, the workflow
 //                                                     acks, notify as a regular activity)
 //   test/histories/before-local-bookkeeping/*.json — started before the `local-bookkeeping` patch.
+//   test/histories/encrypted/*.json                — recorded with payload encryption (--encrypt, the fixed test key
+//                                                     of test/helpers/replay-keys.ts): replayed with the codec; the
+//                                                     plain ones replay with it too (a fleet half upgraded).
 // Parked alerts can be open for days, so an upgrade must not break them.
 // Deliberately reordered workflows prove the check can fail.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { payloadDataConverter } from '../src/codec';
 import { serviceWorkflowBundle } from './helpers/bundle';
+import { REPLAY_TEST_KEYS, REPLAY_TEST_KEY_ID } from './helpers/replay-keys';
 
 const current = path.join(__dirname, 'histories');
 const beforeOneTask = path.join(current, 'before-one-task');
 const beforePatch = path.join(current, 'before-local-bookkeeping');
+const encrypted = path.join(current, 'encrypted');
 const jsonIn = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 const PATHS = [
   'delivered.json', 'transient-then-delivered.json', 'failed-retried-delivered.json', 'failed-abandoned.json',
@@ -330,5 +336,44 @@ describe('replay of recorded histories', () => {
   it('the one-task shape without its patch (first attempt as a regular activity) is caught on a one-task history', async () => {
     const run = Worker.runReplayHistory({ workflowsPath: require.resolve('./workflows/regular-first-attempt') }, load(current, 'delivered.json'), 'regular-first-attempt');
     await expect(run).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+
+  describe('with payload encryption', () => {
+    const withCodec = payloadDataConverter(REPLAY_TEST_KEYS);
+
+    it('the encrypted histories hold ciphertext under the test key, the same paths as the plain ones', () => {
+      expect(jsonIn(encrypted)).toEqual(['delivered.json', 'failed-retried-delivered.json']);
+      for (const file of jsonIn(encrypted)) {
+        const input = (load(encrypted, file) as { events: HistoryEvent[] }).events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+        expect(Buffer.from(input.metadata.encoding, 'base64').toString()).toBe('binary/encrypted');
+        expect(Buffer.from(input.metadata['encryption-key-id'], 'base64').toString()).toBe(REPLAY_TEST_KEY_ID);
+        // the same path, event for event (workflow tasks aside: how many there are depends on timing)
+        const types = (dir: string) => (load(dir, file) as { events: HistoryEvent[] }).events.map((e) => e.eventType).filter((t) => !t.includes('WORKFLOW_TASK'));
+        expect(types(encrypted)).toEqual(types(current));
+      }
+    });
+
+    it.each(jsonIn(encrypted))('encrypted/%s replays with the codec', async (file) => {
+      const workflowBundle = await serviceWorkflowBundle();
+      await Worker.runReplayHistory({ workflowBundle, dataConverter: withCodec }, load(encrypted, file), `encrypted/${file}`);
+    });
+
+    it.each([
+      ['without the codec', {}, /binary\/encrypted/],
+      ['with another key under another ID', payloadDataConverter({ currentKeyId: 'other', keys: new Map([['other', Buffer.alloc(32, 7)]]) }), new RegExp(`encryption key ${REPLAY_TEST_KEY_ID} is not configured`)],
+      ['with another key under the same ID', payloadDataConverter({ currentKeyId: REPLAY_TEST_KEY_ID, keys: new Map([[REPLAY_TEST_KEY_ID, Buffer.alloc(32, 7)]]) }), /authentication failed/],
+    ])('an encrypted history replayed %s fails', async (_how, dataConverter, why) => {
+      const workflowBundle = await serviceWorkflowBundle();
+      const run = Worker.runReplayHistory({ workflowBundle, dataConverter }, load(encrypted, 'delivered.json'), 'encrypted/delivered.json');
+      await expect(run).rejects.toThrow(why);
+    });
+
+    it.each([...jsonIn(current).map((f) => [f, current]), ...jsonIn(beforeOneTask).map((f) => [`before-one-task/${f}`, beforeOneTask])])(
+      '%s (plain) replays with the codec configured',
+      async (file, dir) => {
+        const workflowBundle = await serviceWorkflowBundle();
+        await Worker.runReplayHistory({ workflowBundle, dataConverter: withCodec }, load(dir, path.basename(file)), `with-codec/${file}`);
+      },
+    );
   });
 });
