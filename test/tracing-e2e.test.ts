@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { alertEvent } from './helpers/alerts';
+import { TEST_INTAKE_TOKEN, startIntake } from './helpers/intake';
 import { OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { Pipeline } from './helpers/pipeline';
 import type { ReceivedPost } from './helpers/receiver';
@@ -128,6 +129,27 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
     expect(text).not.toContain(SLACK_SECRET);
     expect(text).not.toContain(p.receiver.url.replace(/\/alerts$/, ''));
     for (const s of otlp.spans) for (const v of Object.values(s.attributes)) expect(['string', 'number', 'boolean']).toContain(typeof v);
+  });
+
+  it('the intake: an alert POSTed with a traceparent header continues its sender\'s trace', async () => {
+    const sender = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile });
+    try {
+      const res = await fetch(`${intake.url}/api/v1/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}`, traceparent: `00-${sender.traceId}-${sender.spanId}-01` },
+        body: JSON.stringify(alertEvent({ channels: ['hook'] })),
+      });
+      expect(res.status).toBe(202);
+      const [messageId] = ((await res.json()) as { ids: string[] }).ids;
+      const fields = (await p.redis.xrange(p.stream, messageId, messageId))[0][1];
+      expect(fields.slice(2)).toEqual(['traceparent', `00-${sender.traceId}-${sender.spanId}-01`]);
+      const start = await otlp.waitFor('its StartWorkflow', () => otlp.spans.find((s) => s.name === 'StartWorkflow:deliverAlert' && s.attributes.temporalWorkflowId === p.key(messageId)));
+      expect([start.traceId, start.parentSpanId]).toEqual([sender.traceId, sender.spanId]);
+      await otlp.waitFor('its POST', () => otlp.trace(sender.traceId).find((s) => s.name === 'POST hook'));
+    } finally {
+      await intake.kill('SIGKILL');
+    }
   });
 
   it('an entry without traceparent is delivered in a trace of its own', async () => {

@@ -2,7 +2,7 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ConfigError } from '../src/errors';
 import { tracingSettings } from '../src/tracing/sdk';
-import { entryTraceContext, traceFieldsFor } from '../src/tracing/stream-context';
+import { entryTraceContext, traceFieldsFor, traceFieldsFromHeaders } from '../src/tracing/stream-context';
 
 describe('tracingSettings', () => {
   it.each([
@@ -45,6 +45,12 @@ describe('the stream entry\'s trace fields', () => {
       expect(entryTraceContext(fields)).toBeUndefined();
     },
   );
+
+  it('the intake takes a valid traceparent (and tracestate) header of a request, nothing else', () => {
+    expect(traceFieldsFromHeaders({ traceparent, tracestate: 'vendor=x', authorization: 'Bearer secret' })).toEqual(['traceparent', traceparent, 'tracestate', 'vendor=x']);
+    expect(traceFieldsFromHeaders({ traceparent: 'garbage' })).toEqual([]);
+    expect(traceFieldsFromHeaders({})).toEqual([]);
+  });
 
   it('writes nothing for a context without a span', () => {
     expect(traceFieldsFor(ROOT_CONTEXT)).toEqual([]);

@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyError, type FastifyReply, type Fast
 import { StreamUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { workflowIdFor } from '../shared';
+import { traceFieldsFromHeaders } from '../tracing/stream-context';
 import { ACK_TOKEN_MAX_LENGTH, verifyAckToken } from './ack-token';
 import type { Acknowledge, AckOutcome } from './acknowledge';
 import { mapAlertmanagerAlert, alertmanagerPayloadSchema } from './alertmanager';
@@ -23,7 +24,7 @@ export interface IntakeDeps {
   cfg: Pick<IntakeConfig, 'auth' | 'tokens' | 'bodyLimit' | 'maxAlerts' | 'ackSecret' | 'alertmanager'>;
   log: Logger;
   /** Adds `event` entries to the stream, all or none; resolves with the message IDs in order. */
-  writer: { readonly stream: string; add(entries: string[]): Promise<string[]> };
+  writer: { readonly stream: string; add(entries: string[], fields?: string[]): Promise<string[]> };
   limits: ValidateLimits;
   /** The `acknowledge` update (required when cfg.ackSecret is set). */
   acknowledge?: Acknowledge;
@@ -104,7 +105,7 @@ export function buildIntakeServer(deps: IntakeDeps) {
     if (!checked.entries.length) return reply.code(202).send({ accepted: 0, stream: writer.stream, ids: [], deliveryIds: [], ...extra });
     let ids: string[];
     try {
-      ids = await writer.add(checked.entries);
+      ids = await writer.add(checked.entries, traceFieldsFromHeaders(reply.request.headers)); // the sender's trace continues
     } catch (e) {
       if (!(e instanceof StreamUnavailableError)) throw e;
       log.warn({ err: e.message, alerts: items.length }, 'stream write failed: answered 503');

@@ -12,12 +12,15 @@ export class StreamWriter {
     private readonly timeoutMs: number,
   ) {}
 
-  /** XADDs each entry; resolves with the message IDs in order, or throws StreamUnavailableError. */
-  async add(entries: string[]): Promise<string[]> {
+  /**
+   * XADDs each entry (with `fields` beside its `event`: the request's trace context, see src/tracing/stream-context.ts);
+   * resolves with the message IDs in order, or throws StreamUnavailableError.
+   */
+  async add(entries: string[], fields: string[] = []): Promise<string[]> {
     try {
-      if (entries.length === 1) return [(await withTimeout(this.redis.xadd(this.stream, '*', 'event', entries[0]), this.timeoutMs))!];
+      if (entries.length === 1) return [(await withTimeout(this.redis.xadd(this.stream, '*', 'event', entries[0], ...fields), this.timeoutMs))!];
       const tx = this.redis.multi();
-      for (const e of entries) tx.xadd(this.stream, '*', 'event', e);
+      for (const e of entries) tx.xadd(this.stream, '*', 'event', e, ...fields);
       const results = await withTimeout(tx.exec(), this.timeoutMs);
       if (!results) throw new Error('transaction aborted');
       return results.map(([err, id]) => {

@@ -38,6 +38,15 @@ export function inEntryTrace<T>(fields: string[] | null, fn: () => T): T {
   return context.with(entryTraceContext(fields) ?? ROOT_CONTEXT, fn);
 }
 
+/**
+ * The intake (a producer over HTTP): the trace fields of a request that carries a valid W3C `traceparent`
+ * (and `tracestate`) header, to XADD beside each of its alerts' `event`: its sender's trace continues. [] without.
+ */
+export function traceFieldsFromHeaders(headers: Record<string, string | string[] | undefined>): string[] {
+  const ctx = w3c.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  return trace.getSpanContext(ctx) ? traceFieldsFor(ctx) : [];
+}
+
 /** For producers (and tests): the fields to XADD beside `event` that carry `ctx` (default: the active context). */
 export function traceFieldsFor(ctx: Context = context.active()): string[] {
   const carrier: Record<string, string> = {};
