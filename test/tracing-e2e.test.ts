@@ -220,6 +220,34 @@ describe('the combined process (eager start) with payload encryption on', () => 
   });
 });
 
+describe('OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', () => {
+  const otlp = new OtlpReceiver();
+  const p = new Pipeline();
+
+  beforeAll(async () => {
+    await otlp.start();
+    await otlp.startGrpc();
+    await p.start();
+  });
+  afterAll(async () => {
+    await p.stop();
+    await otlp.stop();
+  });
+
+  it('exports the same trace to a gRPC collector', async () => {
+    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const env = (service: string) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.grpcEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200' });
+    await Promise.all([p.worker(env('alert-worker')), p.ingest(env('alert-ingest'))]);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
+    const start = await otlp.waitFor('StartWorkflow', () => otlp.trace(producer.traceId).find((s) => s.name === 'StartWorkflow:deliverAlert'));
+    expect([start.service, start.parentSpanId]).toEqual(['alert-ingest', producer.spanId]);
+    const request = await otlp.waitFor('POST hook', () => otlp.trace(producer.traceId).find((s) => s.name === 'POST hook'));
+    expect(request.service).toBe('alert-worker');
+    expect(new Set(otlp.requests.map((r) => r.path))).toEqual(new Set(['grpc']));
+  });
+});
+
 describe('tracing off, and a collector that is down', () => {
   const otlp = new OtlpReceiver();
   const p = new Pipeline();

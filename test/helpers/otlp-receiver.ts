@@ -1,8 +1,9 @@
-// A real OTLP/HTTP trace receiver on 127.0.0.1 for tests: accepts `POST /v1/traces` as OTLP/JSON
-// (http/json) or OTLP/protobuf (http/protobuf, decoded with the transformer's generated protobuf root),
-// answers 200 like a collector, and keeps every span flat, with its service name.
+// A real OTLP trace receiver on 127.0.0.1 for tests: accepts `POST /v1/traces` as OTLP/JSON (http/json) or
+// OTLP/protobuf (http/protobuf, decoded with the transformer's generated protobuf root), answers 200 like a
+// collector, and keeps every span flat, with its service name. startGrpc() adds OTLP/gRPC (TraceService/Export).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -36,12 +37,15 @@ const hex = (id: unknown): string => (id === undefined || id === null ? '' : typ
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the transformer's generated protobufjs root (no types exported for it)
 const proto = require('@opentelemetry/otlp-transformer/build/src/generated/root') as { opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: { decode(b: Buffer): unknown; toObject(m: unknown, o: object): unknown } } } } } } };
 const ExportRequest = proto.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+type ExportBody = { resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, any>[] }[] }[] };
 
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Every request: path and content type. */
   readonly requests: { path: string; contentType: string }[] = [];
   private server = http.createServer((req, res) => this.onRequest(req, res));
+  private grpcServer?: grpc.Server;
+  private grpcPort = 0;
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -50,6 +54,27 @@ export class OtlpReceiver {
 
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Listens for OTLP/gRPC too, at grpcEndpoint. */
+  async startGrpc(): Promise<this> {
+    this.grpcServer = new grpc.Server();
+    const raw = (b: Buffer) => b;
+    this.grpcServer.addService({
+      Export: { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', requestStream: false, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw },
+    }, {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+        this.requests.push({ path: 'grpc', contentType: 'application/grpc' });
+        this.record(ExportRequest.toObject(ExportRequest.decode(call.request), { longs: String, defaults: false }) as ExportBody);
+        done(null, Buffer.alloc(0)); // an empty ExportTraceServiceResponse
+      },
+    });
+    this.grpcPort = await new Promise<number>((resolve, reject) => this.grpcServer!.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve(port))));
+    return this;
+  }
+
+  get grpcEndpoint(): string {
+    return `http://127.0.0.1:${this.grpcPort}`;
   }
 
   trace(traceId: string): ReceivedSpan[] {
@@ -67,6 +92,7 @@ export class OtlpReceiver {
   }
 
   async stop(): Promise<void> {
+    this.grpcServer?.forceShutdown();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -83,26 +109,27 @@ export class OtlpReceiver {
       }
       const body = Buffer.concat(chunks);
       try {
-        const request = (contentType.includes('json')
+        this.record((contentType.includes('json')
           ? JSON.parse(body.toString('utf8'))
-          : ExportRequest.toObject(ExportRequest.decode(body), { longs: String, defaults: false })) as {
-          resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, any>[] }[] }[];
-        };
-        for (const rs of request.resourceSpans ?? []) {
-          const service = attrs(rs.resource?.attributes)['service.name'] as string;
-          for (const ss of rs.scopeSpans ?? []) {
-            for (const s of ss.spans ?? []) {
-              this.spans.push({
-                traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId), name: s.name, kind: Number(s.kind ?? 0),
-                service, attributes: attrs(s.attributes), status: s.status ?? {},
-              });
-            }
-          }
-        }
+          : ExportRequest.toObject(ExportRequest.decode(body), { longs: String, defaults: false })) as ExportBody);
         res.writeHead(200, { 'content-type': contentType.includes('json') ? 'application/json' : 'application/x-protobuf' }).end(contentType.includes('json') ? '{}' : '');
       } catch (e) {
         res.writeHead(400).end(String(e));
       }
     });
+  }
+
+  private record(request: ExportBody): void {
+    for (const rs of request.resourceSpans ?? []) {
+      const service = attrs(rs.resource?.attributes)['service.name'] as string;
+      for (const ss of rs.scopeSpans ?? []) {
+        for (const s of ss.spans ?? []) {
+          this.spans.push({
+            traceId: hex(s.traceId), spanId: hex(s.spanId), parentSpanId: hex(s.parentSpanId), name: s.name, kind: Number(s.kind ?? 0),
+            service, attributes: attrs(s.attributes), status: s.status ?? {},
+          });
+        }
+      }
+    }
   }
 }
