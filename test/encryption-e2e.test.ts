@@ -1,17 +1,20 @@
 // Payload encryption end to end with the real worker and ingest processes: the history holds ciphertext only
 // (search attributes stay plain and queryable), a client with the codec reads it, a worker without the key fails
 // the workflow task visibly, and keys rotate without downtime (an old parked delivery still replays).
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { AesGcmCodec, ENCRYPTED_ENCODING, payloadDataConverter, type PayloadKeys } from '../src/codec';
-import { retryUpdate, type DeliveryRequest, type DeliveryState } from '../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
 import { isCoreMarkerData, isSearchAttribute, isUserPayload, payloadsIn } from './helpers/payloads';
 import { Pipeline } from './helpers/pipeline';
 import type { ServiceProcess } from './helpers/processes';
-import { TEMPORAL_CONNECTION } from './helpers/stack';
+import { ROOT, TEMPORAL_CONNECTION } from './helpers/stack';
 
 jest.setTimeout(180_000);
 
@@ -21,6 +24,11 @@ const KX = randomBytes(32);
 const keyList = (entries: Record<string, Buffer>) => Object.entries(entries).map(([id, k]) => `${id}:${k.toString('base64')}`).join(',');
 const keys = (current: string, entries: Record<string, Buffer>): PayloadKeys => ({ currentKeyId: current, keys: new Map(Object.entries(entries)) });
 const secret = `acme-${randomUUID()}`;
+/** alertctl as a process, `--json`, with these settings. */
+async function alertctl(env: Record<string, string>, ...args: string[]): Promise<any> {
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), ...args, '--json'], { env });
+  return JSON.parse(stdout);
+}
 
 describe('payload encryption, end to end', () => {
   // The receiver refuses (400: parks) the alerts whose title says so, until `parkedFixed`.
@@ -131,9 +139,12 @@ describe('payload encryption, end to end', () => {
     expect(new Set(freshPayloads.map((x) => x.keyId))).toEqual(new Set(['k2']));
 
     // The delivery parked under k1: a new worker process (no cache) replays its k1 history, then goes on under k2.
+    // alertctl with the keys reads it (the status query), without them it sees only the search attributes.
+    expect((await alertctl(p.env(env2), 'status', p.key(parked))).state).toMatchObject({ status: 'failed' });
+    expect((await alertctl(p.env(), 'status', p.key(parked))).state).toEqual({ unavailable: expect.stringMatching(/binary\/encrypted/) });
     parkedFixed = true;
-    const state = await withCodec.workflow.getHandle(p.key(parked)).executeUpdate(retryUpdate);
-    expect(state.status).toBe('delivered');
+    const retried = await alertctl(p.env(env2), 'retry', p.key(parked));
+    expect(retried.results).toEqual([expect.objectContaining({ retried: true, state: expect.objectContaining({ status: 'delivered' }) })]);
     await p.closed(parked);
     const mixed = payloadsIn(await history(parked)).filter(isUserPayload);
     expect(mixed.every((x) => x.encoding === ENCRYPTED_ENCODING)).toBe(true);
