@@ -37,6 +37,11 @@ function channelsFile(p: Pipeline): string {
   return file;
 }
 
+/** The OTEL_* environment of a traced process exporting OTLP/JSON to `otlp`. */
+const traced = (otlp: OtlpReceiver, service: string) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200',
+});
+
 const traceparentOf = (post: ReceivedPost) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(String(post.headers.traceparent ?? ''));
 
 describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
@@ -245,6 +250,36 @@ describe('OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', () => {
     const request = await otlp.waitFor('POST hook', () => otlp.trace(producer.traceId).find((s) => s.name === 'POST hook'));
     expect(request.service).toBe('alert-worker');
     expect(new Set(otlp.requests.map((r) => r.path))).toEqual(new Set(['grpc']));
+  });
+});
+
+describe('a failed attempt and its retry', () => {
+  const otlp = new OtlpReceiver();
+  const p = new Pipeline({ behaviour: (_post, n) => (n === 0 ? { status: 503, body: 'try again' } : { status: 200 }) });
+
+  beforeAll(async () => {
+    await otlp.start();
+    await p.start();
+  });
+  afterAll(async () => {
+    await p.stop();
+    await otlp.stop();
+  });
+
+  it('each attempt has its own POST span (the failed one with status ERROR and the HTTP status) and its own traceparent', async () => {
+    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    await Promise.all([p.worker(traced(otlp, 'alert-worker')), p.ingest(traced(otlp, 'alert-ingest'))]);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
+    const posts = await otlp.waitFor('two POST spans', () => {
+      const found = otlp.trace(producer.traceId).filter((s) => s.name === 'POST hook');
+      return found.length === 2 && found;
+    });
+    const [failed, ok] = [posts.find((s) => s.status.code === 2), posts.find((s) => s.status.code !== 2)];
+    expect(failed?.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': 'TransientDeliveryError' });
+    expect(ok?.attributes).toMatchObject({ 'http.response.status_code': 200 });
+    const sent = p.receiver.posts.filter((r) => r.key === p.key(messageId)).map((r) => traceparentOf(r)?.[2]);
+    expect(sent.sort()).toEqual([failed!.spanId, ok!.spanId].sort());
   });
 });
 
