@@ -283,6 +283,8 @@ tls:
   serverName: localhost
   enableHostVerification: true
 EOF
+  # the codec endpoint the UI calls from the browser (STACK_UI_CODEC_ENDPOINT in scripts/stack)
+  if [[ -n "$UI_CODEC_ENDPOINT" ]]; then printf 'codec:\n  endpoint: "%s"\n' "$UI_CODEC_ENDPOINT" >>"$TS_HOME/ui/config/stack.yaml"; fi
   local cmd=("$TS_UI_BIN" --root "$TS_HOME/ui" --config config --env stack start)
   echo "${cmd[*]}" >"$RUN/temporal-ui.cmd"
   nohup "${cmd[@]}" >>"$LOGS/temporal-ui.log" 2>&1 </dev/null &
