@@ -154,4 +154,20 @@ describe('payload encryption, end to end', () => {
     // The first delivery (k1 only) still reads with the rotated key list.
     expect(await withCodec.workflow.getHandle<() => Promise<DeliveryState>>(p.key(firstDelivered)).result()).toMatchObject({ status: 'delivered' });
   });
+
+  it('the combined process (eager starts) encrypts and decrypts with the same keys', async () => {
+    await Promise.all([worker.kill('SIGKILL'), ingest.kill('SIGKILL')]);
+    const combined = await p.combined({ PAYLOAD_ENCRYPTION_KEYS: keyList({ k1: K1, k2: K2 }), PAYLOAD_ENCRYPTION_KEY_ID: 'k2' });
+    expect(combined.output()).toContain('payload encryption: on (current key k2, keys k1, k2)');
+    const id = await p.publish(alertEvent({ title: `combined ${secret}` }));
+    await delivered(id);
+    await p.closed(id);
+    const found = payloadsIn(await history(id)).filter(isUserPayload);
+    expect(found.length).toBeGreaterThan(3);
+    expect(found.every((x) => x.encoding === ENCRYPTED_ENCODING && x.keyId === 'k2')).toBe(true);
+    expect(p.receiver.posts.find((x) => x.key === p.key(id))?.body).toContain(secret);
+    // alertctl resolve reads the firing delivery's input from the raw history: through the codec.
+    const resolved = await alertctl(p.env({ PAYLOAD_ENCRYPTION_KEYS: keyList({ k2: K2 }) }), 'resolve', p.key(id));
+    expect(resolved).toMatchObject({ resolves: p.key(id), event: { title: `combined ${secret}`, status: 'resolved' } });
+  });
 });

@@ -184,8 +184,11 @@ export const commands: Record<string, Command> = {
         if (started.workflowType?.name !== WORKFLOW_TYPE) throw new FailedError(`${id} is a ${started.workflowType?.name ?? 'unknown'} workflow, not an alert delivery (${WORKFLOW_TYPE})`);
         const payload = started.input?.payloads?.[0];
         if (!payload) throw new FailedError(`${id}: the workflow was started without input`);
-        // The client's converter is the default one (this service sets none); the payload is JSON.
-        return c.options.loadedDataConverter.payloadConverter.fromPayload<DeliveryRequest | undefined>(payload);
+        // A raw history payload: through the client's codecs first (payload encryption), then its JSON converter.
+        const { payloadCodecs, payloadConverter } = c.options.loadedDataConverter;
+        let decoded = payload;
+        for (const codec of [...payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]);
+        return payloadConverter.fromPayload<DeliveryRequest | undefined>(decoded);
       });
       const firing = req?.event;
       if (!firing || typeof firing !== 'object') throw new FailedError(`${id}: its input carries no alert event`);
