@@ -3,12 +3,14 @@ import { numArg, parseArgs, strArg } from '../harness';
 
 export const USAGE = `npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--seed 13] [--short] [--no-chaos]
                  [--only ours|alertmanager] [--deadline 1200] [--readme] [--keep]
+npm run storm -- --from bench/results/storm-latest.json [--readme]   (prints the table of a result; --readme: into README.md)
   --short      1,000 alerts, 10 rules, 15 s (the CI size)
   --no-chaos   no kill -9 of the worker, no Temporal restart
   --only       run one side only (alertmanager needs no stack)
   --deadline   seconds after the storm's end that our pipeline gets to make every alert's record terminal
   --readme     rewrite README.md's storm table (between <!-- storm-table:begin --> and <!-- storm-table:end -->)
   --keep       keep our run's stream and indices
+  --from FILE  no run: the table of an earlier result
 `;
 
 export interface StormOptions {
@@ -23,6 +25,8 @@ export interface StormOptions {
   readme: boolean;
   keep: boolean;
   help: boolean;
+  /** a result file to print (and with --readme to write into README.md) instead of running */
+  from?: string;
   argv: string[];
 }
 
@@ -46,6 +50,7 @@ export function parseOptions(argv: string[]): StormOptions {
     readme: args.readme === true,
     keep: args.keep === true,
     help: args.help === true,
+    ...(args.from !== undefined ? { from: strArg(args, 'from', '') } : {}),
     argv,
   };
   for (const [k, max] of Object.entries(MAX) as [keyof typeof MAX, number][]) {

@@ -87,7 +87,7 @@ export function readmeBlock(r: StormResult, file: string): string {
     BEGIN,
     `Storm (\`${file}\`, ${r.startedAt.slice(0, 10)}, ${m.cores ?? '?'}-core ${String(m.cpuModel ?? '?').split(' ').slice(0, 2).join(' ')}, ${Math.round((m.memoryMiB ?? 0) / 1024)} GiB; made by \`npm run storm${s.short ? ' -- --short' : ''}\`):`,
     `${s.alerts.toLocaleString('en-US')} events from ${s.rules} rules over ${s.seconds} s (seed ${s.seed}); route group_by [${GROUP_BY.join(', ')}], group_wait ${TIMING.groupWait}, group_interval ${TIMING.groupInterval}, repeat_interval ${TIMING.repeatInterval};`,
-    `silence \`${SILENCE.matcher}\`; inhibit \`${INHIBIT.source}\` → \`${INHIBIT.target}\`, equal [${INHIBIT.equal.join(', ')}]${s.chaos ? '; ours with kill -9 of the worker at 1/3 and a Temporal restart at 2/3' : ''}.`,
+    `silence \`${SILENCE.matcher}\`; inhibit \`${INHIBIT.source}\` → \`${INHIBIT.target}\`, equal [${INHIBIT.equal.join(', ')}]${r.ours && s.chaos ? '; ours with kill -9 of the worker at 1/3 and a Temporal restart at 2/3' : ''}.`,
     '',
     stormTable(r),
     END,

@@ -1,5 +1,6 @@
 // One storm run: the scenario, then Alertmanager's half, then ours (on the storm's own stack), the checks, the
 // result file, the table, and with --readme the README's table.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RESULTS_DIR, machine, round, say, stamp, versions } from '../harness';
@@ -53,4 +54,13 @@ export async function runStorm(o: StormOptions, shouldStop: () => boolean): Prom
   process.stdout.write(`\n${result.ok ? 'PASSED' : 'FAILED'} — result: ${path.relative(process.cwd(), file)} (+ storm-latest.json)\n`);
   if (o.readme) process.stdout.write(`${path.relative(process.cwd(), updateReadme(result, file))}: storm table rewritten\n`);
   return result.ok ? 0 : 1;
+}
+
+/** --from FILE: the table of an earlier result, and with --readme README.md's storm table from it. */
+export function showResult(o: StormOptions): number {
+  const file = fs.realpathSync(path.resolve(o.from!));
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as StormResult;
+  process.stdout.write(`${stormTable(result)}\n`);
+  if (o.readme) process.stdout.write(`${path.relative(process.cwd(), updateReadme(result, file))}: storm table rewritten from ${path.relative(process.cwd(), file)}\n`);
+  return 0;
 }
