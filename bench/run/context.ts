@@ -28,6 +28,7 @@ import {
 } from '../harness';
 import { WORKFLOW_TYPE } from '../../src/shared';
 import { writeGroupedChannelsFile } from './grouping';
+import { OtlpSink, privacyEnv } from './privacy';
 import { PASS_ENV, PATH_ENV, isCombined, isGrouped, isTemporal, type Options, type PathName } from './options';
 
 /** Set by SIGINT/SIGTERM: the run stops at the next check and cleans up. */
@@ -52,6 +53,8 @@ export class RunContext {
     readonly channelsFile: string,
     /** temporal-grouped's: the same webhook channel behind a grouping catch-all route */
     readonly groupedChannelsFile: string,
+    /** temporal-traced's OTLP endpoint */
+    readonly otlp: OtlpSink,
   ) {}
 
   /** Brings the stack of this environment up (scripts/stack up: starts only what is down) and connects. */
@@ -60,7 +63,7 @@ export class RunContext {
     const receiver = await new Receiver().start();
     const channelsFile = writeChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
     const grouped = writeGroupedChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
-    return new RunContext(o, redisClient(), opensearchClient(), await temporalClient(), receiver, channelsFile, grouped);
+    return new RunContext(o, redisClient(), opensearchClient(), await temporalClient(), receiver, channelsFile, grouped, await new OtlpSink().start());
   }
 
   note(msg: string): void {
@@ -78,7 +81,7 @@ export class RunContext {
   }
 
   env(n: ServiceNames, p: PathName = 'temporal', extra: Record<string, string> = {}): Record<string, string> {
-    return serviceEnv(n, { ...this.passedEnv, ...PATH_ENV[p], ...extra });
+    return serviceEnv(n, { ...this.passedEnv, ...PATH_ENV[p], ...privacyEnv(p, this.otlp.url), ...extra });
   }
 
   /** The service environment as recorded in the result (names and ports are per point). */
@@ -205,6 +208,7 @@ export class RunContext {
     await dropData(this.redis, this.osc, this.created.streams, this.created.indices);
     for (const q of this.created.queues) await terminateOpen(this.temporal.client, q).catch(() => 0);
     await this.receiver.stop();
+    await this.otlp.stop();
     for (const f of [this.channelsFile, this.groupedChannelsFile]) fs.rmSync(path.dirname(f), { recursive: true, force: true });
     await stackUp().catch((e: Error) => say('bench', `scripts/stack up at exit failed: ${e.message}`));
     this.redis.disconnect();

@@ -29,7 +29,7 @@ export function writeGroupedChannelsFile(url: string, timeout: string, retry: Re
 }
 
 /** What comparePaths (summary.ts) gives per path at max: the figures groupingCost compares. */
-interface AtMax {
+export interface AtMax {
   path: string;
   alertsPerSec: number;
   alertsPerSecEach: number[];

@@ -5,14 +5,14 @@ import path from 'node:path';
 import { RESULTS_DIR, numArg, parseArgs, strArg, type Args } from '../harness';
 import { GROUPING } from './grouping';
 
-export const PATHS = ['temporal', 'temporal-nolifecycle', 'temporal-combined', 'temporal-grouped', 'baseline'] as const;
+export const PATHS = ['temporal', 'temporal-nolifecycle', 'temporal-combined', 'temporal-grouped', 'temporal-encrypted', 'temporal-traced', 'baseline'] as const;
 export type PathName = (typeof PATHS)[number];
 /** Paths through the service (ingest → workflow): they differ in the worker's settings or the process layout. */
 export const isTemporal = (p: PathName): boolean => p !== 'baseline';
 /** What a Temporal path's processes get on top of the common service environment. */
-export const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, 'temporal-combined': {}, 'temporal-grouped': {}, baseline: {} };
+export const PATH_ENV: Record<PathName, Record<string, string>> = { temporal: {}, 'temporal-nolifecycle': { ALERT_LIFECYCLE: 'off' }, 'temporal-combined': {}, 'temporal-grouped': {}, 'temporal-encrypted': {}, 'temporal-traced': {}, baseline: {} };
 /** Paths that run the combined process (worker + ingest on one connection, eager starts). */
-export const isCombined = (p: PathName): boolean => p === 'temporal-combined' || p === 'temporal-grouped';
+export const isCombined = (p: PathName): boolean => ['temporal-combined', 'temporal-grouped', 'temporal-encrypted', 'temporal-traced'].includes(p);
 /** The path whose channels file groups (storm control): its webhook POSTs are group notifications. */
 export const isGrouped = (p: PathName): boolean => p === 'temporal-grouped';
 
@@ -80,6 +80,8 @@ Paths: ${PATHS.join(', ')}
   temporal-combined     one process (dist/src/combined.js): worker + ingest on one connection, eager starts
   temporal-grouped      the combined process with a grouping catch-all route (group_by [scope]: 50 groups,
                         group_wait 1s, group_interval 1s, repeat_interval 1h): one notification per group per interval
+  temporal-encrypted    the combined process with payload encryption on (a fixed bench key, AES-256-GCM)
+  temporal-traced       the combined process with OpenTelemetry tracing on, exporting to the bench's own OTLP sink
   baseline              no Temporal (scripts/baseline.ts)
 --floor N: empty workflows started eagerly by a worker's own client (default: --alerts); the engine's floor.
 --scale 1,2: the scale path (default: the summary's path) at max with N workers + N ingests (or N combined).

@@ -25,7 +25,7 @@ type Row = Record<string, string | number | null>;
 /** One colour per path (and the floor) in every panel. */
 const FLOOR = 'empty workflow (floor)';
 const PALETTE: Record<string, string> = {
-  [FLOOR]: '#8c8c8c', temporal: '#1f77b4', 'temporal-nolifecycle': '#2ca02c', 'temporal-combined': '#d62728', 'temporal-grouped': '#17becf', baseline: '#ff7f0e',
+  [FLOOR]: '#8c8c8c', temporal: '#1f77b4', 'temporal-nolifecycle': '#2ca02c', 'temporal-combined': '#d62728', 'temporal-grouped': '#17becf', 'temporal-encrypted': '#9467bd', 'temporal-traced': '#8c564b', baseline: '#ff7f0e',
 };
 const pathScale = (present: string[]) => {
   const domain = Object.keys(PALETTE).filter((k) => present.includes(k));

@@ -61,6 +61,12 @@ function serverReport(run: ServerRun, s: ServerSummary): void {
       `CPU ms/alert ${Object.entries(g.cpuMsPerAlertDelta).map(([k, v]) => `${k} ${sign(v)}`).join(', ')}; all processes ${g.totalCpuMsPerAlert.grouped} vs ${g.totalCpuMsPerAlert.combined} (${sign(g.totalCpuMsPerAlert.delta)}); ` +
       `${g.notificationsPerPoint ?? '-'} notifications per point, ${g.alertsPerNotification ?? '-'} alerts each\n`);
   }
+  for (const [what, c] of Object.entries(s.privacyCost ?? {})) {
+    if (!c) continue;
+    const sign = (v: number) => `${v >= 0 ? '+' : ''}${v}`;
+    out(`\n${what === 'encryption' ? 'Payload encryption' : 'Tracing'} cost (temporal-${what === 'encryption' ? 'encrypted' : 'traced'} − temporal-combined, at max): ` +
+      `alerts/s ${c.alertsPerSec.on} vs ${c.alertsPerSec.off} (×${c.alertsPerSecOnOverOff ?? '-'}); CPU ms/alert ${Object.entries(c.cpuMsPerAlertDelta).map(([k, v]) => `${k} ${sign(v)}`).join(', ')}\n`);
+  }
   if (backlogs.length) {
     out('\nBacklog drain (alerts queued before the service starts)\n');
     out(table(

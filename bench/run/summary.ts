@@ -1,6 +1,7 @@
 // The summary: per server profile the headline figures and the targets, and the profiles side by side.
 import { round } from '../harness';
 import { groupingCost } from './grouping';
+import { privacyCost } from './privacy';
 import { isTemporal, primaryPath, type PathName } from './options';
 import type { BacklogResult, FloorResult, PointResult, ScaleResult, ServerRun } from './types';
 
@@ -148,6 +149,8 @@ export function summarizeServer(run: ServerRun) {
     } : null,
     /** What grouping adds per alert: temporal-grouped − temporal-combined at max, same run (grouping.ts) */
     groupingCost: groupingCost(atMax, points),
+    /** What payload encryption and tracing each add per alert: temporal-encrypted / temporal-traced − temporal-combined (privacy.ts) */
+    privacyCost: privacyCost(atMax),
     temporalMaxThroughput: temporalMax,
     baselineMaxThroughput: baselineMax,
     perRateRatio: Object.fromEntries(
@@ -209,7 +212,7 @@ export function compareServers(sums: ServerSummary[]) {
   return { byServer: rows, cheaperOnOneMachine: known ? cheap.server : null, why };
 }
 
-const DETAIL = ['floor', 'pathsAtMax', 'lifecycleCost', 'groupingCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'] as const;
+const DETAIL = ['floor', 'pathsAtMax', 'lifecycleCost', 'groupingCost', 'privacyCost', 'perRateRatio', 'halfMax', 'backlog', 'engineFloorRatioByPath', 'serverCpuRatioByPath'] as const;
 type Headline = Omit<ServerSummary, (typeof DETAIL)[number]>;
 
 /** The headline figures: those of the first profile; every profile's full summary under `servers`. */
