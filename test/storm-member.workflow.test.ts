@@ -77,6 +77,14 @@ it('silence expired early (the signal of `silence expire`): looks again at once;
   expect(done.status).toBe('delivered');
 });
 
+it('silenced, and when the silence ends a firing source inhibits it: ends `inhibited`, never sent', async () => {
+  const inhibit: Suppression = { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } };
+  const { done, events, attributes } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => inhibit });
+  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited']);
+  expect(done).toMatchObject({ status: 'inhibited', suppressedBy: inhibit });
+  expect(attributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+});
+
 it('silenced, and its incident resolved meanwhile: ends `silenced`, never sent', async () => {
   const { done, events } = await run({ suppressed: await silence('s-1', 2 * 3_600_000) }, async (h) => {
     await suite.env.sleep('5 minutes');

@@ -169,7 +169,8 @@ export async function runOurs(storm: Storm, o: OursOptions) {
 
   /**
    * After the storm: the silence is expired (alertctl silence expire), so the deliveries it still holds back (those
-   * whose incident did not resolve meanwhile) wake and are notified with their groups: every one must end `delivered`.
+   * whose incident did not resolve meanwhile) wake and are screened again: notified with their groups (`delivered`),
+   * or `inhibited` when a firing source holds them back now (as Alertmanager on sending). None may stay silenced.
    */
   async function expireSilence(id: string) {
     const waiting = [...docs].filter(([, d]) => d.status === 'silenced' && !d.resolvedBy).map(([k]) => k);
@@ -181,15 +182,17 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     });
     note(`silence expired: ${woken ?? '?'} deliveries woken (${waiting.length} held back, not resolved)`);
     let delivered = 0;
+    let inhibited = 0;
     const until = at + 120_000;
     while (!o.shouldStop()) {
       const now = await allDocs(osc, names.index).catch(() => undefined);
       delivered = now ? waiting.filter((k) => now.get(k)?.status === 'delivered').length : delivered;
-      if (delivered === waiting.length || Date.now() > until) break;
+      inhibited = now ? waiting.filter((k) => now.get(k)?.status === 'inhibited').length : inhibited;
+      if (delivered + inhibited === waiting.length || Date.now() > until) break;
       await sleep(2_000);
     }
     await sleep(2_000);
-    return { heldBack: waiting.length, woken, delivered, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
+    return { heldBack: waiting.length, woken, delivered, inhibited, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
   }
 
   function figures() {

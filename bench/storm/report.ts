@@ -39,7 +39,8 @@ export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failure
     out.push({ name: 'ours: inhibited = the scenario\'s medium alerts in a down cluster', ok: ours.inhibited === scenario.expected.inhibitedAlerts, detail: `${ours.inhibited} of ${scenario.expected.inhibitedAlerts}` });
     if (ours.afterExpiry) {
       const e = ours.afterExpiry;
-      out.push({ name: 'ours: once the silence expired, every delivery it held back was notified', ok: e.delivered === e.heldBack, detail: `${e.delivered} of ${e.heldBack} delivered ${e.seconds} s after the expiry (${e.woken ?? '?'} woken)` });
+      const inhibited = (e as { inhibited?: number }).inhibited ?? 0;
+      out.push({ name: 'ours: once the silence expired, every delivery it held back was notified or is inhibited now', ok: e.delivered + inhibited === e.heldBack, detail: `${e.delivered} delivered, ${inhibited} inhibited, of ${e.heldBack}, ${e.seconds} s after the expiry (${e.woken ?? '?'} woken)` });
     }
   }
   if (r.alertmanager) {

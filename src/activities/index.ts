@@ -140,10 +140,14 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
       await store.incidents.acknowledge(alertId, workflowId, by, at);
     },
 
-    /** A silenced delivery woke up (its silence ended): is another silence in force now? Read from the index, not a cache. */
+    /**
+     * A silenced delivery woke up (its silence ended): what holds it back now? Another silence in force (read from
+     * the index, not a cache), else a firing inhibition source (as Alertmanager checks both when it sends); null: notify.
+     */
     async silenceInForce(event: AlertEvent): Promise<Suppression | null> {
       const silence = await silences?.matchingNow(alertSubject(event));
-      return silence ? silenceSuppression(silence) : null;
+      if (silence) return silenceSuppression(silence);
+      return (store.inhibitions.enabled ? await store.inhibitions.inhibitor(event) : undefined) ?? null;
     },
 
     /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */

@@ -373,6 +373,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       const afterSilence = persisted.suppressed ? await storm.waitOutSilences(persisted.suppressed) : 'notify';
       if (afterSilence === 'resolved') return await endWithoutSending('silenced', incident);
       if (afterSilence === 'abandoned') return await endWithoutSending('abandoned', incident);
+      if (afterSilence === 'inhibited') return await endWithoutSending('inhibited', incident);
       if (persisted.group) {
         await storm.handToGroup(persisted.group, 'firing', channels);
         return await endWithoutSending('grouped', incident);

@@ -37,9 +37,10 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
 
   /**
    * Held back by a silence: open, status `silenced`, until no silence holds it any more (its end, a durable
-   * timer, or `silence expire`, a signal), its incident resolved, or an operator abandoned it.
+   * timer, or `silence expire`, a signal), its incident resolved, or an operator abandoned it. When the silence
+   * ends, an inhibit rule whose source fires by then holds it back instead (as Alertmanager's, checked on sending).
    */
-  async function waitOutSilences(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned'> {
+  async function waitOutSilences(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned' | 'inhibited'> {
     let silence = first;
     for (;;) {
       holdBack(silence);
@@ -56,6 +57,10 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
       if (state.abandonReason !== null) return 'abandoned';
       const next = await silenceInForce(req.event);
       if (!next) return 'notify';
+      if (next.kind === 'inhibit') {
+        holdBack(next); // the silence is over, but a firing source holds it back now: it ends `inhibited`
+        return 'inhibited';
+      }
       silence = next;
     }
   }
