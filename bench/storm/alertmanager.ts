@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from '../../src/duration';
+import { stopGracefully } from '../../test/helpers/alertmanager';
 import { freePort, round, say, sleep } from '../harness';
 import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
@@ -70,12 +71,7 @@ async function startAlertmanager(dir: string, webhookUrl: string): Promise<AmPro
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopGracefully(child, exited);
     process.off('exit', killOnExit);
   };
   const deadline = Date.now() + 30_000;

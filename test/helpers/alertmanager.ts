@@ -2,7 +2,7 @@
 // for tests: on a free port of 127.0.0.1, clustering off, a temporary storage directory, and one route that
 // sends every alert (group_by: ['...'], each alert its own group) at once to a webhook with a bearer token.
 // Alerts are pushed through Alertmanager's own API (POST /api/v2/alerts), as Prometheus does.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,12 +86,7 @@ export async function startAlertmanager(o: AlertmanagerOptions): Promise<Alertma
   child.stderr.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await stopGracefully(child, exited);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 20_000;
@@ -109,4 +104,13 @@ export async function startAlertmanager(o: AlertmanagerOptions): Promise<Alertma
     if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
   };
   return { url, push, output: () => out, stop };
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 5 s; resolves once it has exited (`exited`: its exit event). */
+export async function stopGracefully(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(killer);
 }
