@@ -11,13 +11,14 @@
 #                               offsets from it: history +1, matching +2, worker +6, frontend HTTP +10,
 #                               membership -300/-299/-298/-294, Prometheus metrics +767.
 #   TEMPORAL_UI_PORT 8233       the Web UI (plain HTTP on 127.0.0.1)
-#   TEMPORAL_PG_PORT 55432      PostgreSQL (127.0.0.1, password auth)
+#   TEMPORAL_PG_PORT 15432      PostgreSQL (127.0.0.1, password auth; below the ephemeral port range, whose
+#                               outgoing connections can take a port such as 55432 just before it binds)
 #   TEMPORAL_SHARDS 8           history shards; fixed for the life of the data directory
 # Needs: go (1.26.8+, builds once into the cache), PostgreSQL 13–16 (apt: postgresql), openssl.
 
 TEMPORAL_SERVER_VERSION=1.32.1        # go.temporal.io/server (v1.32.2+ needs Go 1.26.10)
 TEMPORAL_UI_SERVER_VERSION=2.55.0     # github.com/temporalio/ui-server/v2 (2.56+ needs Go 1.26.9+)
-TEMPORAL_PG_PORT="${TEMPORAL_PG_PORT:-55432}"
+TEMPORAL_PG_PORT="${TEMPORAL_PG_PORT:-15432}"
 TEMPORAL_SHARDS="${TEMPORAL_SHARDS:-8}"
 TS_DIR="$CACHE/temporal-server-$TEMPORAL_SERVER_VERSION"
 TS_BIN="$TS_DIR/temporal-server"
