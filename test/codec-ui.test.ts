@@ -5,25 +5,22 @@
 // A Temporal dev server of its own (the stack's CLI binary, free ports, a database file in a temporary directory)
 // is started twice on the same database: with the UI's codec endpoint, then without.
 // The screenshot goes to CODEC_UI_SCREENSHOT (e.g. docs/codec-ui.png) when set, else to the temporary directory.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AesGcmCodec, payloadDataConverter, type PayloadKeys } from '../src/codec';
-import { alertEvent } from './helpers/alerts';
+import { Connection } from '@temporalio/client';
+import type { Browser } from 'playwright-core';
+import type { PayloadKeys } from '../src/codec';
+import { freePort } from './helpers/secure-proxy';
 import { ROOT } from './helpers/stack';
+import { encryptedAlertWorkflow, forwardBearer, launchChromium, Processes, startCodecEndpoint, until, workflowPage } from './helpers/web-ui';
 
 jest.setTimeout(180_000);
 
 const TEMPORAL_CLI = process.env.TEMPORAL_CLI ?? execFileSync(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal']).toString().trim();
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const KEY = randomBytes(32);
 const KEY_ID = 'ui-test-k1';
 const KEYS: PayloadKeys = { currentKeyId: KEY_ID, keys: new Map([[KEY_ID, KEY]]) };
@@ -32,43 +29,7 @@ const TITLE = `Disk full on db-7.customer-${randomUUID().slice(0, 8)}.internal`;
 const WORKFLOW_ID = `alerts:codec-ui-${randomUUID()}`;
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'codec-ui-'));
 const SCREENSHOT = process.env.CODEC_UI_SCREENSHOT ? path.resolve(ROOT, process.env.CODEC_UI_SCREENSHOT) : path.join(TMP, 'codec-ui.png');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const started: ChildProcess[] = [];
-function start(cmd: string, args: string[], env: Record<string, string> = {}, log = path.join(TMP, `${path.basename(cmd)}.log`)): ChildProcess {
-  const out = fs.openSync(log, 'a');
-  const child = spawn(cmd, args, { env: { PATH: process.env.PATH ?? '', HOME: TMP, ...env }, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  started.push(child);
-  return child;
-}
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
+const processes = new Processes(TMP);
 
 let port: number, uiPort: number, codecPort: number;
 let ui: string, codecUrl: string;
@@ -77,22 +38,11 @@ let browser: Browser;
 
 /** start-dev on the test's database, with or without the UI's codec endpoint; resolves when the UI answers. */
 async function startDev(codecEndpoint?: string): Promise<void> {
-  dev = start(TEMPORAL_CLI, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
+  dev = processes.start(TEMPORAL_CLI, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
     '--db-filename', path.join(TMP, 'temporal.db'), '--log-level', 'error', ...(codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : [])]);
   await until('the dev server\'s UI', async () => (await fetch(`${ui}/api/v1/settings`)).ok);
   const settings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
   expect(settings.Codec.Endpoint).toBe(codecEndpoint ?? '');
-}
-
-/** The workflow page's visible text once its Input and Result sections show (and `want`, if given, appears). */
-async function workflowPage(page: Page, want?: string): Promise<string> {
-  await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(WORKFLOW_ID)}`, { waitUntil: 'load' });
-  await page.getByText(WORKFLOW_ID).first().waitFor({ timeout: 30_000 });
-  const text = () => page.locator('body').innerText();
-  // the payload views render after the codec call: wait for them (the title, when expected), then a moment more
-  await until('the Input and Result sections', async () => /\nInput\n[\s\S]*\nResult\n/.test(await text()) && (!want || (await text()).includes(want)), 30_000);
-  await page.waitForTimeout(1500);
-  return text();
 }
 
 beforeAll(async () => {
@@ -100,37 +50,22 @@ beforeAll(async () => {
   ui = `http://127.0.0.1:${uiPort}`;
   codecUrl = `http://127.0.0.1:${codecPort}`;
   // the codec endpoint as the process `npm run start:codec` runs, bearer authorization on
-  start(process.execPath, [path.join(ROOT, 'dist/src/codec-server.js')], {
-    PAYLOAD_ENCRYPTION_KEYS: `${KEY_ID}:${KEY.toString('base64')}`, CODEC_PORT: String(codecPort), CODEC_TOKENS: TOKEN,
-    CODEC_CORS_ORIGINS: `${ui},http://localhost:${uiPort}`, LOG_LEVEL: 'debug',
-  }, path.join(TMP, 'codec-server.log'));
-  await until('the codec endpoint', async () => (await fetch(`${codecUrl}/healthz`)).ok);
+  await startCodecEndpoint(processes, { port: codecPort, key: { id: KEY_ID, bytes: KEY }, token: TOKEN, origins: [ui, `http://localhost:${uiPort}`], log: path.join(TMP, 'codec-server.log') });
   await startDev(codecUrl);
 
-  // An alert delivery whose input (the whole alert) and result are encrypted: started by a client with the codec,
-  // its one workflow task completed by hand with an encrypted result (no worker needed).
   const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
   try {
-    const client = new Client({ connection, dataConverter: payloadDataConverter(KEYS) });
-    const taskQueue = `codec-ui-${randomUUID()}`;
-    await client.workflow.start('deliverAlert', { taskQueue, workflowId: WORKFLOW_ID, args: [{ event: alertEvent({ title: TITLE, labels: { customer: 'acme' } }) }] });
-    const task = await connection.withDeadline(Date.now() + 30_000, () => connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'codec-ui-test' }));
-    const [result] = await new AesGcmCodec(KEYS).encode([defaultPayloadConverter.toPayload({ status: 'delivered', title: TITLE, channels: { hook: 'delivered' } })]);
-    await connection.workflowService.respondWorkflowTaskCompleted({
-      namespace: 'default', taskToken: task.taskToken, identity: 'codec-ui-test',
-      commands: [{ commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: { result: { payloads: [result] } } }],
-    });
-    const history = JSON.stringify(await client.workflow.getHandle(WORKFLOW_ID).fetchHistory());
+    const history = await encryptedAlertWorkflow(connection, KEYS, { workflowId: WORKFLOW_ID, taskQueue: `codec-ui-${randomUUID()}`, title: TITLE });
     expect(history).not.toContain(TITLE.slice(0, 12)); // nothing plain reached the server (search for the start of the title)
   } finally {
     await connection.close();
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  for (const c of started.reverse()) await stop(c);
+  await processes.stopAll();
   fs.rmSync(TMP, { recursive: true, force: true });
 });
 
@@ -140,10 +75,10 @@ describe('Web UI with the codec endpoint (headless Chromium)', () => {
     // The UI's forwarded credentials (codec.passAccessToken with an OIDC login) arrive as an Authorization header:
     // added here to the UI's own calls to the codec endpoint, which the browser makes cross-origin (CORS preflight).
     const codecCalls: { url: string; status: number; origin?: string }[] = [];
-    await context.route(`${codecUrl}/**`, (route) => route.continue({ headers: { ...route.request().headers(), authorization: `Bearer ${TOKEN}` } }));
+    await forwardBearer(context, codecUrl, TOKEN);
     context.on('response', (r) => { if (r.url().startsWith(codecUrl)) codecCalls.push({ url: r.url(), status: r.status(), origin: r.request().headers().origin }); });
     const page = await context.newPage();
-    const decoded = await workflowPage(page, TITLE);
+    const decoded = await workflowPage(page, ui, WORKFLOW_ID, TITLE);
     expect(decoded).toContain(TITLE);
     expect(decoded).toContain('acme'); // the labels of the input
     expect(decoded).toContain('delivered'); // the result
@@ -159,17 +94,17 @@ describe('Web UI with the codec endpoint (headless Chromium)', () => {
     const context = await browser.newContext();
     const statuses: number[] = [];
     context.on('response', (r) => { if (r.url().startsWith(`${codecUrl}/decode`)) statuses.push(r.status()); });
-    const text = await workflowPage(await context.newPage());
+    const text = await workflowPage(await context.newPage(), ui, WORKFLOW_ID);
     expect(statuses).toContain(401);
     expect(text).not.toContain(TITLE);
     await context.close();
   });
 
   it('without the codec endpoint (start-dev without --ui-codec-endpoint) the page shows ciphertext only', async () => {
-    await stop(dev!);
+    await processes.stop(dev!);
     await startDev();
     const context = await browser.newContext();
-    const text = await workflowPage(await context.newPage());
+    const text = await workflowPage(await context.newPage(), ui, WORKFLOW_ID);
     expect(text).not.toContain(TITLE);
     expect(text).not.toContain('acme');
     // the UI shows an encoded payload's data as its base64: IV, ciphertext and tag

@@ -28,7 +28,6 @@ export const REAL_TEMPORAL_SERVER = process.env.STACK_TEMPORAL === 'server';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
 
-/** A unique, lower-case name for this test's stream, group, index and task queue. */
 /** kill -9 of the stack's Temporal server, then `scripts/stack up` starts it again (same data). */
 export function restartTemporal(): void {
   const home = process.env.ALERT_STACK_HOME ?? path.join(ROOT, '.stack');
@@ -37,6 +36,7 @@ export function restartTemporal(): void {
   execFileSync(path.join(ROOT, 'scripts', 'stack'), ['up'], { stdio: 'ignore', timeout: 120_000 });
 }
 
+/** A unique, lower-case name for this test's stream, group, index and task queue. */
 export function uid(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
 }
