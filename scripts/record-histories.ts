@@ -12,7 +12,7 @@ import type { DataConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import {
-  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, joinGroupSignal, retryUpdate, statusQuery,
+  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, inhibitionEndedSignal, joinGroupSignal, retryUpdate, statusQuery,
   type ChannelPlan, type DeliveryRequest, type GroupMember, type GroupStart, type ParkPolicy,
 } from '../src/shared';
 import { payloadDataConverter } from '../src/codec';
@@ -28,7 +28,7 @@ interface Path {
   park?: ParkPolicy;
   alreadyDelivered?: boolean;
   /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
-  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve';
+  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve' | 'source-resolved';
   /** What the store answers (refusals, an already finished document); a function: made when the path is recorded. */
   store?: MockOptions | (() => MockOptions);
   /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
@@ -59,9 +59,14 @@ const paths: Path[] = [
     name: 'incident-escalated-acknowledged', channels: [fast('chat'), fast('pager'), fast('manager')], script: () => 'ok', operate: 'acknowledge',
     store: { incident: { role: 'page' }, escalation: { policy: 'standard', initial: ['chat'], levels: [{ afterMs: 1000, channels: ['pager'] }, { afterMs: 600_000, channels: ['manager'] }], repeat: 0 } },
   },
-  // storm control (docs/storm-control.md): decided by the persist result, no patch
+  // storm control (docs/storm-control.md): decided by the persist result; an inhibited alert waits since the inhibited-waits-for-source patch
   { name: 'storm-grouped', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'page' }, group: { workflowId: 'alerts:group:db:0123456789abcdef0123', route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 500, intervalMs: 1000, repeatMs: 3_600_000 } } } },
-  { name: 'storm-inhibited', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'page' }, suppressed: { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } } } },
+  // (storm-inhibited-before-waits.json: recorded before the inhibited-waits-for-source patch, when an inhibited alert ended at once; kept, not re-recorded)
+  {
+    name: 'storm-inhibited', channels: [fast('hook')], script: () => 'ok', operate: 'source-resolved',
+    store: () => ({ incident: { role: 'page' }, suppressed: { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' }, until: new Date(Date.now() + 3_600_000).toISOString() } }),
+  },
+  { name: 'storm-resolve-wakes-inhibited', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'resolve', of: 'alerts:closed-0', firingDeliveryId: 'alerts:closed-0', reason: 'resolves incident cluster-down' }, endsInhibitions: true } },
   {
     name: 'storm-silenced-then-delivered', channels: [fast('hook')], script: () => 'ok',
     store: () => ({ incident: { role: 'page' }, suppressed: { kind: 'silence', silenceId: 's-1', endsAt: new Date(Date.now() + 1500).toISOString(), comment: 'failover drill', createdBy: 'alice' } }),
@@ -108,6 +113,9 @@ async function main(): Promise<void> {
       if (p.operate === 'acknowledge') {
         while ((await handle.query(statusQuery)).escalationLevel !== 1) await new Promise((r) => setTimeout(r, 100));
         await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', via: 'alertctl' }] });
+      } else if (p.operate === 'source-resolved') {
+        while ((await handle.query(statusQuery)).status !== 'inhibited') await new Promise((r) => setTimeout(r, 100));
+        await handle.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
       } else if (p.operate === 'resolve') {
         while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
         await handle.signal(incidentResolvedSignal, { by: 'alerts:9-0' });

@@ -22,7 +22,7 @@ export interface ReconcilerDeps {
 }
 
 /** Statuses a document can be left in by a workflow that ended without recording (its search attribute says so). */
-const OPEN_STATUSES = ['pending', 'failed', 'silenced'];
+const OPEN_STATUSES = ['pending', 'failed', 'silenced', 'inhibited'];
 
 export class Reconciler {
   private since: number;

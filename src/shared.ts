@@ -71,7 +71,8 @@ export type LifecycleStatus = 'duplicate' | 'unmatched' | 'forwarded';
  * Storm control (docs/storm-control.md), nothing sent by this delivery itself: `grouped` (handed to its group's
  * workflow, whose next notification carries it; the group marks the document `delivered` with that notification's key),
  * `silenced` (a silence matched and was still in force when the delivery ended: see `suppressedBy`),
- * `inhibited` (a firing source alert of an inhibit rule suppressed it: see `suppressedBy`).
+ * `inhibited` (a firing source alert of an inhibit rule holds it back: see `suppressedBy`; open until the source
+ * resolves, then notified unless its own incident resolved; it ends `inhibited` when both went stale).
  */
 export type StormStatus = 'grouped' | 'silenced' | 'inhibited';
 
@@ -127,12 +128,18 @@ export interface PersistResult {
   suppressed?: Suppression;
   /** The route groups its alerts: this alert goes to that group's workflow, not to `channels` itself. */
   group?: GroupRef;
+  /** A resolve of an alert that was an inhibition source: the deliveries it held back are woken (wakeInhibited). */
+  endsInhibitions?: boolean;
 }
 
 /** Why an alert is held back: the silence in force, or the firing alert that inhibits it. */
 export type Suppression =
   | { kind: 'silence'; silenceId: string; endsAt: string; comment: string; createdBy: string }
-  | { kind: 'inhibit'; rule: number; by: { alertId: string; deliveryId: string; workflowId: string } };
+  | {
+      kind: 'inhibit'; rule: number; by: { alertId: string; deliveryId: string; workflowId: string };
+      /** When the source goes stale unless an event refreshes it (its page + INCIDENT_TIMEOUT): the wait's deadline. */
+      until?: string;
+    };
 
 /** `group_wait`, `group_interval`, `repeat_interval` of a route, in ms (Alertmanager's semantics). */
 export interface GroupTiming {
@@ -365,6 +372,8 @@ export const joinGroupSignal = defineSignal<[GroupMember]>('join');
 export const groupStatusQuery = defineQuery<GroupStatus>('groupStatus');
 /** A silence was expired early (alertctl, the intake): the deliveries it held back look again now. */
 export const silenceEndedSignal = defineSignal<[{ silenceId: string }]>('silenceEnded');
+/** An inhibition source resolved: the deliveries it held back look again now (the source's resolve sends it). */
+export const inhibitionEndedSignal = defineSignal<[{ sourceAlertId: string }]>('inhibitionEnded');
 
 export interface GroupStatus {
   status: DeliveryStatus;

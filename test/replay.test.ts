@@ -31,8 +31,12 @@ const PATHS = [
 const NEW_PATHS = ['store-refused.json', 'already-finished.json', 'cancelled.json', 'abandoned-before-notify.json',
   'incident-duplicate.json', 'incident-resolve-sent.json', 'incident-escalated-acknowledged.json', 'incident-resolved-while-parked.json'];
 
-/** Storm control's paths (current histories only; decided by the persist result, so no patch), and the group's own workflow. */
-const STORM_PATHS = ['storm-grouped.json', 'storm-inhibited.json', 'storm-silenced-then-delivered.json', 'group-notified-resolved.json'];
+/**
+ * Storm control's paths (current histories only; decided by the persist result), and the group's own workflow.
+ * storm-inhibited-before-waits.json was recorded before the inhibited-waits-for-source patch (an inhibited alert
+ * ended at once): it must keep replaying, on its old path, and cannot be recorded again.
+ */
+const STORM_PATHS = ['storm-grouped.json', 'storm-inhibited-before-waits.json', 'storm-inhibited.json', 'storm-resolve-wakes-inhibited.json', 'storm-silenced-then-delivered.json', 'group-notified-resolved.json'];
 
 function load(dir: string, file: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -240,9 +244,19 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
     channels: ['slack: delivered after 1', 'pager: failed after 1', 'slack:resolved (best effort): delivered after 1'],
     abandonReason: 'incident resolved (by alerts:9-0) while failed channels were parked',
   },
-  // storm control: a grouped alert joins its group and sends nothing itself; an inhibited one ends; a silenced one waits
+  // storm control: a grouped alert joins its group and sends nothing itself; an inhibited or silenced one waits
   'storm-grouped.json': { steps: ['persistAlert', 'joinGroup', 'grouped []', 'recordOutcome', 'completed grouped'], channels: [], abandonReason: null },
-  'storm-inhibited.json': { steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'completed inhibited'], channels: [], abandonReason: null },
+  'storm-inhibited-before-waits.json': { steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'completed inhibited'], channels: [], abandonReason: null },
+  // since inhibited-waits-for-source: open until the source's resolve signals it, then screened again and notified
+  'storm-inhibited.json': {
+    steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'signal inhibitionEnded', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
+  // the source's resolve wakes what it held back (a regular activity, beside its own resolved notification)
+  'storm-resolve-wakes-inhibited.json': {
+    steps: ['persistAlert', 'wakeInhibited', 'hand-over failed', 'planResolved', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['hook: delivered after 1'], abandonReason: null,
+  },
   'storm-silenced-then-delivered.json': {
     steps: ['persistAlert', 'silenced []', 'recordOutcome', 'timer', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['hook: delivered after 1'], abandonReason: null,

@@ -15,7 +15,7 @@ import { ensureOnce, type SilenceApi } from '../src/intake/silences';
 import { createLogger } from '../src/logger';
 import { SA_SUPPRESSED_BY } from '../src/shared';
 import { SilenceStore } from '../src/storm/silences';
-import { wakeSilenced } from '../src/storm/silence-wake';
+import { wakeInhibited, wakeSilenced } from '../src/storm/wake';
 import { TEST_INTAKE_TOKEN, startIntake, type IntakeProcess } from './helpers/intake';
 import { OPENSEARCH_URL, ROOT, TEMPORAL_ENV, cleanup, devServerEnv, opensearch, redis, uid } from './helpers/stack';
 
@@ -117,6 +117,7 @@ describe('wakeSilenced', () => {
     await waitFor('closed in visibility', async () => (await env.client.workflow.count(`WorkflowId="${closed}" AND ExecutionStatus="Running"`)).count === 0);
     expect(await wakeSilenced(env.client, id, { endedAt: 0 })).toBe(0);
     await expect(wakeSilenced(env.client, 'x" OR WorkflowId!="')).rejects.toThrow(/not a silence ID/);
+    await expect(wakeInhibited(env.client, 'x" OR WorkflowId!="')).rejects.toThrow(/not an alert ID/);
   });
 });
 

@@ -1,5 +1,6 @@
 // Storm control on the real stack (docs/storm-control.md): inhibition (a firing critical holds back the
-// warnings of its cluster, recorded as `inhibited` by which alert; resolved, it no longer does), and a group
+// warnings of its cluster, open and `inhibited` by which alert; when it resolves, its resolve wakes them and the
+// ones still firing are notified), and a group
 // whose worker is killed with -9 mid-`group_wait` (with TEST_RESTART_TEMPORAL=1 the Temporal server too):
 // the group's timer is durable, so one notification still carries both alerts, not before group_wait.
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
@@ -35,7 +36,7 @@ const settled = (id: string, status: string) => p.waitFor(`${id} ${status}`, asy
 });
 const postsFor = (alertId: string) => p.receiver.posts.filter((x) => x.json?.data?.alertId === alertId);
 
-it('a firing ClusterDown inhibits the medium alerts of its cluster only, until it resolves', async () => {
+it('a firing ClusterDown holds back the medium alerts of its cluster only; when it resolves, the ones still firing are notified', async () => {
   const worker = await p.worker();
   try {
     const down = alertEvent({ ruleName: 'ClusterDown', severity: 'critical', labels: { cluster: 'c1' } });
@@ -43,22 +44,35 @@ it('a firing ClusterDown inhibits the medium alerts of its cluster only, until i
     await settled(downId, 'delivered');
 
     const warning = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c1' } });
+    const gone = alertEvent({ ruleName: 'DiskFull', severity: 'medium', labels: { cluster: 'c1' } });
     const elsewhere = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c2' } });
     const louder = alertEvent({ ruleName: 'DiskSlow', severity: 'high', labels: { cluster: 'c1' } });
-    const [warningId, elsewhereId, louderId] = [await p.publish(warning), await p.publish(elsewhere), await p.publish(louder)];
+    const [warningId, goneId, elsewhereId, louderId] = [await p.publish(warning), await p.publish(gone), await p.publish(elsewhere), await p.publish(louder)];
 
     const inhibited = await settled(warningId, 'inhibited');
     expect(inhibited).toMatchObject({ delivered: false, suppressedBy: `inhibit:${down.alertId}` });
     expect(inhibited.suppressionNote).toContain(p.key(downId));
     await settled(elsewhereId, 'delivered'); // another cluster: not inhibited
     await settled(louderId, 'delivered'); // not a target (severity high)
+    // held back, open and visible: Running, AlertDeliveryStatus=inhibited, AlertSuppressedBy names the source
     const handle = (await p.temporal()).workflow.getHandle(p.key(warningId));
-    await p.closed(warningId);
-    expect((await handle.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: [`inhibit:${down.alertId}`] });
+    await p.waitFor('the held-back delivery visible as inhibited', async () => {
+      const d = await handle.describe();
+      return d.status.name === 'RUNNING' && d.searchAttributes.AlertDeliveryStatus?.[0] === 'inhibited' && d.searchAttributes.AlertSuppressedBy?.[0] === `inhibit:${down.alertId}`;
+    });
+    await settled(goneId, 'inhibited');
+    // One of them resolves while held back: its delivery ends `inhibited` (never sent), told by the resolve.
+    await settled(await p.publish({ ...gone, status: 'resolved' }), 'forwarded');
+    await p.closed(goneId);
+    expect(await p.doc(goneId)).toMatchObject({ deliveryStatus: 'inhibited', delivered: false });
     expect(postsFor(warning.alertId)).toHaveLength(0);
 
-    // The source resolves: a new warning of the cluster is notified.
+    // The source resolves: the one still firing is notified now (woken by the resolve), once; a new one is not held back.
     await settled(await p.publish({ ...down, status: 'resolved' }), 'delivered');
+    const woken = await settled(warningId, 'delivered');
+    expect(woken).toMatchObject({ delivered: true, suppressedBy: `inhibit:${down.alertId}` });
+    expect(postsFor(warning.alertId)).toHaveLength(1);
+    expect(postsFor(gone.alertId)).toHaveLength(0);
     const after = alertEvent({ ruleName: 'DiskSlow', severity: 'medium', labels: { cluster: 'c1' } });
     await settled(await p.publish(after), 'delivered');
     expect(postsFor(after.alertId)).toHaveLength(1);

@@ -1,10 +1,11 @@
 // A delivery under storm control (deliverAlert, time-skipping server, scripted activities): grouped → it joins
-// its group and ends `grouped`, sending nothing itself; inhibited → it ends at once, recorded with its source;
-// silenced → it waits, open and visible, until the silence ends (its end time, or `silence expire`'s signal),
-// then is notified — unless another silence took over, or its incident resolved meanwhile.
+// its group and ends `grouped`, sending nothing itself; silenced → it waits, open and visible, until the silence
+// ends (its end time, or `silence expire`'s signal); inhibited → it waits until its source resolves (the source's
+// resolve signals it) or goes stale; then it looks again and is notified — unless another silence or source took
+// over, or its incident resolved meanwhile. A resolve that ended a source wakes what it held back.
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { incidentResolvedSignal, silenceEndedSignal, statusQuery, type GroupRef, type Suppression } from '../src/shared';
+import { incidentResolvedSignal, inhibitionEndedSignal, silenceEndedSignal, statusQuery, type GroupRef, type IncidentClaim, type Suppression } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions } from './helpers/mock-activities';
 import { uid } from './helpers/stack';
@@ -40,12 +41,65 @@ it('grouped: joins its group with its summary, sends nothing itself, ends `group
   expect(attributes).toMatchObject({ AlertDeliveryStatus: ['grouped'], AlertGroup: [group.workflowId], AlertState: ['firing'] });
 });
 
-it('inhibited: ends at once, recorded with the source alert; nothing is sent', async () => {
-  const inhibit: Suppression = { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } };
-  const { done, attributes, events } = await run({ suppressed: inhibit, group });
-  expect(events).toEqual(['persist', 'record:inhibited']);
+const inhibitedBy = async (source: string, staleInMs = 24 * 3_600_000): Promise<Suppression> =>
+  ({ kind: 'inhibit', rule: 0, by: { alertId: source, deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' }, until: new Date((await suite.env.currentTimeMs()) + staleInMs).toISOString() });
+
+it('inhibited: open and `inhibited` until its source resolves (the signal), then looks again and is notified', async () => {
+  const inhibit = await inhibitedBy('cluster-down');
+  const { done, events } = await run({ suppressed: inhibit }, async (h, events) => {
+    await suite.env.sleep('1 hour');
+    expect(await h.query(statusQuery)).toMatchObject({ status: 'inhibited', suppressedBy: { by: { alertId: 'cluster-down' } } });
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+    await h.signal(inhibitionEndedSignal, { sourceAlertId: 'another-source' }); // another source's resolve: ignored
+    await suite.env.sleep('1 minute');
+    expect(events).toEqual(['persist', 'record:inhibited']);
+    await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
+  });
+  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+});
+
+it('inhibited, grouped route: when the source resolves it joins its group then', async () => {
+  const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down'), group }, async (h) => {
+    await suite.env.sleep('10 minutes');
+    await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
+  });
+  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'join:firing', 'record:grouped']);
+  expect(done.status).toBe('grouped');
+});
+
+it('inhibited, and the source went stale unresolved while its own incident went stale too: ends `inhibited`, never sent', async () => {
+  const inhibit = await inhibitedBy('cluster-down', 3_600_000);
+  const { done, events, attributes } = await run({ suppressed: inhibit, stillFiring: false });
+  expect(events).toEqual(['persist', 'record:inhibited', 'incidentStillFiring', 'record:inhibited']);
   expect(done).toMatchObject({ status: 'inhibited', suppressedBy: inhibit });
   expect(attributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+});
+
+it('inhibited, and the source went stale while its own incident still fires: looks again and is notified', async () => {
+  const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down', 3_600_000), stillFiring: true });
+  expect(events).toEqual(['persist', 'record:inhibited', 'incidentStillFiring', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+});
+
+it('inhibited, and its own incident resolved meanwhile: ends `inhibited`, never sent', async () => {
+  const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down') }, async (h) => {
+    await suite.env.sleep('5 minutes');
+    await h.signal(incidentResolvedSignal, { by: 'alerts:9-0' });
+  });
+  expect(events.filter((e) => e.startsWith('notify'))).toEqual([]);
+  expect(done).toMatchObject({ status: 'inhibited', resolvedBy: 'alerts:9-0' });
+});
+
+it('a resolve that ended an inhibition source wakes the deliveries it held back, beside its own notifications', async () => {
+  const resolve: IncidentClaim = { role: 'resolve', of: uid('alerts'), firingDeliveryId: 'alerts:0-1', reason: 'resolves the incident' };
+  const { done, events } = await run({ incident: resolve, endsInhibitions: true });
+  expect(events).toContain('wakeInhibited:a-1');
+  expect(events.filter((e) => e.startsWith('notify'))).toEqual(['notify:hook:ok']);
+  expect(done.status).toBe('delivered');
+  // without endsInhibitions (the alert was no source): no wake
+  const plain = await run({ incident: resolve });
+  expect(plain.events).not.toContain('wakeInhibited:a-1');
 });
 
 it('silenced: open and `silenced` until the silence ends, then notified', async () => {
@@ -77,12 +131,17 @@ it('silence expired early (the signal of `silence expire`): looks again at once;
   expect(done.status).toBe('delivered');
 });
 
-it('silenced, and when the silence ends a firing source inhibits it: ends `inhibited`, never sent', async () => {
-  const inhibit: Suppression = { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' } };
-  const { done, events, attributes } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => inhibit });
-  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited']);
-  expect(done).toMatchObject({ status: 'inhibited', suppressedBy: inhibit });
-  expect(attributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+it('silenced, and when the silence ends a firing source inhibits it: `inhibited` until that source resolves', async () => {
+  const inhibit = await inhibitedBy('cluster-down');
+  let wakes = 0;
+  const { done, events } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => (++wakes === 1 ? inhibit : null) }, async (h, seen) => {
+    await suite.env.sleep('2 hours');
+    expect(seen).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited']);
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
+    await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
+  });
+  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
 });
 
 it('silenced, and its incident resolved meanwhile: ends `silenced`, never sent', async () => {

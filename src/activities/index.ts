@@ -12,6 +12,7 @@ import { FINAL_STATUSES, type AlertStore } from '../store';
 import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type GroupNotice, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef, type Suppression } from '../shared';
 import { alertSubject } from '../storm/matchers';
 import { screen, silenceSuppression, type SilenceLookup } from '../storm/screen';
+import { wakeInhibited } from '../storm/wake';
 import { createGroupActivities, type GroupDeps } from './groups';
 
 export interface ActivityDeps {
@@ -104,10 +105,13 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         const page = incident.role === 'page';
         const escalation = page ? channels.escalation(req.event) : undefined;
         // A resolve: its alert no longer inhibits; if its route groups, the resolved event goes to the group.
-        if (incident.role === 'resolve' && store.inhibitions.enabled) await store.inhibitions.sourceResolved(req.event);
+        const endsInhibitions = incident.role === 'resolve' && store.inhibitions.enabled && (await store.inhibitions.sourceResolved(req.event)) > 0;
         const group = incident.role === 'resolve' ? channels.grouping(req.event, req.stream) : undefined;
         const storm = page ? await stormControl(req, claimant) : group ? { group } : {};
-        return { alreadyDelivered: false, channels: page || group ? channels.plan(req.event) : [], park, incident, ...(escalation ? { escalation } : {}), ...storm };
+        return {
+          alreadyDelivered: false, channels: page || group ? channels.plan(req.event) : [], park, incident,
+          ...(escalation ? { escalation } : {}), ...storm, ...(endsInhibitions ? { endsInhibitions } : {}),
+        };
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;
@@ -148,6 +152,25 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
       const silence = await silences?.matchingNow(alertSubject(event));
       if (silence) return silenceSuppression(silence);
       return (store.inhibitions.enabled ? await store.inhibitions.inhibitor(event) : undefined) ?? null;
+    },
+
+    /** An inhibited delivery whose source went stale: does its own incident still fire (refreshed within INCIDENT_TIMEOUT)? */
+    async incidentStillFiring(alertId: string): Promise<boolean> {
+      return store.incidents.isFiring(alertId);
+    },
+
+    /**
+     * The source `sourceAlertId` resolved: the deliveries it held back look again (storm/wake.ts). Resolves with
+     * how many were woken. An ID that cannot be quoted in a visibility query wakes nobody (they wait out their timer).
+     */
+    async wakeInhibited({ sourceAlertId, resolvedAt }: { sourceAlertId: string; resolvedAt: string }): Promise<number> {
+      if (!groups) throw ApplicationFailure.create({ type: 'NoTemporalClient', nonRetryable: true, message: 'wakeInhibited needs the worker\'s Temporal client' });
+      try {
+        return await wakeInhibited(groups.client, sourceAlertId, { endedAt: resolvedAt });
+      } catch (e) {
+        if (/is not an alert ID/.test((e as Error).message)) throw ApplicationFailure.create({ type: 'InvalidAlertId', nonRetryable: true, message: (e as Error).message });
+        throw e;
+      }
     },
 
     /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */

@@ -8,7 +8,7 @@ import { MatcherSyntaxError, SilenceInvalidError, SilenceNotFoundError } from '.
 import { opensearchClient } from '../connections/opensearch';
 import { formatMatcher, parseMatcher, type Matcher } from '../storm/matchers';
 import { SilenceStore, silenceState, type Silence } from '../storm/silences';
-import { wakeSilenced } from '../storm/silence-wake';
+import { wakeSilenced } from '../storm/wake';
 import { UsageError } from './usage-error';
 import { NotFoundError } from './not-found-error';
 import { FailedError } from './failed-error';

@@ -12,7 +12,7 @@ import { serveMetrics } from '../metrics';
 import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
 import { opensearchClient } from '../connections/opensearch';
 import { SilenceStore } from '../storm/silences';
-import { wakeSilenced } from '../storm/silence-wake';
+import { wakeSilenced } from '../storm/wake';
 import { checkRedis, withTimeout } from '../startup';
 import { temporalAcknowledger } from './acknowledge';
 import { loadIntakeConfig, type IntakeConfig } from './config';

@@ -21,7 +21,7 @@ export interface SilenceApi {
   ensureIndex: () => Promise<void>;
   /** Where OpenSearch is, for the 503 message (never a secret). */
   where: string;
-  /** Wakes the deliveries held back by a silence that just ended (src/storm/silence-wake.ts); resolves with how many. */
+  /** Wakes the deliveries held back by a silence that just ended (src/storm/wake.ts); resolves with how many. */
   wake: (silenceId: string, endedAt: string) => Promise<number>;
   /** The longest a wake may take before the answer says it did not finish (default 10 s). */
   wakeTimeoutMs?: number;

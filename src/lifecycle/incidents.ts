@@ -116,6 +116,12 @@ export class IncidentStore {
     }
   }
 
+  /** True while the incident fires (or is acknowledged) and an event refreshed it within INCIDENT_TIMEOUT. */
+  async isFiring(alertId: string): Promise<boolean> {
+    const doc = (await this.get(alertId))?.doc;
+    return doc !== undefined && doc.state !== 'resolved' && Date.now() - Date.parse(doc.lastSeenAt ?? doc.openedAt) <= this.staleAfterMs;
+  }
+
   /** A firing event's role: page (the incident is ours) or duplicate. */
   async claimFiring(c: Claimant): Promise<IncidentClaim> {
     return this.race(async () => {

@@ -5,6 +5,7 @@
 // for INCIDENT_TIMEOUT no longer inhibits (as a stale incident no longer swallows firings).
 // Decided when a target alert arrives (its persist step), not again at each group notification as
 // Alertmanager does: a warning that fired before its critical is notified. An alert never inhibits itself.
+// A held-back delivery stays open until its source resolves (the resolve wakes it: storm/wake.ts) or goes stale.
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import type { AlertEvent, Suppression } from '../shared';
@@ -88,16 +89,22 @@ export class InhibitionStore {
     }));
   }
 
-  /** A resolved event: its alert no longer inhibits (a source never recorded is no error). */
-  async sourceResolved(event: AlertEvent): Promise<void> {
+  /**
+   * A resolved event: its alert no longer inhibits (a source never recorded is no error). Resolves with how many
+   * source records it had (0: it was no source; >0: the deliveries it held back are to be woken).
+   */
+  async sourceResolved(event: AlertEvent): Promise<number> {
     const now = new Date().toISOString();
-    await Promise.all(this.sourceRulesOf(event).map(async ({ rule, equalKey }) => {
+    const found = await Promise.all(this.sourceRulesOf(event).map(async ({ rule, equalKey }) => {
       try {
         await this.client.update({ index: this.index, id: `${rule}:${equalKey}:${event.alertId}`, body: { doc: { state: 'resolved', updatedAt: now } }, refresh: 'wait_for' });
+        return 1;
       } catch (e) {
         if (statusOf(e) !== 404) throw e;
+        return 0;
       }
     }));
+    return found.reduce((a: number, b) => a + b, 0);
   }
 
   /** The firing source that inhibits this alert, if any (the first rule that has one). */
@@ -121,7 +128,10 @@ export class InhibitionStore {
         },
       });
       const hit = (res.body as { hits: { hits: { _source: SourceDoc }[] } }).hits.hits[0]?._source;
-      if (hit) return { kind: 'inhibit', rule, by: { alertId: hit.alertId, deliveryId: hit.deliveryId, workflowId: hit.workflowId } };
+      if (hit) {
+        const until = new Date(Date.parse(hit.updatedAt) + this.staleAfterMs).toISOString();
+        return { kind: 'inhibit', rule, by: { alertId: hit.alertId, deliveryId: hit.deliveryId, workflowId: hit.workflowId }, until };
+      }
     }
     return undefined;
   }

@@ -153,7 +153,7 @@ export class SilenceStore {
 
   /**
    * Ends the silence now (a pending one never starts): endsAt = now, expiredBy = by. One already over is
-   * returned unchanged. The deliveries it held back still sleep until its old end: wake them (silence-wake.ts).
+   * returned unchanged. The deliveries it held back still sleep until its old end: wake them (wake.ts).
    */
   async expire(id: string, by: string): Promise<Silence> {
     if (!by.trim() || by.length > LIMITS.createdBy || CONTROL.test(by)) throw new SilenceInvalidError([`by: a name of 1 to ${LIMITS.createdBy} characters, without control characters`]);

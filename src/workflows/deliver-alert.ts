@@ -48,7 +48,7 @@ import {
 import { localBookkeeping, remoteBookkeeping, storeRefusal } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';
 import { handOverToFiring } from './hand-over';
-import { stormSteps } from './storm-steps';
+import { INHIBITED_WAITS, WAKE_INHIBITED, stormSteps } from './storm-steps';
 import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
 
 /** A parked run's history grows with each re-drive: past this, it continues as new (see the parked loop). */
@@ -230,10 +230,19 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     return state.abandonReason !== null && hasPatch('abandon-before-notify');
   }
 
+  /** The wake of the deliveries this resolve's source held back, running beside the rest (see storm-steps.ts). */
+  let waking: Promise<unknown> | undefined;
+
+  /** Before the run ends: its handlers have finished, and the wake it started. */
+  async function settle(): Promise<void> {
+    await waking;
+    await condition(allHandlersFinished);
+  }
+
   async function end(status: DeliveryStatus): Promise<DeliveryState> {
     state.status = status;
     setStatus(status);
-    await condition(allHandlersFinished);
+    await settle();
     return state;
   }
 
@@ -242,7 +251,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     state.status = status;
     if (incident) state.incident = incident;
     await record(); // sets AlertDeliveryStatus too
-    await condition(allHandlersFinished);
+    await settle();
     return state;
   }
 
@@ -352,6 +361,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       if (incident) state.incident = incident;
       if (incident?.role === 'duplicate' || incident?.role === 'unmatched') return await endWithoutSending(incident.role, incident);
       if (incident?.role === 'resolve') {
+        if (persisted.endsInhibitions && patched(WAKE_INHIBITED)) waking = storm.wakeHeldBack();
         if (await handOverToFiring(incident.of)) return await endWithoutSending('forwarded', incident);
         if (persisted.group) {
           await storm.handToGroup(persisted.group, 'resolved', channels);
@@ -365,15 +375,16 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
         state.incidentState = 'firing';
         showIncidentState('firing');
       }
-      // Storm control: inhibited alerts end here; silenced ones wait for their silence to end; grouped ones join their group.
-      if (persisted.suppressed?.kind === 'inhibit') {
+      // Storm control: held-back alerts wait for their silence to end or their inhibition source to resolve
+      // (before INHIBITED_WAITS an inhibited one ended here); grouped ones join their group.
+      if (persisted.suppressed?.kind === 'inhibit' && !patched(INHIBITED_WAITS)) {
         storm.holdBack(persisted.suppressed);
         return await endWithoutSending('inhibited', incident);
       }
-      const afterSilence = persisted.suppressed ? await storm.waitOutSilences(persisted.suppressed) : 'notify';
-      if (afterSilence === 'resolved') return await endWithoutSending('silenced', incident);
-      if (afterSilence === 'abandoned') return await endWithoutSending('abandoned', incident);
-      if (afterSilence === 'inhibited') return await endWithoutSending('inhibited', incident);
+      const afterHold = persisted.suppressed ? await storm.waitOutHolds(persisted.suppressed) : 'notify';
+      if (afterHold === 'resolved') return await endWithoutSending(state.status === 'inhibited' ? 'inhibited' : 'silenced', incident);
+      if (afterHold === 'abandoned') return await endWithoutSending('abandoned', incident);
+      if (afterHold === 'inhibited') return await endWithoutSending('inhibited', incident);
       if (persisted.group) {
         await storm.handToGroup(persisted.group, 'firing', channels);
         return await endWithoutSending('grouped', incident);
@@ -441,6 +452,6 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
     }
     throw err;
   }
-  await condition(allHandlersFinished);
+  await settle();
   return state;
 }

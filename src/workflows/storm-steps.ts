@@ -1,12 +1,18 @@
 // The storm-control steps of one delivery (docs/storm-control.md): held back by a silence or an inhibition,
-// or handed to its group. Workflow code: deterministic, no I/O (the activities do it).
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+// or handed to its group; a resolved inhibition source wakes what it held back. Workflow code: deterministic,
+// no I/O (the activities do it).
+import { condition, log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { createActivities } from '../activities';
 import {
-  SA_GROUP, SA_SUPPRESSED_BY, silenceEndedSignal, suppressedByValue,
+  SA_GROUP, SA_SUPPRESSED_BY, inhibitionEndedSignal, silenceEndedSignal, suppressedByValue,
   type AlertStatus, type ChannelPlan, type DeliveryRequest, type DeliveryState, type GroupRef, type Suppression,
 } from '../shared';
 import { localBookkeeping } from './bookkeeping';
+
+type Activities = ReturnType<typeof createActivities>;
+/** A source recorded before `until` existed goes stale this long after the wait began (INCIDENT_TIMEOUT's default). */
+const DEFAULT_SOURCE_STALE_MS = 24 * 3_600_000;
 
 export interface StormDeps {
   req: DeliveryRequest;
@@ -20,13 +26,29 @@ export interface StormDeps {
   resolvedBy: () => string | undefined;
 }
 
-/** Registers the `silenceEnded` signal; returns the steps. Call once, before the delivery waits. */
+/** Since this patch an inhibited delivery waits for its source to resolve; before it, it ended `inhibited` at once. */
+export const INHIBITED_WAITS = 'inhibited-waits-for-source';
+/** Since this patch a source's resolve wakes the deliveries it held back (wakeInhibited). */
+export const WAKE_INHIBITED = 'wake-inhibited';
+
+/** The source's resolve wakes what it held back: a regular activity (it lists visibility twice, seconds apart). */
+const { wakeInhibited } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** Registers the `silenceEnded` and `inhibitionEnded` signals; returns the steps. Call once, before the delivery waits. */
 export function stormSteps({ req, deliveryId, state, record, addAttribute, resolvedBy }: StormDeps) {
-  const { joinGroup, silenceInForce } = localBookkeeping;
+  const { joinGroup, silenceInForce, incidentStillFiring } = localBookkeeping;
   /** Set by `silence expire`: the silence that ended early. */
   let silenceEnded: string | undefined;
   setHandler(silenceEndedSignal, ({ silenceId }) => {
     silenceEnded = silenceId;
+  });
+  /** Set by a source's resolve: the source alert that stopped inhibiting. */
+  let inhibitionEnded: string | undefined;
+  setHandler(inhibitionEndedSignal, ({ sourceAlertId }) => {
+    inhibitionEnded = sourceAlertId;
   });
 
   /** What holds the alert back, for its document and AlertSuppressedBy. */
@@ -35,34 +57,56 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
     addAttribute({ key: SA_SUPPRESSED_BY, value: suppressedByValue(suppression) });
   }
 
+  /** When the hold ends by itself: the silence's end; the source's staleness (none recorded: INCIDENT_TIMEOUT's default from now). */
+  function holdEndsAt(hold: Suppression): number {
+    if (hold.kind === 'silence') return Date.parse(hold.endsAt);
+    return hold.until ? Date.parse(hold.until) : Date.now() + DEFAULT_SOURCE_STALE_MS;
+  }
+
+  /** The hold was lifted early: its silence expired, or its source resolved (a signal). */
+  function lifted(hold: Suppression): boolean {
+    return hold.kind === 'silence' ? silenceEnded === hold.silenceId : inhibitionEnded === hold.by.alertId;
+  }
+
   /**
-   * Held back by a silence: open, status `silenced`, until no silence holds it any more (its end, a durable
-   * timer, or `silence expire`, a signal), its incident resolved, or an operator abandoned it. When the silence
-   * ends, an inhibit rule whose source fires by then holds it back instead (as Alertmanager's, checked on sending).
+   * Held back by a silence (status `silenced`) or an inhibition source (`inhibited`, since INHIBITED_WAITS): open
+   * until the hold ends (the silence's end or the source's staleness, durable timers; `silence expire` or the
+   * source's resolve, signals), its incident resolved, or an operator abandoned it. Then it looks again, as
+   * Alertmanager does when it sends: another silence or a firing source holds it back now, or it is notified.
+   * A source that went stale without resolving lifts nothing if the alert's own incident went stale too: it ends
+   * `inhibited`. Before INHIBITED_WAITS a silence that ended with a source firing ended `inhibited` at once.
    */
-  async function waitOutSilences(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned' | 'inhibited'> {
-    let silence = first;
+  async function waitOutHolds(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned' | 'inhibited'> {
+    let hold = first;
     for (;;) {
-      holdBack(silence);
-      state.status = 'silenced';
+      holdBack(hold);
+      state.status = hold.kind === 'silence' ? 'silenced' : 'inhibited';
       await record();
-      const until = silence.kind === 'silence' ? Date.parse(silence.endsAt) : Date.now();
-      const current = silence;
-      const woken = () => (current.kind === 'silence' && silenceEnded === current.silenceId) || resolvedBy() !== undefined || state.abandonReason !== null;
-      await condition(woken, Math.max(until - Date.now(), 1));
+      const current = hold;
+      const woken = () => lifted(current) || resolvedBy() !== undefined || state.abandonReason !== null;
+      await condition(woken, Math.max(holdEndsAt(current) - Date.now(), 1));
       if (resolvedBy() !== undefined) {
         state.resolvedBy = resolvedBy();
         return 'resolved';
       }
       if (state.abandonReason !== null) return 'abandoned';
+      if (current.kind === 'inhibit' && !lifted(current) && !(await incidentStillFiring(req.event.alertId))) return 'inhibited';
       const next = await silenceInForce(req.event);
       if (!next) return 'notify';
-      if (next.kind === 'inhibit') {
-        holdBack(next); // the silence is over, but a firing source holds it back now: it ends `inhibited`
+      if (next.kind === 'inhibit' && !patched(INHIBITED_WAITS)) {
+        holdBack(next); // (older runs) the silence is over, but a firing source holds it back now: it ends `inhibited`
         return 'inhibited';
       }
-      silence = next;
+      hold = next;
     }
+  }
+
+  /** This resolve ended an inhibition source: wake the deliveries it held back (runs beside the rest of the delivery). */
+  function wakeHeldBack(): Promise<unknown> {
+    return wakeInhibited({ sourceAlertId: req.event.alertId, resolvedAt: new Date().toISOString() }).catch((err: Error) => {
+      // they still wake when the source goes stale (their timer): visible as `inhibited` meanwhile
+      log.warn('could not wake the deliveries this source held back', { sourceAlertId: req.event.alertId, error: err.message });
+    });
   }
 
   /**
@@ -79,5 +123,5 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
     addAttribute({ key: SA_GROUP, value: group.workflowId });
   }
 
-  return { holdBack, waitOutSilences, handToGroup };
+  return { holdBack, waitOutHolds, handToGroup, wakeHeldBack };
 }

@@ -39,6 +39,10 @@ export interface MockOptions {
   group?: GroupRef;
   /** silenceInForce: what a silenced delivery finds when it wakes up (default: no silence any more). */
   silenceAfterWake?: () => Suppression | null;
+  /** incidentStillFiring: the held-back alert's own incident, when its inhibition source went stale (default true). */
+  stillFiring?: boolean;
+  /** persist: this resolve ended an inhibition source (the deliveries it held back are woken). */
+  endsInhibitions?: boolean;
 }
 
 export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false, opts: MockOptions = {}) {
@@ -61,6 +65,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
         alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park,
         ...(opts.incident ? { incident: opts.incident } : {}), ...(opts.escalation ? { escalation: opts.escalation } : {}),
         ...(opts.suppressed ? { suppressed: opts.suppressed } : {}), ...(opts.group ? { group: opts.group } : {}),
+        ...(opts.endsInhibitions ? { endsInhibitions: true } : {}),
       });
     },
     joinGroup(input: JoinInput): Promise<{ groupId: string }> {
@@ -76,6 +81,14 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
     silenceInForce(): Promise<Suppression | null> {
       events.push('silenceInForce');
       return Promise.resolve(opts.silenceAfterWake?.() ?? null);
+    },
+    incidentStillFiring(): Promise<boolean> {
+      events.push('incidentStillFiring');
+      return Promise.resolve(opts.stillFiring ?? true);
+    },
+    wakeInhibited({ sourceAlertId }: { sourceAlertId: string }): Promise<number> {
+      events.push(`wakeInhibited:${sourceAlertId}`);
+      return Promise.resolve(1);
     },
     planResolved(): Promise<ChannelPlan[]> {
       events.push('planResolved');
