@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, type Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -75,7 +75,16 @@ export async function startCodecEndpoint(processes: Processes, o: CodecEndpointO
  * An alert delivery whose input (the whole alert) and result are encrypted: started by a client with the codec,
  * its one workflow task completed by hand with an encrypted result (no worker needed). Returns the history as JSON.
  */
-export async function encryptedAlertWorkflow(connection: Connection, keys: PayloadKeys, o: { workflowId: string; taskQueue: string; title: string }): Promise<string> {
+export async function encryptedAlertWorkflow(target: ConnectionOptions, keys: PayloadKeys, o: { workflowId: string; taskQueue: string; title: string }): Promise<string> {
+  const connection = await Connection.connect(target);
+  try {
+    return await startAndComplete(connection, keys, o);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function startAndComplete(connection: Connection, keys: PayloadKeys, o: { workflowId: string; taskQueue: string; title: string }): Promise<string> {
   const client = new Client({ connection, dataConverter: payloadDataConverter(keys) });
   await client.workflow.start('deliverAlert', { taskQueue: o.taskQueue, workflowId: o.workflowId, args: [{ event: alertEvent({ title: o.title, labels: { customer: 'acme' } }) }] });
   const task = await connection.withDeadline(Date.now() + 30_000, () => connection.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: o.taskQueue }, identity: 'codec-ui-test' }));
