@@ -59,6 +59,20 @@ it('inhibited: open and `inhibited` until its source resolves (the signal), then
   expect(done.status).toBe('delivered');
 });
 
+it('woken by its source, held by another source of the same labels: looks again 30 s later, without waiting for that one\'s wake', async () => {
+  const other = await inhibitedBy('cluster-down-2');
+  let wakes = 0;
+  const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down'), silenceAfterWake: () => (++wakes === 1 ? other : null) }, async (h, seen) => {
+    await suite.env.sleep('1 minute');
+    await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
+    await suite.env.sleep('10 seconds');
+    expect(seen).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'record:inhibited']);
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertSuppressedBy: ['inhibit:cluster-down-2'] });
+  });
+  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+});
+
 it('inhibited, grouped route: when the source resolves it joins its group then', async () => {
   const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down'), group }, async (h) => {
     await suite.env.sleep('10 minutes');
@@ -134,13 +148,14 @@ it('silence expired early (the signal of `silence expire`): looks again at once;
 it('silenced, and when the silence ends a firing source inhibits it: `inhibited` until that source resolves', async () => {
   const inhibit = await inhibitedBy('cluster-down');
   let wakes = 0;
-  const { done, events } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => (++wakes === 1 ? inhibit : null) }, async (h, seen) => {
+  // the silence's end, then the look 30 s after the hold moved to a source: still held; after the source's resolve: free
+  const { done, events } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => (++wakes <= 2 ? inhibit : null) }, async (h, seen) => {
     await suite.env.sleep('2 hours');
-    expect(seen).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited']);
+    expect(seen).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'record:inhibited']);
     expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
   });
-  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 

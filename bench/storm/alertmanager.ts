@@ -20,7 +20,7 @@ import { stopGracefully } from '../../test/helpers/alertmanager';
 import { freePort, round, say, sleep } from '../harness';
 import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
-import { SILENCED_TEAM, amAlert, isInhibited, isSilenced, minResolveAgeMs, play, type Storm } from './scenario';
+import { SILENCED_TEAM, amAlert, isInhibited, isSilenced, minResolveAgeMs, play, sourceResolves, type Storm } from './scenario';
 
 const parseMs = (d: string): number => parseDuration(d) ?? NaN;
 
@@ -166,6 +166,20 @@ export async function runAlertmanager(storm: Storm, o: { logDir: string; shouldS
       alertsNotified: [...receiver.alertsSeenFiring].filter((a) => !seenBefore.has(a)).length,
       seconds: round((Date.now() - expiredAt) / 1000, 1),
     };
+    // Then, as on our side, the inhibition sources resolve: the alerts they held back go out with the next flush.
+    const resolvedAt = Date.now();
+    const seenBeforeResolve = new Set(receiver.alertsSeenFiring);
+    const notificationsBeforeResolve = receiver.notifications.length;
+    const resolves = sourceResolves(storm, resolvedAt - t0);
+    await api(`${url}/api/v2/alerts`, 'POST', resolves.map((e) => amAlert(e, t0)));
+    minEnd = resolvedAt + parseMs(TIMING.groupInterval) + 3_000;
+    await settle(resolvedAt);
+    const afterSourcesResolved = {
+      sources: resolves.length,
+      notifications: receiver.notifications.length - notificationsBeforeResolve,
+      alertsNotified: [...receiver.alertsSeenFiring].filter((a) => !seenBeforeResolve.has(a)).length,
+      seconds: round((Date.now() - resolvedAt) / 1000, 1),
+    };
     const alerts = storm.events.filter((e) => e.kind === 'firing').map((e) => e.alert);
     const toNotify = alerts.filter((a) => !isSilenced(a) && !isInhibited(a));
     const neverNotified = toNotify.filter((a) => !receiver.alertsSeen.has(a.instance)).length;
@@ -190,6 +204,8 @@ export async function runAlertmanager(storm: Storm, o: { logDir: string; shouldS
       onlyResolved,
       /** the silence expired after the storm: notifications, and alerts notified firing for the first time */
       afterExpiry,
+      /** then the inhibition sources resolved: the same figures */
+      afterSourcesResolved,
       /** receiver figures at the storm's end (before the silence expired) */
       receiver: figures,
     };

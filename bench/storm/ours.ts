@@ -10,7 +10,8 @@
 //             or silenced): its group ignores it, there is nothing to tell
 //   not yet   pending, failed (parked), grouped (its group has not notified it yet)
 // lost = published but no document, or not terminal by the deadline. Then the silence is expired (alertctl silence
-// expire): the deliveries it still held back must wake and end `delivered` with their groups.
+// expire): the deliveries it still held back must wake and end `delivered` with their groups, or `inhibited`. Then
+// the inhibition sources resolve: the deliveries they held back must wake and end `delivered` with their groups.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
@@ -21,7 +22,7 @@ import {
 } from '../harness';
 import { SILENCE, addOurSilence, expireOurSilence, writeOurChannelsFile } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
-import { ourEvent, play, type Storm, type StormEvent } from './scenario';
+import { ourEvent, play, sourceResolves, type Storm, type StormEvent } from './scenario';
 
 const TERMINAL = new Set(['delivered', 'silenced', 'inhibited', 'duplicate', 'forwarded', 'unmatched']);
 /** Final, but not what a healthy storm ends in. */
@@ -81,6 +82,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
   let settledAt: number | undefined;
   let docs = new Map<string, Doc>();
   let afterExpiry: Awaited<ReturnType<typeof expireSilence>> | null = null;
+  let afterSourcesResolved: Awaited<ReturnType<typeof resolveSources>> | null = null;
   /** the receiver's figures once every record was terminal, before the silence expired */
   let atStormEnd: ReturnType<typeof receiverFigures> | undefined;
   let sampler: NodeJS.Timeout | undefined;
@@ -152,6 +154,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     docs = await allDocs(osc, names.index);
     atStormEnd = receiverFigures(receiver);
     if (silence.ok && !o.shouldStop()) afterExpiry = await expireSilence(silence.output);
+    if (!o.shouldStop()) afterSourcesResolved = await resolveSources();
   } finally {
     clearInterval(sampler);
     await Promise.all([worker.stop(), ingest.stop()]);
@@ -195,6 +198,35 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     return { heldBack: waiting.length, woken, delivered, inhibited, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
   }
 
+  /**
+   * Then the inhibition sources resolve (their resolved events go to the stream like the storm's): each resolve
+   * wakes the deliveries its source held back (those whose own incident did not resolve meanwhile), which are
+   * screened again and notified with their groups (`delivered`), as Alertmanager notifies them once their source
+   * resolved. None may stay inhibited.
+   */
+  async function resolveSources() {
+    // (now, after the silence's expiry; `docs` keeps the storm's end for the figures)
+    const current = await allDocs(osc, names.index).catch(() => docs);
+    const waiting = [...current].filter(([, d]) => d.status === 'inhibited' && !d.resolvedBy).map(([k]) => k);
+    const before = receiver.notifications.length;
+    const at = Date.now();
+    const resolves = sourceResolves(storm, at - t0);
+    const pipe = redis.pipeline();
+    for (const e of resolves) pipe.xadd(names.stream, '*', 'event', JSON.stringify(ourEvent(e, t0)));
+    await pipe.exec();
+    note(`${resolves.length} inhibition sources resolved (${waiting.length} deliveries held back, not resolved)`);
+    let delivered = 0;
+    const until = at + 120_000;
+    while (!o.shouldStop()) {
+      const now = await allDocs(osc, names.index).catch(() => undefined);
+      delivered = now ? waiting.filter((k) => now.get(k)?.status === 'delivered').length : delivered;
+      if (delivered === waiting.length || Date.now() > until) break;
+      await sleep(2_000);
+    }
+    await sleep(2_000);
+    return { sources: resolves.length, heldBack: waiting.length, delivered, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
+  }
+
   function figures() {
     const statuses: Record<string, number> = {};
     let lost = 0;
@@ -215,7 +247,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     }
     const r = atStormEnd ?? receiverFigures(receiver);
     return {
-      names, silence, afterExpiry, faults, events, timeline,
+      names, silence, afterExpiry, afterSourcesResolved, faults, events, timeline,
       published: published.length,
       documents: docs.size,
       statuses,

@@ -42,6 +42,13 @@ export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failure
       const inhibited = (e as { inhibited?: number }).inhibited ?? 0;
       out.push({ name: 'ours: once the silence expired, every delivery it held back was notified or is inhibited now', ok: e.delivered + inhibited === e.heldBack, detail: `${e.delivered} delivered, ${inhibited} inhibited, of ${e.heldBack}, ${e.seconds} s after the expiry (${e.woken ?? '?'} woken)` });
     }
+    // (results before the sources' resolve was part of the storm have no afterSourcesResolved)
+    const s = (ours as { afterSourcesResolved?: OursResult['afterSourcesResolved'] }).afterSourcesResolved;
+    if (s) out.push({ name: 'ours: once the inhibition sources resolved, every delivery they held back was notified', ok: s.delivered === s.heldBack && s.heldBack > 0, detail: `${s.delivered} delivered of ${s.heldBack}, ${s.seconds} s after ${s.sources} resolves` });
+    const am = r.alertmanager as { afterSourcesResolved?: AlertmanagerResult['afterSourcesResolved'] } | null;
+    if (s && am?.afterSourcesResolved) {
+      out.push({ name: 'ours and Alertmanager notify the same number of alerts once the sources resolved', ok: s.delivered === am.afterSourcesResolved.alertsNotified, detail: `ours ${s.delivered}, Alertmanager ${am.afterSourcesResolved.alertsNotified}` });
+    }
   }
   if (r.alertmanager) {
     const am = r.alertmanager;
@@ -71,6 +78,8 @@ export function stormTable(r: StormResult): string {
     ['duplicates (same alert fired again)', o && `${cell(o.duplicates)} (scenario: ${cell(x.duplicates)})`, a && 'merged (same labels)'],
     ['after the storm, silence expired: alerts notified (notifications)', o?.afterExpiry ? `${cell(o.afterExpiry.delivered)} of ${cell(o.afterExpiry.heldBack)} held back (${cell(o.afterExpiry.notifications)})` : null,
       a ? `${cell(a.afterExpiry.alertsNotified)} (${cell(a.afterExpiry.notifications)})` : null],
+    ['then the inhibition sources resolved: alerts notified (notifications)', o?.afterSourcesResolved ? `${cell(o.afterSourcesResolved.delivered)} of ${cell(o.afterSourcesResolved.heldBack)} held back (${cell(o.afterSourcesResolved.notifications)})` : null,
+      a?.afterSourcesResolved ? `${cell(a.afterSourcesResolved.alertsNotified)} (${cell(a.afterSourcesResolved.notifications)})` : null],
     ['time first alert → first notification', o?.firstAlertToFirstNotificationS != null ? `${o.firstAlertToFirstNotificationS} s` : null, a?.firstAlertToFirstNotificationS != null ? `${a.firstAlertToFirstNotificationS} s` : null],
     ['lost', o?.lost, a && `${cell(a.neverNotified)} never notified`],
     ['non-terminal records at the end', o?.nonTerminal, a && 'no per-alert record'],

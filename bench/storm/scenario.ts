@@ -166,6 +166,14 @@ function expectations(events: StormEvent[], sources: number): StormExpected {
   };
 }
 
+/**
+ * After the storm: a resolved event for every inhibition source (the `ClusterDown` alerts of the down clusters,
+ * which never resolve inside the schedule), at `atMs` from the storm's start.
+ */
+export function sourceResolves(storm: Storm, atMs: number): StormEvent[] {
+  return storm.events.filter((e) => e.kind === 'firing' && e.alert.rule.index === 0).map((e) => ({ atMs, kind: 'resolved' as const, alert: e.alert }));
+}
+
 /** The labels both systems see (Alertmanager: all of them; ours: `alertname` and `severity` are the event's fields). */
 export function labelsOf(a: StormAlert): Record<string, string> {
   return { alertname: a.rule.name, cluster: a.cluster, team: a.rule.team, severity: a.rule.severity, instance: a.instance };

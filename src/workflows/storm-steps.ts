@@ -31,6 +31,13 @@ export const INHIBITED_WAITS = 'inhibited-waits-for-source';
 /** Since this patch a source's resolve wakes the deliveries it held back (wakeInhibited). */
 export const WAKE_INHIBITED = 'wake-inhibited';
 
+/**
+ * A delivery whose hold moves to another source (several sources share the `equal` labels and resolve together):
+ * that source's resolve may list the held-back deliveries before this one shows it as its source, so it looks
+ * again this long after the move instead of waiting for a wake that may have passed it by.
+ */
+const RECHECK_AFTER_SOURCE_CHANGE_MS = 30_000;
+
 /** The source's resolve wakes what it held back: a regular activity (it lists visibility twice, seconds apart). */
 const { wakeInhibited } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -78,25 +85,31 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
    */
   async function waitOutHolds(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned' | 'inhibited'> {
     let hold = first;
+    /** The hold just moved to another inhibition source: look again soon (see RECHECK_AFTER_SOURCE_CHANGE_MS). */
+    let recheckSoon = false;
     for (;;) {
       holdBack(hold);
       state.status = hold.kind === 'silence' ? 'silenced' : 'inhibited';
       await record();
       const current = hold;
+      const endsAt = holdEndsAt(current);
+      const wakeAt = recheckSoon ? Math.min(endsAt, Date.now() + RECHECK_AFTER_SOURCE_CHANGE_MS) : endsAt;
       const woken = () => lifted(current) || resolvedBy() !== undefined || state.abandonReason !== null;
-      await condition(woken, Math.max(holdEndsAt(current) - Date.now(), 1));
+      await condition(woken, Math.max(wakeAt - Date.now(), 1));
       if (resolvedBy() !== undefined) {
         state.resolvedBy = resolvedBy();
         return 'resolved';
       }
       if (state.abandonReason !== null) return 'abandoned';
-      if (current.kind === 'inhibit' && !lifted(current) && !(await incidentStillFiring(req.event.alertId))) return 'inhibited';
+      const sourceWentStale = current.kind === 'inhibit' && !lifted(current) && Date.now() >= endsAt;
+      if (sourceWentStale && !(await incidentStillFiring(req.event.alertId))) return 'inhibited';
       const next = await silenceInForce(req.event);
       if (!next) return 'notify';
       if (next.kind === 'inhibit' && !patched(INHIBITED_WAITS)) {
         holdBack(next); // (older runs) the silence is over, but a firing source holds it back now: it ends `inhibited`
         return 'inhibited';
       }
+      recheckSoon = next.kind === 'inhibit' && (current.kind !== 'inhibit' || current.by.alertId !== next.by.alertId);
       hold = next;
     }
   }
