@@ -216,15 +216,24 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     await pipe.exec();
     note(`${resolves.length} inhibition sources resolved (${waiting.length} deliveries held back, not resolved)`);
     let delivered = 0;
-    const until = at + 120_000;
+    /** the held-back deliveries by status at the end (still `inhibited`: not woken; `grouped`: waiting for their group) */
+    let left: Record<string, number> = {};
+    const until = at + 300_000;
     while (!o.shouldStop()) {
       const now = await allDocs(osc, names.index).catch(() => undefined);
-      delivered = now ? waiting.filter((k) => now.get(k)?.status === 'delivered').length : delivered;
+      if (now) {
+        delivered = waiting.filter((k) => now.get(k)?.status === 'delivered').length;
+        left = {};
+        for (const k of waiting) {
+          const st = now.get(k)?.status ?? 'no document';
+          if (st !== 'delivered') left[st] = (left[st] ?? 0) + 1;
+        }
+      }
       if (delivered === waiting.length || Date.now() > until) break;
       await sleep(2_000);
     }
     await sleep(2_000);
-    return { sources: resolves.length, heldBack: waiting.length, delivered, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
+    return { sources: resolves.length, heldBack: waiting.length, delivered, left, seconds: round((Date.now() - at) / 1000, 1), notifications: receiver.notifications.length - before };
   }
 
   function figures() {

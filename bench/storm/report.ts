@@ -44,7 +44,7 @@ export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failure
     }
     // (results before the sources' resolve was part of the storm have no afterSourcesResolved)
     const s = (ours as { afterSourcesResolved?: OursResult['afterSourcesResolved'] }).afterSourcesResolved;
-    if (s) out.push({ name: 'ours: once the inhibition sources resolved, every delivery they held back was notified', ok: s.delivered === s.heldBack && s.heldBack > 0, detail: `${s.delivered} delivered of ${s.heldBack}, ${s.seconds} s after ${s.sources} resolves` });
+    if (s) out.push({ name: 'ours: once the inhibition sources resolved, every delivery they held back was notified', ok: s.delivered === s.heldBack && s.heldBack > 0, detail: `${s.delivered} delivered of ${s.heldBack}, ${s.seconds} s after ${s.sources} resolves${Object.keys(s.left ?? {}).length ? `; not delivered: ${JSON.stringify(s.left)}` : ''}` });
     const am = r.alertmanager as { afterSourcesResolved?: AlertmanagerResult['afterSourcesResolved'] } | null;
     if (s && am?.afterSourcesResolved) {
       out.push({ name: 'ours and Alertmanager notify the same number of alerts once the sources resolved', ok: s.delivered === am.afterSourcesResolved.alertsNotified, detail: `ours ${s.delivered}, Alertmanager ${am.afterSourcesResolved.alertsNotified}` });

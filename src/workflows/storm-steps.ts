@@ -52,10 +52,13 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
   setHandler(silenceEndedSignal, ({ silenceId }) => {
     silenceEnded = silenceId;
   });
-  /** Set by a source's resolve: the source alert that stopped inhibiting. */
-  let inhibitionEnded: string | undefined;
+  /**
+   * Filled by the sources' resolves: the source alerts that stopped inhibiting. A set, not the last one: several
+   * sources resolving together signal in one task, and a wake meant for an earlier hold may arrive late.
+   */
+  const inhibitionsEnded = new Set<string>();
   setHandler(inhibitionEndedSignal, ({ sourceAlertId }) => {
-    inhibitionEnded = sourceAlertId;
+    inhibitionsEnded.add(sourceAlertId);
   });
 
   /** What holds the alert back, for its document and AlertSuppressedBy. */
@@ -72,7 +75,7 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
 
   /** The hold was lifted early: its silence expired, or its source resolved (a signal). */
   function lifted(hold: Suppression): boolean {
-    return hold.kind === 'silence' ? silenceEnded === hold.silenceId : inhibitionEnded === hold.by.alertId;
+    return hold.kind === 'silence' ? silenceEnded === hold.silenceId : inhibitionsEnded.has(hold.by.alertId);
   }
 
   /**
