@@ -42,12 +42,44 @@ const traced = (otlp: OtlpReceiver, service: string) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200',
 });
 
+/** A producer's span: the trace that a stream entry's `traceparent` continues. */
+function producerSpan() {
+  const [traceId, spanId] = [randomBytes(16).toString('hex'), randomBytes(8).toString('hex')];
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+/** An OTLP receiver (with `grpc`, its gRPC endpoint too) and a pipeline, started before the block's tests, stopped after. */
+function otlpAndPipeline(o: { pipeline?: Pipeline; grpc?: boolean } = {}) {
+  const otlp = new OtlpReceiver();
+  const p = o.pipeline ?? new Pipeline();
+  beforeAll(async () => {
+    await otlp.start();
+    if (o.grpc) await otlp.startGrpc();
+    await p.start();
+  });
+  afterAll(async () => {
+    await p.stop();
+    await otlp.stop();
+  });
+  return { otlp, p };
+}
+
+/** The spans from `leaf` up, parent by parent, once the chain reaches a StartWorkflow span (the processes export in batches of their own). */
+function chainUp(otlp: OtlpReceiver, traceId: string, leaf: ReceivedSpan, what: string): Promise<ReceivedSpan[]> {
+  return otlp.waitFor(what, () => {
+    const spans = new Map(otlp.trace(traceId).map((s) => [s.spanId, s]));
+    const found: ReceivedSpan[] = [leaf];
+    while (spans.has(found.at(-1)!.parentSpanId)) found.push(spans.get(found.at(-1)!.parentSpanId)!);
+    return found.at(-1)!.name.startsWith('StartWorkflow') && found;
+  });
+}
+
 const traceparentOf = (post: ReceivedPost) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/.exec(String(post.headers.traceparent ?? ''));
 
 describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
   const otlp = new OtlpReceiver();
   const p = new Pipeline();
-  const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+  const producer = producerSpan();
   const otel = (service: string, protocol = 'http/json') => ({
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200',
   });
@@ -59,7 +91,7 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
     p.channelsFile = channelsFile(p);
     // the ingest exports OTLP/protobuf (the default protocol), the worker OTLP/JSON: both are read
     await Promise.all([p.worker(otel('alert-worker', 'http/json')), p.ingest(otel('alert-ingest', 'http/protobuf'))]);
-    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent({ channels: ['hook', 'chat'] })), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent({ channels: ['hook', 'chat'] })), 'traceparent', producer.traceparent);
     traced = { messageId, workflowId: p.key(messageId) };
     await p.waitFor('the traced delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
   });
@@ -69,20 +101,13 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
     await otlp.stop();
   });
 
-  const byId = (spans: ReceivedSpan[]) => new Map(spans.map((s) => [s.spanId, s]));
   const post = (channel: string) => otlp.waitFor(`POST ${channel}`, () => otlp.trace(producer.traceId).find((s) => s.name === `POST ${channel}`));
 
   it('continues the producer\'s trace: XADD → StartWorkflow → RunWorkflow → StartActivity → RunActivity → POST, parent by parent', async () => {
     for (const channel of ['hook', 'chat']) {
       const request = await post(channel);
-      // the chain from the request up to the root, every span exported and in the producer's trace (the
-      // processes export in batches of their own: wait until it reaches the ingest's span)
-      const chain = await otlp.waitFor(`the chain of POST ${channel}`, () => {
-        const spans = byId(otlp.trace(producer.traceId));
-        const found: ReceivedSpan[] = [request];
-        while (spans.has(found.at(-1)!.parentSpanId)) found.push(spans.get(found.at(-1)!.parentSpanId)!);
-        return found.at(-1)!.name.startsWith('StartWorkflow') && found;
-      });
+      // the chain from the request up to the root, every span exported and in the producer's trace
+      const chain = await chainUp(otlp, producer.traceId, request, `the chain of POST ${channel}`);
       expect(chain.map((s) => `${s.service}: ${s.name}`)).toEqual([
         `alert-worker: POST ${channel}`,
         'alert-worker: RunActivity:notifyChannel',
@@ -99,7 +124,7 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
   it('the persist step and the workflow\'s other activities are children in the same trace', async () => {
     const run = await otlp.waitFor('RunWorkflow', () => otlp.trace(producer.traceId).find((s) => s.name === 'RunWorkflow:deliverAlert'));
     const persist = await otlp.waitFor('RunActivity:persistAlert', () => otlp.trace(producer.traceId).find((s) => s.name === 'RunActivity:persistAlert'));
-    const start = await otlp.waitFor('its parent', () => byId(otlp.trace(producer.traceId)).get(persist.parentSpanId));
+    const start = await otlp.waitFor('its parent', () => otlp.trace(producer.traceId).find((s) => s.spanId === persist.parentSpanId));
     expect(start?.name).toBe('StartActivity:persistAlert');
     expect(start?.parentSpanId).toBe(run.spanId);
     expect(persist.attributes).toMatchObject({ temporalWorkflowId: traced.workflowId });
@@ -137,12 +162,12 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
   });
 
   it('the intake: an alert POSTed with a traceparent header continues its sender\'s trace', async () => {
-    const sender = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const sender = producerSpan();
     const intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile });
     try {
       const res = await fetch(`${intake.url}/api/v1/alerts`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}`, traceparent: `00-${sender.traceId}-${sender.spanId}-01` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}`, traceparent: sender.traceparent },
         body: JSON.stringify(alertEvent({ channels: ['hook'] })),
       });
       expect(res.status).toBe(202);
@@ -185,33 +210,18 @@ describe('traces from the producer to the receiver (OTLP on 127.0.0.1)', () => {
 });
 
 describe('the combined process (eager start) with payload encryption on', () => {
-  const otlp = new OtlpReceiver();
-  const p = new Pipeline();
-
-  beforeAll(async () => {
-    await otlp.start();
-    await p.start();
-  });
-  afterAll(async () => {
-    await p.stop();
-    await otlp.stop();
-  });
+  const { otlp, p } = otlpAndPipeline();
 
   it('continues the producer\'s trace the same way: the trace context travels in a header the codec leaves alone', async () => {
-    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const producer = producerSpan();
     await p.combined({
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'alert-combined', OTEL_BSP_SCHEDULE_DELAY: '200',
       PAYLOAD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     });
-    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', producer.traceparent);
     await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
     const request = await otlp.waitFor('POST hook', () => otlp.trace(producer.traceId).find((s) => s.name === 'POST hook'));
-    const chain = await otlp.waitFor('the chain', () => {
-      const spans = new Map(otlp.trace(producer.traceId).map((s) => [s.spanId, s]));
-      const found: ReceivedSpan[] = [request];
-      while (spans.has(found.at(-1)!.parentSpanId)) found.push(spans.get(found.at(-1)!.parentSpanId)!);
-      return found.at(-1)!.name.startsWith('StartWorkflow') && found;
-    });
+    const chain = await chainUp(otlp, producer.traceId, request, 'the chain');
     expect(chain.map((s) => s.name)).toEqual(['POST hook', 'RunActivity:notifyChannel', 'StartActivity:notifyChannel', 'RunWorkflow:deliverAlert', 'StartWorkflow:deliverAlert']);
     expect(new Set(chain.map((s) => s.service))).toEqual(new Set(['alert-combined']));
     expect(chain.at(-1)!.parentSpanId).toBe(producer.spanId);
@@ -226,24 +236,13 @@ describe('the combined process (eager start) with payload encryption on', () => 
 });
 
 describe('OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', () => {
-  const otlp = new OtlpReceiver();
-  const p = new Pipeline();
-
-  beforeAll(async () => {
-    await otlp.start();
-    await otlp.startGrpc();
-    await p.start();
-  });
-  afterAll(async () => {
-    await p.stop();
-    await otlp.stop();
-  });
+  const { otlp, p } = otlpAndPipeline({ grpc: true });
 
   it('exports the same trace to a gRPC collector', async () => {
-    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const producer = producerSpan();
     const env = (service: string) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.grpcEndpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_SERVICE_NAME: service, OTEL_BSP_SCHEDULE_DELAY: '200' });
     await Promise.all([p.worker(env('alert-worker')), p.ingest(env('alert-ingest'))]);
-    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', producer.traceparent);
     await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
     const start = await otlp.waitFor('StartWorkflow', () => otlp.trace(producer.traceId).find((s) => s.name === 'StartWorkflow:deliverAlert'));
     expect([start.service, start.parentSpanId]).toEqual(['alert-ingest', producer.spanId]);
@@ -254,22 +253,12 @@ describe('OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)', () => {
 });
 
 describe('a failed attempt and its retry', () => {
-  const otlp = new OtlpReceiver();
-  const p = new Pipeline({ behaviour: (_post, n) => (n === 0 ? { status: 503, body: 'try again' } : { status: 200 }) });
-
-  beforeAll(async () => {
-    await otlp.start();
-    await p.start();
-  });
-  afterAll(async () => {
-    await p.stop();
-    await otlp.stop();
-  });
+  const { otlp, p } = otlpAndPipeline({ pipeline: new Pipeline({ behaviour: (_post, n) => (n === 0 ? { status: 503, body: 'try again' } : { status: 200 }) }) });
 
   it('each attempt has its own POST span (the failed one with status ERROR and the HTTP status) and its own traceparent', async () => {
-    const producer = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const producer = producerSpan();
     await Promise.all([p.worker(traced(otlp, 'alert-worker')), p.ingest(traced(otlp, 'alert-ingest'))]);
-    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${producer.traceId}-${producer.spanId}-01`);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', producer.traceparent);
     await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
     const posts = await otlp.waitFor('two POST spans', () => {
       const found = otlp.trace(producer.traceId).filter((s) => s.name === 'POST hook');
@@ -284,17 +273,7 @@ describe('a failed attempt and its retry', () => {
 });
 
 describe('tracing off, and a collector that is down', () => {
-  const otlp = new OtlpReceiver();
-  const p = new Pipeline();
-
-  beforeAll(async () => {
-    await otlp.start();
-    await p.start();
-  });
-  afterAll(async () => {
-    await p.stop();
-    await otlp.stop();
-  });
+  const { otlp, p } = otlpAndPipeline();
 
   it.each([
     ['no OTEL_* variables', {}],
@@ -303,7 +282,7 @@ describe('tracing off, and a collector that is down', () => {
   ])('%s: nothing is exported, nothing breaks, no traceparent goes out', async (_name, vars: Record<string, string>) => {
     const env = Object.keys(vars).length ? { ...vars, OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100' } : {};
     const [worker, ingest] = await Promise.all([p.worker(env), p.ingest(env)]);
-    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`);
+    const messageId = await p.publishRaw('event', JSON.stringify(alertEvent()), 'traceparent', producerSpan().traceparent);
     await p.waitFor('the delivery', async () => (await p.doc(messageId))?.deliveryStatus === 'delivered');
     await new Promise((r) => setTimeout(r, 600)); // several export intervals
     expect(otlp.requests).toEqual([]);
