@@ -10,10 +10,11 @@
 // name the configured namespace (403 otherwise). Payloads and tokens are never logged: only route, status,
 // count and, for a decryption failure, the key ID.
 import type { PayloadCodec, Payload } from '@temporalio/common';
-import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { PayloadDecryptionError } from '../errors/payload-decryption-error';
 import { BearerAuth } from '../intake/auth';
+import { createJsonApp, routeOf } from '../intake/http-app';
 import type { Logger } from '../logger';
 import { registry } from '../metrics';
 import type { CodecServerConfig } from './server-config';
@@ -62,28 +63,11 @@ export function payloadsToJson(payloads: Payload[]): { payloads: { metadata: Rec
   return { payloads: payloads.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) })) };
 }
 
-const routeOf = (req: FastifyRequest) => req.routeOptions.url ?? 'unmatched';
-
 export function buildCodecServer(deps: CodecServerDeps) {
   const { cfg, codecs, log } = deps;
   const auth = cfg.auth === 'bearer' ? new BearerAuth(cfg.tokens) : undefined;
   const origins = new Set(cfg.corsOrigins);
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }),
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: cfg.bodyLimit,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  });
-  app.removeContentTypeParser('text/plain');
-
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = routeOf(req);
-    requests.inc({ route, status: String(reply.statusCode) });
-    seconds.observe({ route }, reply.elapsedTime / 1000);
-    log.debug({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    done();
-  });
+  const app = createJsonApp({ log, bodyLimit: cfg.bodyLimit, requests, seconds });
 
   // CORS first: an allowed origin gets its headers on every answer (a 401 too, so the UI can read it); a browser
   // from any other origin is refused before anything else (no Access-Control-Allow-Origin: the browser blocks it).

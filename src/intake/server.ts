@@ -5,7 +5,7 @@
 //   GET  /healthz, /readyz      liveness; readiness (start-up done, Redis connected, not stopping)
 //   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
-import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { StreamUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import { workflowIdFor } from '../shared';
@@ -14,6 +14,7 @@ import { ACK_TOKEN_MAX_LENGTH, verifyAckToken } from './ack-token';
 import type { Acknowledge, AckOutcome } from './acknowledge';
 import { mapAlertmanagerAlert, alertmanagerPayloadSchema } from './alertmanager';
 import { BearerAuth } from './auth';
+import { createJsonApp, routeOf } from './http-app';
 import type { IntakeConfig } from './config';
 import { intakeAcks, intakeAlerts, intakeRequestSeconds, intakeRequests, intakeTruncated } from './metrics';
 import { PAGE_HEADERS, confirmPage, messagePage } from './pages';
@@ -39,40 +40,26 @@ export interface IntakeDeps {
 const FORM_BODY_LIMIT = 4096;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** The route a request matched, for metrics and logs (the template, so an ack token never appears). */
-const routeOf = (req: FastifyRequest) => req.routeOptions.url ?? 'unmatched';
-
 export function buildIntakeServer(deps: IntakeDeps) {
   const { cfg, log, writer, limits } = deps;
   const now = deps.now ?? Date.now;
   if (cfg.ackSecret && !deps.acknowledge) throw new Error('buildIntakeServer: ackSecret set without acknowledge');
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }),
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: cfg.bodyLimit,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    // an ack token is one path parameter (the default limit is 100 characters); longer ones are refused by the check
-    routerOptions: { maxParamLength: ACK_TOKEN_MAX_LENGTH + 1 },
-    // a URL the router refuses (bad encoding, a parameter over the limit): answered without echoing the URL
-    frameworkErrors: (err, req, res) => {
-      const reply = res as FastifyReply;
-      if (req.url.startsWith('/ack/')) {
-        intakeAcks.inc({ result: 'invalid' });
-        void sendPage(reply, 400, messagePage('This link is not valid', 'Check that the whole link was copied, or acknowledge the alert another way.'));
-      } else void reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: 'bad request URL', ...(err.code ? { code: err.code } : {}) });
+  const app = createJsonApp({
+    log, bodyLimit: cfg.bodyLimit, requests: intakeRequests, seconds: intakeRequestSeconds,
+    fastify: {
+      // an ack token is one path parameter (the default limit is 100 characters); longer ones are refused by the check
+      routerOptions: { maxParamLength: ACK_TOKEN_MAX_LENGTH + 1 },
+      // a URL the router refuses (bad encoding, a parameter over the limit): answered without echoing the URL
+      frameworkErrors: (err, req, res) => {
+        const reply = res as FastifyReply;
+        if (req.url.startsWith('/ack/')) {
+          intakeAcks.inc({ result: 'invalid' });
+          void sendPage(reply, 400, messagePage('This link is not valid', 'Check that the whole link was copied, or acknowledge the alert another way.'));
+        } else void reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: 'bad request URL', ...(err.code ? { code: err.code } : {}) });
+      },
     },
   });
-
-  app.removeContentTypeParser('text/plain'); // the API takes JSON only (415 otherwise); the ack form adds its own parser
-
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = routeOf(req);
-    intakeRequests.inc({ route, status: String(reply.statusCode) });
-    intakeRequestSeconds.observe({ route }, reply.elapsedTime / 1000);
-    log.debug({ method: req.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    done();
-  });
+  // (the API takes JSON only, 415 otherwise; the ack form adds its own parser)
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
