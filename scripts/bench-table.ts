@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RESULTS_DIR, ROOT } from '../bench/harness';
 import { benchTable, updateReadme } from '../bench/run/readme-table';
-import type { BenchResult } from '../bench/run/types';
+import type { BenchResult } from '../bench/run/result';
 
 const args = process.argv.slice(2);
 const file = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(RESULTS_DIR, 'bench-latest.json'));

@@ -6,7 +6,8 @@ import { Sampler } from '../bench/harness';
 import { BEGIN, END, benchTable, replaceBetweenMarkers } from '../bench/run/readme-table';
 import { plotSpec } from '../bench/run/plot';
 import { problems, summarize, summarizeServer } from '../bench/run/summary';
-import type { BenchResult, FloorResult, PointResult, ScaleResult, ServerRun } from '../bench/run/types';
+import type { BenchResult } from '../bench/run/result';
+import type { FloorResult, PointResult, ScaleResult, ServerRun } from '../bench/run/types';
 
 const latency = { p50: 100, p95: 200, p99: 300, max: 400, mean: 120 };
 

@@ -1,7 +1,7 @@
 // The backlog drain: B alerts queued before the service starts; drain time and the processes' memory.
 import { Sampler, enqueueBacklog, round, say, type Supervised } from '../harness';
 import type { RunContext } from './context';
-import type { PathName } from './options';
+import type { PathName } from './paths';
 import type { BacklogResult } from './types';
 
 export async function runBacklog(ctx: RunContext, p: PathName): Promise<BacklogResult> {

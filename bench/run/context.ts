@@ -29,7 +29,8 @@ import {
 import { WORKFLOW_TYPE } from '../../src/shared';
 import { writeGroupedChannelsFile } from './grouping';
 import { OtlpSink, privacyEnv } from './privacy';
-import { PASS_ENV, PATH_ENV, isCombined, isGrouped, isTemporal, type Options, type PathName } from './options';
+import { PASS_ENV, type Options } from './options';
+import { PATH_ENV, isCombined, isGrouped, isTemporal, type PathName } from './paths';
 
 /** Set by SIGINT/SIGTERM: the run stops at the next check and cleans up. */
 export const state = { interrupted: false };

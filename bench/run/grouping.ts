@@ -2,7 +2,7 @@
 // the combined process without it (`groupingCost`, same run, at max).
 import fs from 'node:fs';
 import { round, writeChannelsFile } from '../harness';
-import type { PointResult } from './types';
+import type { AtMax, PointResult } from './types';
 
 /**
  * The catch-all route of the grouped path. Bench alerts have 50 distinct `scope`s (host-0 … host-49): 50 groups per
@@ -26,15 +26,6 @@ export function writeGroupedChannelsFile(url: string, timeout: string, retry: Re
     '',
   ].join('\n'));
   return file;
-}
-
-/** What comparePaths (summary.ts) gives per path at max: the figures groupingCost compares. */
-export interface AtMax {
-  path: string;
-  alertsPerSec: number;
-  alertsPerSecEach: number[];
-  steadyPerSec: number;
-  cpuMsPerAlert: Record<string, number>;
 }
 
 /** The processes whose CPU adds up to an alert's whole cost (`server` already is temporal + postgres). */

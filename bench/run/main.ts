@@ -7,7 +7,8 @@ import { machine, pointLatest, round, say, stamp, versions, writeResult } from '
 import { runBacklog } from './backlog';
 import { RunContext, state } from './context';
 import { runFloor } from './floor';
-import { USAGE, currentProfile, parseOptions, primaryPath, settingsOf, type Options, type PathName } from './options';
+import { USAGE, parseOptions, settingsOf, type Options } from './options';
+import { currentProfile, primaryPath, type PathName } from './paths';
 import { renderPlot } from './plot';
 import { runPoint, runRound } from './points';
 import { updateReadme } from './readme-table';
@@ -15,7 +16,8 @@ import { printReport } from './report';
 import { runScale } from './scale';
 import { runProfiles } from './servers';
 import { problems, summarize } from './summary';
-import type { BenchResult, ServerRun } from './types';
+import type { BenchResult } from './result';
+import type { ServerRun } from './types';
 
 /** Everything asked for, on the stack this process's environment points at. */
 async function runServer(o: Options): Promise<{ run: ServerRun; settings: Record<string, unknown>; common: Record<string, string> }> {

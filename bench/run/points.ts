@@ -1,7 +1,7 @@
 // One rate point: a path's processes on fresh names, a warm-up, N alerts at the offered rate, what arrived when.
 import { Sampler, percentile, publish, round, say, type Published, type Receiver, type Supervised } from '../harness';
 import { cpuFigures, state, type RunContext } from './context';
-import { isGrouped, type PathName } from './options';
+import { isGrouped, type PathName } from './paths';
 import type { Latency, PointResult } from './types';
 
 /** Publishes the warm-up (not counted) and waits for it at the receiver. */

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { round } from '../harness';
-import type { AtMax } from './grouping';
+import type { AtMax } from './types';
 
 /**
  * The bench's payload key: a fixed, public test key (`bench`, 32 bytes). It protects nothing: it only makes the

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../harness';
 import type { ServerSummary } from './summary';
-import type { BenchResult } from './types';
+import type { BenchResult } from './result';
 
 export const BEGIN = '<!-- bench-table:begin -->';
 export const END = '<!-- bench-table:end -->';

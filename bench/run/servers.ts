@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, say } from '../harness';
-import type { Options, ServerProfile } from './options';
+import type { Options } from './options';
+import type { ServerProfile } from './paths';
 import type { ServerRun } from './types';
 
 /**

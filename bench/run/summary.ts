@@ -2,7 +2,7 @@
 import { round } from '../harness';
 import { groupingCost } from './grouping';
 import { privacyCost } from './privacy';
-import { isTemporal, primaryPath, type PathName } from './options';
+import { isTemporal, primaryPath, type PathName } from './paths';
 import type { BacklogResult, FloorResult, PointResult, ScaleResult, ServerRun } from './types';
 
 const mean = (xs: number[]) => {

@@ -1,6 +1,6 @@
-// What one benchmark run measures and writes: per point, per backlog, the floor, the scale points, per server.
-import type { PathName, ServerProfile } from './options';
-import type { Summary } from './summary';
+// What one benchmark run measures: per point, per backlog, the floor, the scale points, per server (the result file
+// that holds them all: result.ts).
+import type { PathName, ServerProfile } from './paths';
 import type { FloorRunResult } from '../floor/main';
 
 export interface Latency {
@@ -118,19 +118,11 @@ export interface ServerRun {
   failure: string | null;
 }
 
-/** The result file (schema 2): one run of `npm run bench`, one or more server profiles. */
-export interface BenchResult {
-  kind: 'bench';
-  schema: 2;
-  startedAt: string;
-  finishedAt: string;
-  /** the options as given */
-  command: string;
-  machine: Record<string, unknown>;
-  /** node, Temporal SDK, Redis, OpenSearch (each server's own versions are in its run) */
-  versions: Record<string, string>;
-  settings: Record<string, unknown>;
-  summary: Summary;
-  servers: ServerRun[];
-  failure: string | null;
+/** What comparePaths (summary.ts) gives per path at max: the figures groupingCost and privacyCost compare. */
+export interface AtMax {
+  path: string;
+  alertsPerSec: number;
+  alertsPerSecEach: number[];
+  steadyPerSec: number;
+  cpuMsPerAlert: Record<string, number>;
 }
