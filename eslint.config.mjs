@@ -1,11 +1,27 @@
-// ESLint: type-aware rules for all TypeScript, plus the workflow sandbox rule:
-// workflow code must be deterministic, so it may not import Node built-ins or I/O libraries.
+// ESLint: type-aware rules for all TypeScript, who may import whom (below), plus the workflow sandbox rule:
+// workflow code must be deterministic, so it may not import Node built-ins or I/O libraries. Import cycles are
+// dependency-cruiser's (.dependency-cruiser.mjs); `npm run lint` runs both.
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 const ioLibraries = ['ioredis', '@opensearch-project/opensearch', '@temporalio/client', '@temporalio/worker',
   '@temporalio/activity', 'pino', 'yaml', 'undici', 'nodemailer'];
+
+// Who may import whom. test/ is the tests' own: src/, tools/, bench/ and scripts/ never import it (what the tools
+// share with the tests lives in tools/). The product (src/) imports none of the tools; tools/ imports only src/ and
+// packages; bench/ never imports scripts/ (the entry points import bench/). Relative imports only: the code has no
+// path aliases.
+const reaches = (dirs) => `^(\\.\\./)+(${dirs.join('|')})(/|$)`;
+const notTest = { regex: reaches(['test']), message: "test/ is the tests' own: move what this needs into tools/ (shared by test/, bench/ and scripts/)." };
+const layers = {
+  'src/**/*.ts': [notTest, { regex: reaches(['tools', 'bench', 'scripts']), message: 'The product (src/) never imports the tools.' }],
+  'tools/**/*.ts': [notTest, { regex: reaches(['bench', 'scripts']), message: 'tools/ imports only src/ and packages: bench/ and scripts/ import it.' }],
+  'bench/**/*.ts': [notTest, { regex: reaches(['scripts']), message: 'bench/ never imports scripts/: the entry points in scripts/ import bench/.' }],
+  'scripts/**/*.ts': [notTest],
+};
+/** The one exception, for now: it records the replay histories with the tests' scripted activities. */
+const mayImportTest = ['scripts/record-histories.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '**/*.js', '**/*.mjs'] },
@@ -18,6 +34,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  ...Object.entries(layers).map(([glob, patterns]) => ({
+    files: [glob],
+    ignores: mayImportTest,
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  })),
   {
     files: ['src/workflows/**/*.ts'],
     rules: {
@@ -26,7 +47,7 @@ export default tseslint.config(
           name, message: 'Workflow code runs in a deterministic sandbox: no Node built-ins or I/O libraries. Do I/O in an activity.',
         })),
         patterns: [{ group: ['**/activities', '**/activities/**', '**/store', '**/channels/**', '**/ingestor', '**/service', '**/startup', '**/config', '**/logger'], allowTypeImports: true,
-          message: 'Workflows may import activities and I/O modules only as types (import type).' }],
+          message: 'Workflows may import activities and I/O modules only as types (import type).' }, ...layers['src/**/*.ts']],
       }],
     },
   },

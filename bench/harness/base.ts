@@ -6,9 +6,9 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { PACKAGE_ROOT } from '../../src/config';
 import { withTimeout } from '../../src/startup';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, terminateOpen } from '../../test/helpers/stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, terminateOpen } from '../../tools/local-stack';
 
-/** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up). */
+/** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up, tools/local-stack.ts). */
 export { cleanup as dropData, terminateOpen, withTimeout };
 
 // ---------------------------------------------------------------------------------------------

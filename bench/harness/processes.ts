@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serviceEnv as testServiceEnv, writeChannelsFile as writeTestChannelsFile } from '../../test/helpers/processes';
+import { serviceEnv as localServiceEnv, writeChannelsFile as writeWebhookChannelsFile, type ServiceNames } from '../../tools/processes';
 import { ROOT, sleep } from './base';
 
 // Service processes
@@ -109,22 +109,16 @@ export async function killAll(signal: NodeJS.Signals = 'SIGKILL'): Promise<void>
   await Promise.all([...live].map((p) => p.kill(signal)));
 }
 
-export interface ServiceNames {
-  stream: string;
-  group: string;
-  index: string;
-  taskQueue: string;
-  channelsFile: string;
-}
+export type { ServiceNames };
 
-/** The service's environment for one run: the test fixtures' environment, with a longer start-up wait. */
+/** The service's environment for one run: the tests' environment (tools/processes.ts), with a longer start-up wait. */
 export function serviceEnv(n: ServiceNames, extra: Record<string, string> = {}): Record<string, string> {
-  return testServiceEnv({ ...n, extra: { STARTUP_TIMEOUT: '60s', INGEST_BLOCK: '1s', ...extra } });
+  return localServiceEnv({ ...n, extra: { STARTUP_TIMEOUT: '60s', INGEST_BLOCK: '1s', ...extra } });
 }
 
-/** Writes a channels file with one required webhook channel ("hook") into a temp dir. */
-export function writeChannelsFile(url: string, timeout: string, retry: Record<string, string | number>): string {
-  return writeTestChannelsFile({ hook: { url, timeout, required: true, retry } });
+/** Writes a channels file with one required webhook channel ("hook") and the rest of `config` (routes …) into a temp dir. */
+export function writeChannelsFile(url: string, timeout: string, retry: Record<string, string | number>, config: Record<string, unknown> = {}): string {
+  return writeWebhookChannelsFile({ hook: { url, timeout, required: true, retry } }, config);
 }
 
 /** A free TCP port on 127.0.0.1 (for the processes' /readyz endpoints). */

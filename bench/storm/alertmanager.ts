@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from '../../src/duration';
-import { stopGracefully } from '../../test/helpers/alertmanager';
+import { stopGracefully } from '../../tools/processes';
 import { freePort, round, say, sleep } from '../harness';
 import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';

@@ -2,10 +2,11 @@
 // for tests: on a free port of 127.0.0.1, clustering off, a temporary storage directory, and one route that
 // sends every alert (group_by: ['...'], each alert its own group) at once to a webhook with a bearer token.
 // Alerts are pushed through Alertmanager's own API (POST /api/v2/alerts), as Prometheus does.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stopGracefully } from '../../tools/processes';
 import { freePort } from './secure-proxy';
 
 export const ALERTMANAGER_BINARY = process.env.ALERTMANAGER_BINARY ?? 'prometheus-alertmanager';
@@ -104,13 +105,4 @@ export async function startAlertmanager(o: AlertmanagerOptions): Promise<Alertma
     if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
   };
   return { url, push, output: () => out, stop };
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 5 s; resolves once it has exited (`exited`: its exit event). */
-export async function stopGracefully(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(killer);
 }

@@ -1,9 +1,10 @@
 // Runs the real service processes (node dist/src/*.js) for end-to-end and crash tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { OPENSEARCH_URL, REDIS_URL, ROOT, TEMPORAL_ENV } from './stack';
+import { ROOT } from './stack';
+
+/** A service process's environment and its channels file: tools/processes.ts (shared with bench/ and scripts/). */
+export { serviceEnv, writeChannelsFile } from '../../tools/processes';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -11,34 +12,6 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
   waitForLine: (re: RegExp, timeoutMs?: number) => Promise<void>;
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
-}
-
-export interface TestServiceEnv {
-  stream: string;
-  group: string;
-  index: string;
-  taskQueue: string;
-  channelsFile: string;
-  extra?: Record<string, string>;
-}
-
-export function serviceEnv(e: TestServiceEnv): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
-    REDIS_URL,
-    ...TEMPORAL_ENV,
-    OPENSEARCH_URL,
-    ALERT_STREAM: e.stream,
-    ALERT_CONSUMER_GROUP: e.group,
-    ALERT_INDEX: e.index,
-    TEMPORAL_TASK_QUEUE: e.taskQueue,
-    CHANNELS_FILE: e.channelsFile,
-    METRICS_PORT: '0',
-    STARTUP_TIMEOUT: '10s',
-    INGEST_BLOCK: '200ms',
-    ...e.extra,
-  };
 }
 
 export function startProcess(name: 'worker' | 'ingest' | 'intake' | 'combined', env: Record<string, string>): ServiceProcess {
@@ -87,20 +60,4 @@ export function startProcess(name: 'worker' | 'ingest' | 'intake' | 'combined', 
       return exited;
     },
   };
-}
-
-/** Writes a channels file with one webhook channel per entry into a temp dir. */
-export function writeChannelsFile(channels: Record<string, { url: string; retry?: Record<string, unknown>; timeout?: string; required?: boolean; secret?: string }>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alert-channels-'));
-  const file = path.join(dir, 'channels.yaml');
-  const lines = ['channels:'];
-  for (const [name, c] of Object.entries(channels)) {
-    lines.push(`  ${name}:`, '    type: webhook', `    url: ${c.url}`);
-    if (c.timeout) lines.push(`    timeout: ${c.timeout}`);
-    if (c.required !== undefined) lines.push(`    required: ${c.required}`);
-    if (c.secret) lines.push(`    secret: ${c.secret}`);
-    if (c.retry) lines.push('    retry:', ...Object.entries(c.retry).map(([k, v]) => `      ${k}: ${String(v)}`));
-  }
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
 }
