@@ -43,7 +43,7 @@ import {
   terminateOpen,
   versions,
   withTimeout,
-  writeChannelsFile,
+  writeHookChannelsFile,
   writeResult,
   type Published,
   type Reply,
@@ -136,7 +136,7 @@ async function main(): Promise<number> {
     receiverFaults['429']++;
     return { status: 429, headers: { 'retry-after': '1' } };
   }).start();
-  const channelsFile = writeChannelsFile(receiver.url, channel.timeout, channel.retry);
+  const channelsFile = writeHookChannelsFile(receiver.url, channel.timeout, channel.retry);
   const env = serviceEnv({ ...names, channelsFile }, serviceSettings);
   const events: { at: number; msg: string }[] = [];
   const note = (msg: string) => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serviceEnv as localServiceEnv, writeChannelsFile as writeWebhookChannelsFile, type ServiceNames } from '../../tools/processes';
+import { serviceEnv as localServiceEnv, writeChannelsFile, type ServiceNames } from '../../tools/processes';
 import { ROOT, sleep } from './base';
 
 // Service processes
@@ -117,8 +117,8 @@ export function serviceEnv(n: ServiceNames, extra: Record<string, string> = {}):
 }
 
 /** Writes a channels file with one required webhook channel ("hook") and the rest of `config` (routes …) into a temp dir. */
-export function writeChannelsFile(url: string, timeout: string, retry: Record<string, string | number>, config: Record<string, unknown> = {}): string {
-  return writeWebhookChannelsFile({ hook: { url, timeout, required: true, retry } }, config);
+export function writeHookChannelsFile(url: string, timeout: string, retry: Record<string, string | number>, config: Record<string, unknown> = {}): string {
+  return writeChannelsFile({ hook: { url, timeout, required: true, retry } }, config);
 }
 
 /** A free TCP port on 127.0.0.1 (for the processes' /readyz endpoints). */

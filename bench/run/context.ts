@@ -22,7 +22,7 @@ import {
   streamState,
   temporalClient,
   terminateOpen,
-  writeChannelsFile,
+  writeHookChannelsFile,
   type ServiceNames,
   type Targets,
 } from '../harness';
@@ -62,7 +62,7 @@ export class RunContext {
   static async open(o: Options): Promise<RunContext> {
     await stackUp();
     const receiver = await new Receiver().start();
-    const channelsFile = writeChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
+    const channelsFile = writeHookChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
     const grouped = writeGroupedChannelsFile(receiver.url, '5s', CHANNEL_RETRY);
     return new RunContext(o, redisClient(), opensearchClient(), await temporalClient(), receiver, channelsFile, grouped, await new OtlpSink().start());
   }

@@ -1,7 +1,6 @@
 // The grouped path (`temporal-grouped`, storm control): its channels file, and what grouping costs per alert against
 // the combined process without it (`groupingCost`, same run, at max).
-import fs from 'node:fs';
-import { round, writeChannelsFile } from '../harness';
+import { round, writeHookChannelsFile } from '../harness';
 import type { AtMax, PointResult } from './types';
 
 /**
@@ -13,19 +12,8 @@ export const GROUPING = { name: 'all', group_by: ['scope'], group_wait: '1s', gr
 
 /** The channels file of the grouped path: the bench's webhook channel, and one grouping route to it. */
 export function writeGroupedChannelsFile(url: string, timeout: string, retry: Record<string, string | number>): string {
-  const file = writeChannelsFile(url, timeout, retry);
-  const g = GROUPING;
-  fs.appendFileSync(file, [
-    'routes:',
-    `  - name: ${g.name}`,
-    '    channels: [hook]',
-    `    group_by: [${g.group_by.join(', ')}]`,
-    `    group_wait: ${g.group_wait}`,
-    `    group_interval: ${g.group_interval}`,
-    `    repeat_interval: ${g.repeat_interval}`,
-    '',
-  ].join('\n'));
-  return file;
+  const { name, ...grouping } = GROUPING;
+  return writeHookChannelsFile(url, timeout, retry, { routes: [{ name, channels: ['hook'], ...grouping }] });
 }
 
 /** The processes whose CPU adds up to an alert's whole cost (`server` already is temporal + postgres). */

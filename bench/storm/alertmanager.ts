@@ -15,10 +15,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { parseDuration } from '../../src/duration';
 import { stopGracefully } from '../../tools/processes';
 import { freePort, round, say, sleep } from '../harness';
-import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
+import { GROUP_BY, SILENCE, TIMING, inhibitRule } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
 import { SILENCED_TEAM, amAlert, isInhibited, isSilenced, minResolveAgeMs, play, sourceResolves, type Storm } from './scenario';
 
@@ -27,26 +28,14 @@ const parseMs = (d: string): number => parseDuration(d) ?? NaN;
 export const ALERTMANAGER_BINARY = process.env.ALERTMANAGER_BINARY ?? '/usr/bin/prometheus-alertmanager';
 
 export function alertmanagerYaml(webhookUrl: string): string {
-  return `# written by bench/storm/alertmanager.ts: the storm's route, receiver and inhibit rule
-global:
-  resolve_timeout: 5m
-route:
-  receiver: storm
-  group_by: [${GROUP_BY.join(', ')}]
-  group_wait: ${TIMING.groupWait}
-  group_interval: ${TIMING.groupInterval}
-  repeat_interval: ${TIMING.repeatInterval}
-receivers:
-  - name: storm
-    webhook_configs:
-      - url: ${JSON.stringify(webhookUrl)}
-        send_resolved: true
-        max_alerts: 0
-inhibit_rules:
-  - source_matchers: ['${INHIBIT.source}']
-    target_matchers: ['${INHIBIT.target}']
-    equal: [${INHIBIT.equal.join(', ')}]
-`;
+  const doc = new YAML.Document({
+    global: { resolve_timeout: '5m' },
+    route: { receiver: 'storm', group_by: GROUP_BY, group_wait: TIMING.groupWait, group_interval: TIMING.groupInterval, repeat_interval: TIMING.repeatInterval },
+    receivers: [{ name: 'storm', webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0 }] }],
+    inhibit_rules: [inhibitRule()],
+  });
+  doc.commentBefore = " written by bench/storm/alertmanager.ts: the storm's route, receiver and inhibit rule";
+  return doc.toString();
 }
 
 interface AmProcess {

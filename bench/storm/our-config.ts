@@ -3,9 +3,8 @@
 // ClusterDown holds back the medium alerts of its cluster), one silence (team="batch"). This module writes our
 // channels file and adds our silence; bench/storm/alertmanager.ts writes Alertmanager's equivalent.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { writeChannelsFile } from '../../tools/processes';
 import { ROOT } from '../harness';
 import { SILENCE_MATCHER, SOURCE_RULE, TARGET_SEVERITY } from './scenario';
 
@@ -16,29 +15,18 @@ export const SILENCE = { matcher: SILENCE_MATCHER, for: '1h', comment: 'storm', 
 
 /** Our channels file in a temp dir; returns its path (the caller removes its directory). */
 export function writeOurChannelsFile(receiverUrl: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-channels-'));
-  const file = path.join(dir, 'channels.yaml');
-  fs.writeFileSync(file, [
-    'channels:',
-    '  hook:',
-    '    type: webhook',
-    `    url: ${receiverUrl}`,
-    '    timeout: 5s',
-    '    retry: { initialInterval: 200ms, backoffCoefficient: 2, maximumInterval: 2s, maximumAttempts: 0 }',
-    'routes:',
-    '  - name: storm',
-    '    channels: [hook]',
-    `    group_by: [${GROUP_BY.join(', ')}]`,
-    `    group_wait: ${TIMING.groupWait}`,
-    `    group_interval: ${TIMING.groupInterval}`,
-    `    repeat_interval: ${TIMING.repeatInterval}`,
-    'inhibit_rules:',
-    `  - source_matchers: ['${INHIBIT.source}']`,
-    `    target_matchers: ['${INHIBIT.target}']`,
-    `    equal: [${INHIBIT.equal.join(', ')}]`,
-    '',
-  ].join('\n'));
-  return file;
+  return writeChannelsFile(
+    { hook: { url: receiverUrl, timeout: '5s', retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 0 } } },
+    {
+      routes: [{ name: 'storm', channels: ['hook'], group_by: GROUP_BY, group_wait: TIMING.groupWait, group_interval: TIMING.groupInterval, repeat_interval: TIMING.repeatInterval }],
+      inhibit_rules: [inhibitRule()],
+    },
+  );
+}
+
+/** The inhibit rule, as both channels files (ours and Alertmanager's) write it. */
+export function inhibitRule() {
+  return { source_matchers: [INHIBIT.source], target_matchers: [INHIBIT.target], equal: [...INHIBIT.equal] };
 }
 
 /** `node dist/src/alertctl.js <args> --json` with the run's environment (its ALERT_INDEX: silences live in `<index>.silences`). */
