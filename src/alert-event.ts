@@ -44,7 +44,7 @@ export const alertEventSchema = z.object({
     .optional(),
   firedAt: instant,
   channels: z.array(id(128)).max(32).optional(),
-  /** `resolved` ends the incident `alertId` names (see the README's lifecycle section); absent means firing. */
+  /** `resolved` ends the incident `alertId` names (see docs/incidents.md); absent means firing. */
   status: z.enum(ALERT_STATUSES).optional(),
 });
 

@@ -1,6 +1,6 @@
 // The codec endpoint process (`npm run start:codec`): decodes and encodes payloads for the Temporal Web UI
 // (`--ui-codec-endpoint`, codec.endpoint) and `temporal … --codec-endpoint`, with the service's payload keys.
-// See src/codec/server.ts and the README's "The codec endpoint (Web UI and CLI)".
+// See src/codec/server.ts and docs/encryption.md, "The codec endpoint".
 import { ConfigError } from './errors';
 import { AesGcmCodec, describePayloadKeys, loadPayloadKeys } from './codec';
 import { buildCodecServer } from './codec/server';

@@ -1,5 +1,5 @@
 // The intake process: takes alerts over HTTP (our API, Alertmanager's webhook) into the alert stream, and
-// serves the ack links. See src/intake/ and the README's "Intake over HTTP".
+// serves the ack links. See src/intake/ and docs/intake.md.
 import { IntakeService } from './intake/service';
 import { exitOnStartupError } from './service';
 
