@@ -13,6 +13,7 @@ import { killAll, say } from '../bench/harness';
 import { state } from '../bench/run/context';
 import { main } from '../bench/run/main';
 import { forwardSignal } from '../bench/run/servers';
+import { failed } from '../tools/command-line';
 
 if (require.main === module) {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -29,9 +30,9 @@ if (require.main === module) {
   }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
-    (e: Error) => {
-      process.stderr.write(`bench: failed: ${e.stack ?? String(e)}\n`);
-      void killAll().finally(() => process.exit(1));
+    (e: unknown) => {
+      const code = failed('bench', e);
+      void killAll().finally(() => process.exit(code));
     },
   );
 }

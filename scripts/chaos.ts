@@ -20,9 +20,7 @@ import {
   Supervised,
   dropData,
   machine,
-  numArg,
   opensearchClient,
-  parseArgs,
   pidAlive,
   publish,
   redisClient,
@@ -37,7 +35,6 @@ import {
   stamp,
   streamIds,
   streamState,
-  strArg,
   table,
   temporalClient,
   terminateOpen,
@@ -49,6 +46,7 @@ import {
   type Reply,
 } from '../bench/harness';
 import { prng } from '../bench/prng';
+import { UsageError, failed, numberOption, parseCommandLine } from '../tools/command-line';
 
 /** The stack runs the real Temporal server (STACK_TEMPORAL=server, see scripts/stack env). */
 const REAL_SERVER = process.env.STACK_TEMPORAL === 'server';
@@ -72,36 +70,42 @@ const USAGE = `npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10
 npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:1, ingest:1 and one of redis/opensearch/temporal)
 `;
 
+const OPTIONS = {
+  alerts: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, 'receiver-failures': { type: 'string' },
+  'receiver-window': { type: 'string' }, 'opensearch-down': { type: 'string' }, seed: { type: 'string' }, 'settle-timeout': { type: 'string' },
+  keep: { type: 'boolean' }, short: { type: 'boolean' }, help: { type: 'boolean' },
+} as const;
+
 let interrupted = false;
 
 function parseFaults(spec: string): FaultKind[] {
   const out: FaultKind[] = [];
   for (const part of spec.split(',').filter(Boolean)) {
     const [kind, n = '1'] = part.split(':');
-    if (!KINDS.includes(kind as FaultKind) || !/^\d+$/.test(n)) throw new Error(`--faults: "${part}" (expected kind:count, kinds ${KINDS.join(', ')})`);
+    if (!KINDS.includes(kind as FaultKind) || !/^\d+$/.test(n)) throw new UsageError(`--faults: "${part}" (expected kind:count, kinds ${KINDS.join(', ')})`);
     for (let i = 0; i < Number(n); i++) out.push(kind as FaultKind);
   }
   return out;
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const { values: args } = parseCommandLine(process.argv.slice(2), OPTIONS);
   if (args.help) {
     process.stdout.write(USAGE);
     return 0;
   }
   const short = args.short === true;
-  const seed = numArg(args, 'seed', Math.floor(Math.random() * 2 ** 31));
+  const seed = numberOption(args.seed, 'seed', Math.floor(Math.random() * 2 ** 31));
   const rnd = prng(seed);
-  const alerts = numArg(args, 'alerts', short ? 500 : 10_000);
-  const rate = numArg(args, 'rate', short ? 5 : 50);
-  if (!(alerts > 0 && rate > 0)) throw new Error('--alerts and --rate must be positive');
+  const alerts = numberOption(args.alerts, 'alerts', short ? 500 : 10_000);
+  const rate = numberOption(args.rate, 'rate', short ? 5 : 50);
+  if (!(alerts > 0 && rate > 0)) throw new UsageError('--alerts and --rate must be positive');
   const serviceFault = (['redis', 'opensearch', 'temporal'] as const)[Math.floor(rnd() * 3)];
-  const faults = parseFaults(strArg(args, 'faults', short ? `worker:1,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
-  const failRate = numArg(args, 'receiver-failures', 0.3);
-  const failWindow = numArg(args, 'receiver-window', 0.5);
-  const osDownMs = numArg(args, 'opensearch-down', 30) * 1000;
-  const settleTimeoutMs = numArg(args, 'settle-timeout', short ? 200 : 1800) * 1000;
+  const faults = parseFaults(args.faults ?? (short ? `worker:1,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
+  const failRate = numberOption(args['receiver-failures'], 'receiver-failures', 0.3);
+  const failWindow = numberOption(args['receiver-window'], 'receiver-window', 0.5);
+  const osDownMs = numberOption(args['opensearch-down'], 'opensearch-down', 30) * 1000;
+  const settleTimeoutMs = numberOption(args['settle-timeout'], 'settle-timeout', short ? 200 : 1800) * 1000;
   const keep = args.keep === true;
 
   const started = new Date();
@@ -497,9 +501,6 @@ if (require.main === module) {
   }
   main().then(
     (code) => process.exit(interrupted ? 130 : code),
-    (e: Error) => {
-      process.stderr.write(`chaos: failed: ${e.stack ?? String(e)}\n`);
-      process.exit(1);
-    },
+    (e: unknown) => process.exit(failed('chaos', e)),
   );
 }

@@ -9,6 +9,7 @@
 import { parseOptions, USAGE } from '../bench/storm/options';
 import { runStorm, showResult } from '../bench/storm/run';
 import { forwardSignal, onStormStack, runOnStormStack } from '../bench/storm/stack';
+import { failed } from '../tools/command-line';
 
 let interrupted = false;
 
@@ -33,8 +34,5 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 main().then(
   (code) => process.exit(interrupted ? 130 : code),
-  (e: Error) => {
-    process.stderr.write(`storm: failed: ${e.stack ?? String(e)}\n`);
-    process.exit(1);
-  },
+  (e: unknown) => process.exit(failed('storm', e)),
 );

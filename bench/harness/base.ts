@@ -1,4 +1,4 @@
-// Where things are, the command line, the clients: what every bench and chaos module starts from.
+// Where things are, the clients: what every bench and chaos module starts from.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client as OpenSearch } from '@opensearch-project/opensearch';
@@ -42,40 +42,6 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function say(tag: string, msg: string): void {
   process.stdout.write(`[${tag}] ${new Date().toISOString().slice(11, 23)} ${msg}\n`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Command line
-
-export type Args = Record<string, string | true>;
-
-/** `--name value`, `--name=value` and bare `--flag`. */
-export function parseArgs(argv: string[]): Args {
-  const out: Args = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(a)}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[a.slice(2)] = argv[++i];
-    else out[a.slice(2)] = true;
-  }
-  return out;
-}
-
-export function numArg(args: Args, name: string, def: number): number {
-  const v = args[name];
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number`);
-  return n;
-}
-
-export function strArg(args: Args, name: string, def: string): string {
-  const v = args[name];
-  if (v === undefined) return def;
-  if (v === true) throw new Error(`--${name} needs a value`);
-  return v;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RESULTS_DIR, numArg, parseArgs, strArg, type Args } from '../harness';
+import { UsageError, numberOption, parseCommandLine, withoutOptions } from '../../tools/command-line';
+import { RESULTS_DIR } from '../harness';
 import { GROUPING } from './grouping';
 import { PATHS, PATH_ENV, SERVER_PROFILES, currentProfile, isGrouped, isTemporal, primaryPath, type PathName, type ServerProfile } from './paths';
 
@@ -71,60 +72,77 @@ Paths: ${PATHS.join(', ')}
 Service settings from the environment: ${PASS_ENV.join(', ')}.
 `;
 
-function list<T extends string>(args: Args, name: string, def: string, allowed: readonly T[]): T[] {
-  const v = strArg(args, name, def).split(',').filter(Boolean);
-  if (v.some((p) => !(allowed as readonly string[]).includes(p))) throw new Error(`--${name}: one or more of ${allowed.join(', ')}`);
+/** Every option of the command line (util.parseArgs); `server-run` is internal: a child run for one profile. */
+export const OPTIONS = {
+  alerts: { type: 'string' }, rates: { type: 'string' }, 'all-rates': { type: 'boolean' }, paths: { type: 'string' }, repeat: { type: 'string' },
+  warmup: { type: 'string' }, backlog: { type: 'string' }, 'backlog-paths': { type: 'string' }, 'no-backlog-baseline': { type: 'boolean' },
+  'no-half-max': { type: 'boolean' }, 'point-timeout': { type: 'string' }, 'backlog-timeout': { type: 'string' },
+  floor: { type: 'string' }, 'no-floor': { type: 'boolean' }, 'floor-concurrency': { type: 'string' }, 'floor-slots': { type: 'string' }, 'floor-plain': { type: 'boolean' },
+  scale: { type: 'string' }, 'scale-path': { type: 'string' }, 'scale-max-in-flight': { type: 'string' },
+  servers: { type: 'string' }, 'backlog-servers': { type: 'string' }, short: { type: 'boolean' }, out: { type: 'string' }, readme: { type: 'boolean' },
+  'cpu-prof': { type: 'boolean' }, logs: { type: 'boolean' }, series: { type: 'boolean' }, 'server-run': { type: 'string' }, help: { type: 'boolean' },
+} as const;
+
+function list<T extends string>(value: string, name: string, allowed: readonly T[]): T[] {
+  const v = value.split(',').filter(Boolean);
+  if (v.some((p) => !(allowed as readonly string[]).includes(p))) throw new UsageError(`--${name}: one or more of ${allowed.join(', ')}`);
   return [...new Set(v)] as T[];
 }
 
 export function parseOptions(argv: string[]): Options | 'help' {
-  const args = parseArgs(argv);
-  if (args.help) return 'help';
-  const short = args.short === true;
-  const alerts = numArg(args, 'alerts', short ? 300 : 2000);
-  const rates = strArg(args, 'rates', short ? 'max' : '10,20,50,100,200,400,max').split(',').map((r) => (r === 'max' ? Infinity : Number(r)));
-  if (rates.some((r) => !(r > 0))) throw new Error('--rates: positive numbers or "max"');
-  const paths = list(args, 'paths', short ? 'temporal' : 'temporal,baseline', PATHS);
-  if (!paths.length) throw new Error(`--paths: one or more of ${PATHS.join(', ')}`);
-  const repeat = numArg(args, 'repeat', 1);
-  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error('--repeat: a whole number >= 1');
+  const { values: a } = parseCommandLine(argv, OPTIONS);
+  if (a.help) return 'help';
+  const num = (name: keyof typeof OPTIONS, def: number) => numberOption(a[name] as string | undefined, name, def);
+  const short = a.short === true;
+  const alerts = num('alerts', short ? 300 : 2000);
+  const rates = (a.rates ?? (short ? 'max' : '10,20,50,100,200,400,max')).split(',').map((r) => (r === 'max' ? Infinity : Number(r)));
+  if (rates.some((r) => !(r > 0))) throw new UsageError('--rates: positive numbers or "max"');
+  const paths = list(a.paths ?? (short ? 'temporal' : 'temporal,baseline'), 'paths', PATHS);
+  if (!paths.length) throw new UsageError(`--paths: one or more of ${PATHS.join(', ')}`);
+  const repeat = num('repeat', 1);
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new UsageError('--repeat: a whole number >= 1');
   const primary = primaryPath(paths);
-  const backlog = numArg(args, 'backlog', short ? 0 : 100_000);
-  const backlogDefault = [primary, ...(!args['no-backlog-baseline'] && paths.includes('baseline') ? ['baseline'] : [])].filter(Boolean).join(',');
-  const scale = strArg(args, 'scale', '').split(',').filter(Boolean).map(Number);
-  if (scale.some((n) => !(Number.isInteger(n) && n >= 1 && n <= 8))) throw new Error('--scale: whole numbers 1..8, e.g. 1,2');
-  const scalePath = (args['scale-path'] === undefined ? (primary ?? 'temporal') : strArg(args, 'scale-path', 'temporal')) as PathName;
-  if (!isTemporal(scalePath) || !PATHS.includes(scalePath)) throw new Error('--scale-path: a Temporal path');
-  const floorN = args['no-floor'] ? 0 : numArg(args, 'floor', alerts);
+  const backlog = num('backlog', short ? 0 : 100_000);
+  const backlogDefault = [primary, ...(!a['no-backlog-baseline'] && paths.includes('baseline') ? ['baseline'] : [])].filter(Boolean).join(',');
+  const scale = (a.scale ?? '').split(',').filter(Boolean).map(Number);
+  if (scale.some((n) => !(Number.isInteger(n) && n >= 1 && n <= 8))) throw new UsageError('--scale: whole numbers 1..8, e.g. 1,2');
+  const scalePath = (a['scale-path'] ?? primary ?? 'temporal') as PathName;
+  if (!isTemporal(scalePath) || !PATHS.includes(scalePath)) throw new UsageError('--scale-path: a Temporal path');
+  const floorN = a['no-floor'] ? 0 : num('floor', alerts);
   // (a child run for one profile is given the parent's --out: its logs and profiles go there)
-  const outDir = args.out !== undefined ? path.resolve(strArg(args, 'out', '')) : short && args['server-run'] === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-short-')) : RESULTS_DIR;
+  const outDir = a.out !== undefined ? path.resolve(a.out) : short && a['server-run'] === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-short-')) : RESULTS_DIR;
   return {
     alerts,
-    warmup: numArg(args, 'warmup', short ? 50 : 100),
+    warmup: num('warmup', short ? 50 : 100),
     rates,
     paths,
     repeat,
-    keepSeries: args.series === true,
+    keepSeries: a.series === true,
     backlog,
-    backlogPaths: backlog > 0 ? list(args, 'backlog-paths', backlogDefault, PATHS) : [],
-    halfMax: !short && !args['no-half-max'] && rates.includes(Infinity) && primary !== undefined,
-    pointTimeoutMs: numArg(args, 'point-timeout', short ? 120 : 300) * 1000,
-    backlogTimeoutMs: numArg(args, 'backlog-timeout', 1800) * 1000,
-    cpuProf: args['cpu-prof'] === true,
-    logs: args.logs === true,
-    allRates: args['all-rates'] === true,
-    floor: floorN > 0 ? { workflows: floorN, concurrency: Math.max(1, numArg(args, 'floor-concurrency', 32)), warmup: short ? 30 : 100, eager: args['floor-plain'] !== true, ...(args['floor-slots'] !== undefined ? { slots: numArg(args, 'floor-slots', 0) } : {}) } : null,
+    backlogPaths: backlog > 0 ? list(a['backlog-paths'] ?? backlogDefault, 'backlog-paths', PATHS) : [],
+    halfMax: !short && !a['no-half-max'] && rates.includes(Infinity) && primary !== undefined,
+    pointTimeoutMs: num('point-timeout', short ? 120 : 300) * 1000,
+    backlogTimeoutMs: num('backlog-timeout', 1800) * 1000,
+    cpuProf: a['cpu-prof'] === true,
+    logs: a.logs === true,
+    allRates: a['all-rates'] === true,
+    floor: floorN > 0 ? { workflows: floorN, concurrency: Math.max(1, num('floor-concurrency', 32)), warmup: short ? 30 : 100, eager: a['floor-plain'] !== true, ...(a['floor-slots'] !== undefined ? { slots: num('floor-slots', 0) } : {}) } : null,
     scale,
     scalePath,
-    scaleMaxInFlight: numArg(args, 'scale-max-in-flight', 250),
-    servers: args.servers === undefined ? null : list(args, 'servers', '', SERVER_PROFILES),
-    backlogServers: args['backlog-servers'] === undefined ? null : list(args, 'backlog-servers', '', SERVER_PROFILES),
+    scaleMaxInFlight: num('scale-max-in-flight', 250),
+    servers: a.servers === undefined ? null : list(a.servers, 'servers', SERVER_PROFILES),
+    backlogServers: a['backlog-servers'] === undefined ? null : list(a['backlog-servers'], 'backlog-servers', SERVER_PROFILES),
     short,
     outDir,
-    readme: args.readme === true,
-    ...(args['server-run'] !== undefined ? { serverRunOut: path.resolve(strArg(args, 'server-run', '')) } : {}),
+    readme: a.readme === true,
+    ...(a['server-run'] !== undefined ? { serverRunOut: path.resolve(a['server-run']) } : {}),
     argv,
   };
+}
+
+/** The command line a child run for one profile starts from: without the options the parent handles (profiles, README, output). */
+export function childArgv(argv: string[]): string[] {
+  return withoutOptions(argv, OPTIONS, ['servers', 'backlog-servers', 'readme', 'out', 'server-run']);
 }
 
 /** What the result records of the options (the command line, resolved). */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, say } from '../harness';
-import type { Options } from './options';
+import { childArgv, type Options } from './options';
 import type { ServerProfile } from './paths';
 import type { ServerRun } from './types';
 
@@ -72,7 +72,7 @@ async function runProfile(o: Options, profile: ServerProfile, outFile: string): 
     say('bench', `server profile ${profile}: stack up in ${Math.round((Date.now() - t0) / 1000)} s`);
     const childEnv = { ...env, ...parseEnv((await stack('env', env)).out) };
     const noBacklog = o.backlogServers && !o.backlogServers.includes(profile) ? ['--backlog', '0'] : [];
-    const args = [...stripArgs(o.argv), ...noBacklog, '--out', o.outDir, '--server-run', outFile];
+    const args = [...childArgv(o.argv), ...noBacklog, '--out', o.outDir, '--server-run', outFile];
     const code = await new Promise<number>((resolve) => {
       current = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'bench.js'), ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
       current.once('exit', (c, sig) => resolve(c ?? (sig ? 128 : 1)));
@@ -86,21 +86,6 @@ async function runProfile(o: Options, profile: ServerProfile, outFile: string): 
       say('bench', `server profile ${profile}: stack ${path.relative(ROOT, home)} ${down.code === 0 ? 'stopped' : `did not stop: ${down.out.slice(-500)}`}`);
     }
   }
-}
-
-/** The options a child gets: everything but those the parent handles (profiles, README, output). */
-function stripArgs(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const name = a.replace(/^--/, '').split('=')[0];
-    if (['servers', 'backlog-servers', 'readme', 'out', 'server-run'].includes(name)) {
-      if (!a.includes('=') && name !== 'readme' && i + 1 < argv.length && !argv[i + 1].startsWith('--')) i++;
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
 }
 
 /** Every profile of --servers in turn; a profile that fails is reported in its run and the next one still runs. */

@@ -1,5 +1,5 @@
 // The storm run's command line.
-import { numArg, parseArgs, strArg } from '../harness';
+import { UsageError, numberOption, parseCommandLine } from '../../tools/command-line';
 
 export const USAGE = `npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--seed 13] [--short] [--no-chaos]
                  [--only ours|alertmanager] [--deadline 1200] [--readme] [--keep]
@@ -33,28 +33,34 @@ export interface StormOptions {
 /** Bounds: the run must stay bounded in count and time. */
 const MAX = { alerts: 100_000, rules: 200, seconds: 1_800, deadlineS: 7_200 };
 
+const OPTIONS = {
+  alerts: { type: 'string' }, rules: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, short: { type: 'boolean' },
+  'no-chaos': { type: 'boolean' }, only: { type: 'string' }, deadline: { type: 'string' }, readme: { type: 'boolean' }, keep: { type: 'boolean' },
+  from: { type: 'string' }, help: { type: 'boolean' },
+} as const;
+
 export function parseOptions(argv: string[]): StormOptions {
-  const args = parseArgs(argv);
-  const short = args.short === true;
-  const only = args.only === undefined ? undefined : strArg(args, 'only', '');
-  if (only !== undefined && only !== 'ours' && only !== 'alertmanager') throw new Error('--only: ours or alertmanager');
+  const { values: a } = parseCommandLine(argv, OPTIONS);
+  const short = a.short === true;
+  const only = a.only;
+  if (only !== undefined && only !== 'ours' && only !== 'alertmanager') throw new UsageError('--only: ours or alertmanager');
   const o: StormOptions = {
-    alerts: numArg(args, 'alerts', short ? 1_000 : 10_000),
-    rules: numArg(args, 'rules', short ? 10 : 20),
-    seconds: numArg(args, 'seconds', short ? 15 : 60),
-    seed: numArg(args, 'seed', 13),
+    alerts: numberOption(a.alerts, 'alerts', short ? 1_000 : 10_000),
+    rules: numberOption(a.rules, 'rules', short ? 10 : 20),
+    seconds: numberOption(a.seconds, 'seconds', short ? 15 : 60),
+    seed: numberOption(a.seed, 'seed', 13),
     short,
-    chaos: args['no-chaos'] !== true,
+    chaos: a['no-chaos'] !== true,
     ...(only ? { only } : {}),
-    deadlineS: numArg(args, 'deadline', short ? 300 : 1_200),
-    readme: args.readme === true,
-    keep: args.keep === true,
-    help: args.help === true,
-    ...(args.from !== undefined ? { from: strArg(args, 'from', '') } : {}),
+    deadlineS: numberOption(a.deadline, 'deadline', short ? 300 : 1_200),
+    readme: a.readme === true,
+    keep: a.keep === true,
+    help: a.help === true,
+    ...(a.from !== undefined ? { from: a.from } : {}),
     argv,
   };
   for (const [k, max] of Object.entries(MAX) as [keyof typeof MAX, number][]) {
-    if (!(o[k] > 0 && o[k] <= max)) throw new Error(`--${k === 'deadlineS' ? 'deadline' : k}: between 1 and ${max}`);
+    if (!(o[k] > 0 && o[k] <= max)) throw new UsageError(`--${k === 'deadlineS' ? 'deadline' : k}: between 1 and ${max}`);
   }
   return o;
 }
