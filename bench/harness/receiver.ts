@@ -1,16 +1,9 @@
-// The receiver: a local HTTP server that answers as scripted and counts what arrived per key.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// The receiver: the tools' local HTTP server (tools/receiver.ts) answering as scripted and counting what arrived per key.
+import { LocalReceiver, type Received, type Reply } from '../../tools/receiver';
 import { PUBLISHED_LABEL, SEQ_LABEL } from './alerts';
 import { round } from './results';
 
-// The receiver
-
-export interface Reply {
-  status: number;
-  delayMs?: number;
-  headers?: Record<string, string>;
-}
+export type { Reply };
 
 /** Decides the answer to a POST; `n` = POSTs already seen with this idempotency key. */
 export type Behaviour = (key: string, n: number) => Reply;
@@ -54,7 +47,7 @@ export function groupAlerts(g: GroupBody): { alerts: number; earliest: number } 
  * The webhook receiver of the runs: an HTTP server on 127.0.0.1 that answers as the behaviour says and
  * records, per idempotency key, the raw POSTs, the 2xx answers and the first 2xx's arrival time.
  */
-export class Receiver {
+export class Receiver extends LocalReceiver {
   readonly keys = new Map<string, KeyStat>();
   posts = 0;
   okPosts = 0;
@@ -71,24 +64,15 @@ export class Receiver {
   malformed = 0;
   /** arrival time of every 2xx (first or repeat), ascending */
   readonly okTimes: number[] = [];
-  private server = http.createServer((req, res) => this.onRequest(req, res));
-  private sockets = new Set<import('node:net').Socket>();
+  /** per request being answered: the key it counts under (a reply may come after a reset) */
+  private readonly statOf = new WeakMap<Received, KeyStat>();
 
   constructor(public behaviour: Behaviour = () => ({ status: 200 })) {
-    this.server.keepAliveTimeout = 30_000;
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
+    super();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+    return `${this.origin}/alerts`;
   }
 
   reset(): void {
@@ -96,11 +80,6 @@ export class Receiver {
     this.posts = this.okPosts = this.okKeys = this.okAlerts = this.okGroups = this.firstOkAt = this.lastOkAt = this.malformed = 0;
     this.okTimes.length = 0;
     for (const k of Object.keys(this.statuses)) delete this.statuses[k];
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** The first 2xx at or after `t` (any key), or undefined. */
@@ -140,67 +119,61 @@ export class Receiver {
     return { keysPostedMoreThanOnce: more, maxPostsPerKey: max, meanPostsPerKey: this.keys.size ? round(this.posts / this.keys.size, 3) : 0 };
   }
 
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const key = String(req.headers['idempotency-key'] ?? '');
-      let publishedAt = 0;
-      let seq = -1;
-      let alerts = 1;
-      let group: GroupBody | undefined;
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string>; group?: GroupBody }; group?: GroupBody };
-        // a group notification: `data.group` (the webhook's alert.group body) or a top-level `group`
-        const g = body.data?.group ?? body.group;
-        group = g !== null && typeof g === 'object' ? g : undefined;
-        if (group) {
-          ({ alerts, earliest: publishedAt } = groupAlerts(group));
-          const part = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
-          const [id, sequence] = [part(group.id), part(group.sequence)];
-          const own = id !== undefined && sequence !== undefined ? `${id}:${sequence}` : key;
-          if (own !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
-        } else {
-          publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
-          seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
-          if (body.data?.deliveryId !== key || req.headers['webhook-id'] !== key || !key) this.malformed++;
-        }
-      } catch {
-        this.malformed++;
+  protected receive(r: Received): Reply {
+    const key = String(r.headers['idempotency-key'] ?? '');
+    let publishedAt = 0;
+    let seq = -1;
+    let alerts = 1;
+    let group: GroupBody | undefined;
+    try {
+      const body = JSON.parse(r.body.toString('utf8')) as { data?: { deliveryId?: string; labels?: Record<string, string>; group?: GroupBody }; group?: GroupBody };
+      // a group notification: `data.group` (the webhook's alert.group body) or a top-level `group`
+      const g = body.data?.group ?? body.group;
+      group = g !== null && typeof g === 'object' ? g : undefined;
+      if (group) {
+        ({ alerts, earliest: publishedAt } = groupAlerts(group));
+        const part = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+        const [id, sequence] = [part(group.id), part(group.sequence)];
+        const own = id !== undefined && sequence !== undefined ? `${id}:${sequence}` : key;
+        if (own !== key || r.headers['webhook-id'] !== key || !key) this.malformed++;
+      } else {
+        publishedAt = Number(body.data?.labels?.[PUBLISHED_LABEL] ?? 0);
+        seq = Number(body.data?.labels?.[SEQ_LABEL] ?? -1);
+        if (body.data?.deliveryId !== key || r.headers['webhook-id'] !== key || !key) this.malformed++;
       }
-      let stat = this.keys.get(key);
-      if (!stat) {
-        stat = { posts: 0, ok: 0, firstOkAt: 0, publishedAt, seq, alerts, group: group !== undefined, deliveredBefore: 0 };
-        this.keys.set(key, stat);
-      }
-      const reply = this.behaviour(key, stat.posts);
-      stat.posts++;
-      this.posts++;
-      const ok = reply.status >= 200 && reply.status < 300;
-      const answer = () => {
-        // A reply that comes after the sender gave up (timeout) reaches nobody: it does not count as delivered.
-        const reached = !res.destroyed && !req.socket.destroyed;
-        const status = reached ? String(reply.status) : 'gave-up';
-        this.statuses[status] = (this.statuses[status] ?? 0) + 1;
-        if (ok && reached) {
-          const t = Date.now();
-          stat.ok++;
-          this.okPosts++;
-          this.okTimes.push(t);
-          if (stat.ok === 1) {
-            stat.firstOkAt = t;
-            stat.deliveredBefore = this.okAlerts;
-            this.okKeys++;
-            this.okAlerts += stat.alerts;
-            if (stat.group) this.okGroups++;
-            if (!this.firstOkAt) this.firstOkAt = t;
-          }
-          this.lastOkAt = t;
-        }
-        if (!res.destroyed) res.writeHead(reply.status, reply.headers).end();
-      };
-      if (reply.delayMs) setTimeout(answer, reply.delayMs);
-      else answer();
-    });
+    } catch {
+      this.malformed++;
+    }
+    let stat = this.keys.get(key);
+    if (!stat) {
+      stat = { posts: 0, ok: 0, firstOkAt: 0, publishedAt, seq, alerts, group: group !== undefined, deliveredBefore: 0 };
+      this.keys.set(key, stat);
+    }
+    const reply = this.behaviour(key, stat.posts);
+    stat.posts++;
+    this.posts++;
+    this.statOf.set(r, stat);
+    return reply;
+  }
+
+  /** A reply that comes after the sender gave up (timeout) reaches nobody: it does not count as delivered. */
+  protected override answered(r: Received, reply: Reply, reached: boolean): void {
+    const stat = this.statOf.get(r)!;
+    const status = reached ? String(reply.status) : 'gave-up';
+    this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+    if (!(reached && reply.status >= 200 && reply.status < 300)) return;
+    const t = Date.now();
+    stat.ok++;
+    this.okPosts++;
+    this.okTimes.push(t);
+    if (stat.ok === 1) {
+      stat.firstOkAt = t;
+      stat.deliveredBefore = this.okAlerts;
+      this.okKeys++;
+      this.okAlerts += stat.alerts;
+      if (stat.group) this.okGroups++;
+      if (!this.firstOkAt) this.firstOkAt = t;
+    }
+    this.lastOkAt = t;
   }
 }

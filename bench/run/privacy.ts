@@ -1,8 +1,7 @@
 // Issue 14's cost paths: the combined process with payload encryption on (`temporal-encrypted`) and with
 // OpenTelemetry tracing on (`temporal-traced`, exporting to a sink of the bench's own on 127.0.0.1), each
 // against `temporal-combined` (both off) at max, in the same run.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalReceiver, type Received, type Reply } from '../../tools/receiver';
 import { round } from '../harness';
 import type { AtMax } from './types';
 
@@ -13,29 +12,18 @@ import type { AtMax } from './types';
 export const BENCH_PAYLOAD_KEYS = `bench:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** An OTLP/HTTP trace sink: answers every export 200 and counts them (the collector is not what is measured). */
-export class OtlpSink {
+export class OtlpSink extends LocalReceiver {
   exports = 0;
   bytes = 0;
-  private server = http.createServer((req, res) => {
-    req.on('data', (c: Buffer) => (this.bytes += c.length));
-    req.on('end', () => {
-      this.exports++;
-      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.origin;
   }
 
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  protected receive(r: Received): Reply {
+    this.exports++;
+    this.bytes += r.body.length;
+    return { status: 200, headers: { 'content-type': 'application/x-protobuf' } };
   }
 }
 

@@ -1,12 +1,11 @@
-// The counting receiver of a storm run: an HTTP server on 127.0.0.1 that answers 200 to every POST and counts
-// notifications. It reads both bodies, defensively (a field it does not find counts as absent, never as an error):
+// The counting receiver of a storm run: the tools' local HTTP server (tools/receiver.ts) answering 200 to every POST,
+// counting notifications. It reads both bodies, defensively (a field it does not find counts as absent, never as an error):
 //   ours          a group notification `{ type: "alert.group", data: { deliveryId, group: { id, status, counts:
 //                 { firing, new, resolved }, alerts: [...] } } }` (src/channels/webhook.ts), key = Idempotency-Key;
 //                 an alert notified on its own `{ type: "alert.fired" | "alert.resolved", data: { alertId, … } }`
 //   Alertmanager  webhook version 4 `{ groupKey, status, alerts: [{ status, labels, fingerprint }] }` (no key:
 //                 every POST is a notification)
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalReceiver, type Received, type Reply } from '../../tools/receiver';
 
 export interface Notification {
   at: number;
@@ -26,7 +25,7 @@ const obj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Ar
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export class StormReceiver {
+export class StormReceiver extends LocalReceiver {
   posts = 0;
   /** one per distinct key (the first POST of it) */
   readonly notifications: Notification[] = [];
@@ -41,22 +40,13 @@ export class StormReceiver {
   readonly alertsSeenFiring = new Set<string>();
   /** Alertmanager: distinct alerts in any notification, firing or resolved (one that fired and resolved between two notifications of its group is only ever sent resolved) */
   readonly alertsSeen = new Set<string>();
-  private readonly server = http.createServer((req, res) => this.onRequest(req, res));
 
-  constructor(readonly kind: 'ours' | 'alertmanager') {}
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
+  constructor(readonly kind: 'ours' | 'alertmanager') {
+    super();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${this.kind}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    return `${this.origin}/${this.kind}`;
   }
 
   /** Keys POSTed more than once. */
@@ -64,30 +54,25 @@ export class StormReceiver {
     return [...this.keys.values()].filter((n) => n > 1).length;
   }
 
-  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      this.posts++;
-      this.firstAt ||= at;
-      this.lastAt = at;
-      let body: Json | undefined;
-      try {
-        body = obj(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        body = undefined;
-      }
-      const key = String(req.headers['idempotency-key'] ?? `post-${this.posts}`);
-      const n = this.keys.get(key) ?? 0;
-      this.keys.set(key, n + 1);
-      if (n === 0) {
-        const parsed = body ? (this.kind === 'ours' ? this.ours(body, key, at) : this.alertmanager(body, key, at)) : undefined;
-        if (parsed) this.notifications.push(parsed);
-        else this.unreadable++;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
+  protected receive({ headers, body: raw, at }: Received): Reply {
+    this.posts++;
+    this.firstAt ||= at;
+    this.lastAt = at;
+    let body: Json | undefined;
+    try {
+      body = obj(JSON.parse(raw.toString('utf8')));
+    } catch {
+      body = undefined;
+    }
+    const key = String(headers['idempotency-key'] ?? `post-${this.posts}`);
+    const n = this.keys.get(key) ?? 0;
+    this.keys.set(key, n + 1);
+    if (n === 0) {
+      const parsed = body ? (this.kind === 'ours' ? this.ours(body, key, at) : this.alertmanager(body, key, at)) : undefined;
+      if (parsed) this.notifications.push(parsed);
+      else this.unreadable++;
+    }
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
   }
 
   private ours(body: Json, key: string, at: number): Notification | undefined {
