@@ -1,6 +1,7 @@
 // A real HTTP receiver on 127.0.0.1 for tests: records every raw POST and answers as the test scripts it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Reply } from '../../tools/receiver';
 
 export interface ReceivedPost {
   path: string;
@@ -12,12 +13,8 @@ export interface ReceivedPost {
   at: number;
 }
 
-export interface Reply {
-  status: number;
-  delayMs?: number;
-  headers?: Record<string, string>;
-  body?: string;
-}
+/** The answer to a POST: the tools' receiver's (tools/receiver.ts). */
+export type { Reply };
 
 /** Decides the answer to a POST: `n` is the number of POSTs already seen with this key. */
 export type Behaviour = (post: ReceivedPost, n: number) => Reply;
