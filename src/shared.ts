@@ -111,11 +111,11 @@ export interface ParkPolicy {
 }
 
 export interface PersistResult {
-  /** The document already said `delivered: true` (an earlier execution finished the job). */
-  alreadyDelivered: boolean;
+  /** (Recorded results from before `finishedAs` covered it: the document said `delivered: true`.) */
+  alreadyDelivered?: boolean;
   /**
-   * The document already existed in a final state (`delivered`, `failed`, `abandoned`, `rejected`,
-   * `terminated`): an earlier execution ended this delivery, so a replayed stream does not notify again.
+   * Another run of this workflow ID ended this delivery with this status (a stream replayed after it closed), or this
+   * run's own persist step refused it (`rejected`): the delivery ends so, notifying nothing (store/found-document.ts).
    */
   finishedAs?: string;
   channels: ChannelPlan[];

@@ -129,7 +129,7 @@ function activities(over: Partial<ActivityDeps> = {}) {
     grouping: () => undefined,
   } as unknown as ChannelRegistry;
   // no inhibit rules (storm control): nothing recorded or looked up
-  const store = { createIfAbsent: () => Promise.resolve({ delivered: false }), incidents: claims, inhibitions: { enabled: false } } as unknown as AlertStore;
+  const store = { createIfAbsent: () => Promise.resolve({ created: true, delivered: false }), incidents: claims, inhibitions: { enabled: false } } as unknown as AlertStore;
   const acts = createActivities({ redis: {} as ActivityDeps['redis'], store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, ...over });
   return { acts, sent, claims };
 }
@@ -194,22 +194,22 @@ describe('persistAlert with ALERT_LIFECYCLE=off', () => {
 
   it('claims no incident: a firing event pages its routed channels, with no incident role (no escalation, nothing to acknowledge)', async () => {
     const { acts, claims } = activities({ lifecycle: false });
-    const r = await acts.persistAlert(request('firing'));
-    expect(r).toEqual({ alreadyDelivered: false, channels: [expect.objectContaining({ name: 'hook' })], park: expect.any(Object) });
+    const r = await acts.persistAlert(request('firing'), { runId: 'run-1' });
+    expect(r).toEqual({ channels: [expect.objectContaining({ name: 'hook' })], park: expect.any(Object) });
     expect(claims.claimFiring).not.toHaveBeenCalled();
   });
 
   it('a resolved event is recorded as unmatched (the reason says why), not sent', async () => {
     const { acts, claims } = activities({ lifecycle: false });
-    const r = await acts.persistAlert(request('resolved'));
-    expect(r).toEqual({ alreadyDelivered: false, channels: [], park: expect.any(Object), incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } });
+    const r = await acts.persistAlert(request('resolved'), { runId: 'run-1' });
+    expect(r).toEqual({ channels: [], park: expect.any(Object), incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } });
     expect(claims.claimResolve).not.toHaveBeenCalled();
   });
 
   it('the control: with the lifecycle on, the claim is made', async () => {
     const { acts, claims } = activities();
     claims.claimFiring.mockResolvedValue({ role: 'page' });
-    expect((await acts.persistAlert(request('firing'))).incident).toEqual({ role: 'page' });
+    expect((await acts.persistAlert(request('firing'), { runId: 'run-1' })).incident).toEqual({ role: 'page' });
     expect(claims.claimFiring).toHaveBeenCalledTimes(1);
   });
 });

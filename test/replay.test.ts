@@ -247,9 +247,10 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
   // storm control: a grouped alert joins its group and sends nothing itself; an inhibited or silenced one waits
   'storm-grouped.json': { steps: ['persistAlert', 'joinGroup', 'grouped []', 'recordOutcome', 'completed grouped'], channels: [], abandonReason: null },
   'storm-inhibited-before-waits.json': { steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'completed inhibited'], channels: [], abandonReason: null },
-  // since inhibited-waits-for-source: open until the source's resolve signals it, then screened again and notified
+  // since inhibited-waits-for-source: open until the source's resolve signals it, then screened again and notified;
+  // its hold is confirmed right after it is recorded (a wake may have listed before the record)
   'storm-inhibited.json': {
-    steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'signal inhibitionEnded', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    steps: ['persistAlert', 'inhibited []', 'recordOutcome', 'confirmHold', 'signal inhibitionEnded', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['hook: delivered after 1'], abandonReason: null,
   },
   // the source's resolve wakes what it held back (a regular activity, beside its own resolved notification)
@@ -258,7 +259,7 @@ const EXPECTED: Record<string, ReturnType<typeof story>> = {
     channels: ['hook: delivered after 1'], abandonReason: null,
   },
   'storm-silenced-then-delivered.json': {
-    steps: ['persistAlert', 'silenced []', 'recordOutcome', 'timer', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    steps: ['persistAlert', 'silenced []', 'recordOutcome', 'confirmHold', 'timer', 'silenceInForce', 'first attempt ok', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['hook: delivered after 1'], abandonReason: null,
   },
   // the group: two joins, group_wait, one notification (status, then its members' documents); both resolve; the resolved notification; the end

@@ -52,24 +52,44 @@ it('inhibited: open and `inhibited` until its source resolves (the signal), then
     expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'another-source' }); // another source's resolve: ignored
     await suite.env.sleep('1 minute');
-    expect(events).toEqual(['persist', 'record:inhibited']);
+    expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold']);
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
   });
-  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 
-it('woken by its source, held by another source of the same labels: looks again 30 s later, without waiting for that one\'s wake', async () => {
-  const other = await inhibitedBy('cluster-down-2');
-  let wakes = 0;
-  const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down'), silenceAfterWake: () => (++wakes === 1 ? other : null) }, async (h, seen) => {
+it('woken by its source, held by another source of the same labels: records that hold, and its second look finds it resolved too', async () => {
+  // Sources sharing the `equal` labels resolve together: the second one's wake may list before this record names it.
+  const [first, other] = [await inhibitedBy('cluster-down'), await inhibitedBy('cluster-down-2')];
+  let confirms = 0;
+  const { done, events } = await run({
+    suppressed: first, silenceAfterWake: () => other,
+    confirmHold: () => (++confirms === 1 ? first : null),
+  }, async (h) => {
     await suite.env.sleep('1 minute');
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
-    await suite.env.sleep('10 seconds');
-    expect(seen).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'record:inhibited']);
-    expect((await h.describe()).searchAttributes).toMatchObject({ AlertSuppressedBy: ['inhibit:cluster-down-2'] });
   });
-  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold', 'silenceInForce', 'record:inhibited', 'confirmHold', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+  expect(done.suppressedBy).toMatchObject({ by: { alertId: 'cluster-down-2' } });
+});
+
+it('held back, and the hold ended before its record could be listed by the wake: the second look notifies at once, no wait', async () => {
+  const at = await suite.env.currentTimeMs();
+  const { done, events } = await run({ suppressed: await silence('s-1', 24 * 3_600_000), confirmHold: () => null });
+  expect(events).toEqual(['persist', 'record:silenced', 'confirmHold', 'notify:hook:ok', 'record:delivered']);
+  expect(done.status).toBe('delivered');
+  expect((await suite.env.currentTimeMs()) - at).toBeLessThan(3_600_000); // not the silence's 24 h: no timer ran out
+});
+
+it('the second look finds another hold: that one is recorded and confirmed, then waited out', async () => {
+  const second = await silence('s-2', 3_600_000);
+  const { done, events } = await run({ suppressed: await silence('s-1', 2 * 3_600_000), confirmHold: () => second }, async (h) => {
+    await suite.env.sleep('10 minutes');
+    expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['silenced'], AlertSuppressedBy: ['silence:s-2'] });
+  });
+  expect(events).toEqual(['persist', 'record:silenced', 'confirmHold', 'record:silenced', 'confirmHold', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 
@@ -78,21 +98,21 @@ it('inhibited, grouped route: when the source resolves it joins its group then',
     await suite.env.sleep('10 minutes');
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
   });
-  expect(events).toEqual(['persist', 'record:inhibited', 'silenceInForce', 'join:firing', 'record:grouped']);
+  expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold', 'silenceInForce', 'join:firing', 'record:grouped']);
   expect(done.status).toBe('grouped');
 });
 
 it('inhibited, and the source went stale unresolved while its own incident went stale too: ends `inhibited`, never sent', async () => {
   const inhibit = await inhibitedBy('cluster-down', 3_600_000);
   const { done, events, attributes } = await run({ suppressed: inhibit, stillFiring: false });
-  expect(events).toEqual(['persist', 'record:inhibited', 'incidentStillFiring', 'record:inhibited']);
+  expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold', 'incidentStillFiring', 'record:inhibited']);
   expect(done).toMatchObject({ status: 'inhibited', suppressedBy: inhibit });
   expect(attributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
 });
 
 it('inhibited, and the source went stale while its own incident still fires: looks again and is notified', async () => {
   const { done, events } = await run({ suppressed: await inhibitedBy('cluster-down', 3_600_000), stillFiring: true });
-  expect(events).toEqual(['persist', 'record:inhibited', 'incidentStillFiring', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:inhibited', 'confirmHold', 'incidentStillFiring', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 
@@ -124,7 +144,7 @@ it('silenced: open and `silenced` until the silence ends, then notified', async 
     expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['silenced'], AlertSuppressedBy: ['silence:s-1'] });
     expect(events.filter((e) => e.startsWith('notify'))).toEqual([]);
   });
-  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:silenced', 'confirmHold', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 
@@ -141,21 +161,21 @@ it('silence expired early (the signal of `silence expire`): looks again at once;
     expect(await h.query(statusQuery)).toMatchObject({ status: 'silenced', suppressedBy: { silenceId: 's-2' } });
     expect((await h.describe()).searchAttributes).toMatchObject({ AlertSuppressedBy: ['silence:s-2'] });
   });
-  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:silenced', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:silenced', 'confirmHold', 'silenceInForce', 'record:silenced', 'confirmHold', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 
 it('silenced, and when the silence ends a firing source inhibits it: `inhibited` until that source resolves', async () => {
   const inhibit = await inhibitedBy('cluster-down');
   let wakes = 0;
-  // the silence's end, then the look 30 s after the hold moved to a source: still held; after the source's resolve: free
-  const { done, events } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => (++wakes <= 2 ? inhibit : null) }, async (h, seen) => {
+  // the silence's end: held by the source; after the source's resolve: free
+  const { done, events } = await run({ suppressed: await silence('s-1', 3_600_000), silenceAfterWake: () => (++wakes <= 1 ? inhibit : null) }, async (h, seen) => {
     await suite.env.sleep('2 hours');
-    expect(seen).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'record:inhibited']);
+    expect(seen).toEqual(['persist', 'record:silenced', 'confirmHold', 'silenceInForce', 'record:inhibited', 'confirmHold']);
     expect((await h.describe()).searchAttributes).toMatchObject({ AlertDeliveryStatus: ['inhibited'], AlertSuppressedBy: ['inhibit:cluster-down'] });
     await h.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
   });
-  expect(events).toEqual(['persist', 'record:silenced', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'record:inhibited', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
+  expect(events).toEqual(['persist', 'record:silenced', 'confirmHold', 'silenceInForce', 'record:inhibited', 'confirmHold', 'silenceInForce', 'notify:hook:ok', 'record:delivered']);
   expect(done.status).toBe('delivered');
 });
 

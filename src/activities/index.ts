@@ -8,7 +8,8 @@ import { ackLink } from '../intake/ack-token';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
 import type { RedisClient } from '../connections/redis';
-import { FINAL_STATUSES, type AlertStore } from '../store';
+import type { AlertStore } from '../store';
+import { onFoundDocument } from '../store/found-document';
 import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type GroupNotice, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef, type Suppression } from '../shared';
 import { alertSubject } from '../storm/matchers';
 import { screen, silenceSuppression, type SilenceLookup } from '../storm/screen';
@@ -80,38 +81,58 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
     return { ...(suppressed ? { suppressed } : {}), ...(group ? { group } : {}) };
   }
 
+  /** What holds the alert back now: a silence in force (from the index), else a firing inhibition source; null: nothing. */
+  async function holdNow(event: AlertEvent): Promise<Suppression | null> {
+    const silence = await silences?.matchingNow(alertSubject(event));
+    if (silence) return silenceSuppression(silence);
+    return (store.inhibitions.enabled ? await store.inhibitions.inhibitor(event) : undefined) ?? null;
+  }
+
+  /**
+   * What this delivery does (the same answer when a retried first task asks again): without the lifecycle every
+   * firing event pages; with it, the incident claim decides (only a page notifies the routed channels, see
+   * lifecycle/incidents.ts), then escalation, storm control and the route's group.
+   */
+  async function decide(req: DeliveryRequest, deliveryId: string): Promise<PersistResult> {
+    const workflowId = workflowIdFor(req.stream, req.messageId);
+    if (!lifecycle) {
+      // A resolved event cannot be matched to its firing without the record: recorded as unmatched, not sent.
+      if (req.event.status === 'resolved') return { channels: [], park, incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } };
+      return { channels: channels.plan(req.event), park, ...(await stormControl(req, { deliveryId, workflowId })) };
+    }
+    const claimant = { alertId: req.event.alertId, deliveryId, workflowId, firedAt: req.event.firedAt };
+    const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
+    const page = incident.role === 'page';
+    const escalation = page ? channels.escalation(req.event) : undefined;
+    // A resolve: its alert no longer inhibits; if its route groups, the resolved event goes to the group.
+    const endsInhibitions = incident.role === 'resolve' && store.inhibitions.enabled && (await store.inhibitions.sourceResolved(req.event)) > 0;
+    const group = incident.role === 'resolve' ? channels.grouping(req.event, req.stream) : undefined;
+    const storm = page ? await stormControl(req, claimant) : group ? { group } : {};
+    return {
+      channels: page || group ? channels.plan(req.event) : [], park, incident,
+      ...(escalation ? { escalation } : {}), ...storm, ...(endsInhibitions ? { endsInhibitions } : {}),
+    };
+  }
+
   return {
     ...createGroupActivities(store, park, groups),
     /**
-     * Durable state before any side effect: create-if-absent, so a retry never overwrites a later state.
-     * A document already in a final state ends the delivery (`finishedAs`). A value the index refuses, or
-     * an ID that holds another alert, fails non-retryably; a refused alert leaves a `rejected` record.
+     * Durable state before any side effect: create-if-absent, so a retry never overwrites a later state. A document
+     * found there is judged by store/found-document.ts: this run's own progress (a retried first task) resumes, another
+     * run's end ends this one (`finishedAs`). A value the index refuses, or an ID that holds another alert, fails
+     * non-retryably; a refused alert leaves a `rejected` record.
+     * @param run the workflow run persisting (the document remembers which run created it)
      */
-    async persistAlert(req: DeliveryRequest): Promise<PersistResult> {
+    async persistAlert(req: DeliveryRequest, run: { runId: string }): Promise<PersistResult> {
       const deliveryId = req.deliveryId ?? req.messageId;
+      const { runId } = run;
       try {
-        const found = await store.createIfAbsent(req, deliveryId);
-        const finishedAs = (FINAL_STATUSES as readonly string[]).includes(found.existingStatus ?? '') ? found.existingStatus : undefined;
-        if (finishedAs || found.delivered) return { alreadyDelivered: found.delivered, ...(finishedAs ? { finishedAs } : {}), channels: channels.plan(req.event), park };
-        if (!lifecycle) {
-          // As before the lifecycle: no incident, so every firing event pages (no escalation, nothing to acknowledge).
-          // A resolved event cannot be matched to its firing without the record: recorded as unmatched, not sent.
-          if (req.event.status === 'resolved') return { alreadyDelivered: false, channels: [], park, incident: { role: 'unmatched', reason: LIFECYCLE_OFF_RESOLVED } };
-          return { alreadyDelivered: false, channels: channels.plan(req.event), park, ...(await stormControl(req, { deliveryId, workflowId: workflowIdFor(req.stream, req.messageId) })) };
-        }
-        // The delivery's role in its incident: only a page notifies the routed channels (see lifecycle/incidents.ts).
-        const claimant = { alertId: req.event.alertId, deliveryId, workflowId: workflowIdFor(req.stream, req.messageId), firedAt: req.event.firedAt };
-        const incident: IncidentClaim = req.event.status === 'resolved' ? await store.incidents.claimResolve(claimant) : await store.incidents.claimFiring(claimant);
-        const page = incident.role === 'page';
-        const escalation = page ? channels.escalation(req.event) : undefined;
-        // A resolve: its alert no longer inhibits; if its route groups, the resolved event goes to the group.
-        const endsInhibitions = incident.role === 'resolve' && store.inhibitions.enabled && (await store.inhibitions.sourceResolved(req.event)) > 0;
-        const group = incident.role === 'resolve' ? channels.grouping(req.event, req.stream) : undefined;
-        const storm = page ? await stormControl(req, claimant) : group ? { group } : {};
-        return {
-          alreadyDelivered: false, channels: page || group ? channels.plan(req.event) : [], park, incident,
-          ...(escalation ? { escalation } : {}), ...storm, ...(endsInhibitions ? { endsInhibitions } : {}),
-        };
+        const found = await store.createIfAbsent(req, deliveryId, runId);
+        const verdict = onFoundDocument(found.created ? undefined : { status: found.existingStatus ?? 'pending', runId: found.existingRunId }, runId);
+        if (verdict.action === 'end') return { finishedAs: verdict.as, channels: channels.plan(req.event), park };
+        // Another run's document that never got past persist: this run takes it over (so its own retry finds it as its own).
+        if (!found.created && verdict.action === 'deliver') await store.update(deliveryId, { runId });
+        return await decide(req, deliveryId);
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;
@@ -120,7 +141,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         log.error('alert refused by the store: delivery ends as rejected', { ...where, error: e.message });
         if (e instanceof StoreRefusedError) {
           // The values the index refused stay out of the record; the raw event is kept (not indexed) for the operator.
-          await store.reject(deliveryId, req.messageId, e.message, ['event', JSON.stringify(req.event)], { workflowId: where.workflowId, alertId: req.event.alertId })
+          await store.reject(deliveryId, req.messageId, e.message, ['event', JSON.stringify(req.event)], { workflowId: where.workflowId, runId, alertId: req.event.alertId })
             .catch((err: Error) => {
               log.error('the rejection could not be recorded either', { ...where, error: err.message });
             });
@@ -145,14 +166,14 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
     },
 
     /**
-     * A silenced delivery woke up (its silence ended): what holds it back now? Another silence in force (read from
-     * the index, not a cache), else a firing inhibition source (as Alertmanager checks both when it sends); null: notify.
+     * A held-back delivery woke up (its silence ended, its source resolved): what holds it back now? Another silence
+     * in force (read from the index, not a cache), else a firing inhibition source (as Alertmanager checks both when
+     * it sends); null: notify.
      */
-    async silenceInForce(event: AlertEvent): Promise<Suppression | null> {
-      const silence = await silences?.matchingNow(alertSubject(event));
-      if (silence) return silenceSuppression(silence);
-      return (store.inhibitions.enabled ? await store.inhibitions.inhibitor(event) : undefined) ?? null;
-    },
+    silenceInForce: holdNow,
+
+    /** The second look right after a hold was recorded (storm/held.ts): the same question, asked again. */
+    confirmHold: holdNow,
 
     /** An inhibited delivery whose source went stale: does its own incident still fire (refreshed within INCIDENT_TIMEOUT)? */
     async incidentStillFiring(alertId: string): Promise<boolean> {
@@ -160,13 +181,13 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
     },
 
     /**
-     * The source `sourceAlertId` resolved: the deliveries it held back look again (storm/wake.ts). Resolves with
-     * how many were woken. An ID that cannot be quoted in a visibility query wakes nobody (they wait out their timer).
+     * The source `sourceAlertId` resolved: the deliveries it held back look again (storm/wake.ts). Resolves with how
+     * many were woken.
      */
-    async wakeInhibited({ sourceAlertId, resolvedAt }: { sourceAlertId: string; resolvedAt: string }): Promise<number> {
+    async wakeInhibited({ sourceAlertId }: { sourceAlertId: string }): Promise<number> {
       if (!groups) throw ApplicationFailure.create({ type: 'NoTemporalClient', nonRetryable: true, message: 'wakeInhibited needs the worker\'s Temporal client' });
       try {
-        return await wakeInhibited(groups.client, sourceAlertId, { endedAt: resolvedAt });
+        return await wakeInhibited(groups.client, store.held, sourceAlertId);
       } catch (e) {
         if (/is not an alert ID/.test((e as Error).message)) throw ApplicationFailure.create({ type: 'InvalidAlertId', nonRetryable: true, message: (e as Error).message });
         throw e;

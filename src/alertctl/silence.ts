@@ -8,6 +8,7 @@ import { MatcherSyntaxError, SilenceInvalidError, SilenceNotFoundError } from '.
 import { opensearchClient } from '../connections/opensearch';
 import { formatMatcher, parseMatcher, type Matcher } from '../storm/matchers';
 import { SilenceStore, silenceState, type Silence } from '../storm/silences';
+import { HeldDeliveries } from '../storm/held';
 import { wakeSilenced } from '../storm/wake';
 import { UsageError } from './usage-error';
 import { NotFoundError } from './not-found-error';
@@ -52,10 +53,10 @@ alertctl silence expire <ID> [--by NAME] [--json]
     if (sub !== 'expire' && args[1] !== undefined) throw new UsageError(`unexpected argument "${args[1]}"`);
     if (sub === 'expire' && !args[1]) throw new UsageError('silence expire needs the silence ID (see: alertctl silence list)');
     const input = sub === 'add' ? newSilence(o) : undefined; // usage errors before any connection
-    return withStore(cfg, async (store) => {
+    return withStore(cfg, async (store, held) => {
       if (sub === 'add') return add(cfg, store, input!);
       if (sub === 'list') return list(store, o.all ? 'all' : o.expired ? 'expired' : 'in force');
-      return expire(cfg, store, args[1], typeof o.by === 'string' ? o.by : defaultUser());
+      return expire(cfg, store, held, args[1], typeof o.by === 'string' ? o.by : defaultUser());
     });
   },
 };
@@ -117,7 +118,7 @@ async function list(store: SilenceStore, which: 'in force' | 'expired' | 'all'):
   };
 }
 
-async function expire(cfg: ServiceConfig, store: SilenceStore, id: string, by: string): Promise<Output> {
+async function expire(cfg: ServiceConfig, store: SilenceStore, held: HeldDeliveries, id: string, by: string): Promise<Output> {
   const before = Date.now();
   const s = await store.expire(id, by);
   // A new end is at or after `before`: an earlier one means it was over already (returned unchanged).
@@ -125,7 +126,7 @@ async function expire(cfg: ServiceConfig, store: SilenceStore, id: string, by: s
   let woken: number;
   try {
     // Also for one already over: a previous expire may have failed to wake them (Temporal unreachable).
-    woken = await temporal(cfg, (c) => wakeSilenced(c, s.id, { endedAt: s.endsAt }));
+    woken = await temporal(cfg, (c) => wakeSilenced(c, held, s.id));
   } catch (e) {
     const why = `${(e as Error).message}${causeOf(e) ? ` (${causeOf(e)})` : ''}`;
     return {
@@ -141,11 +142,11 @@ async function expire(cfg: ServiceConfig, store: SilenceStore, id: string, by: s
 }
 
 /** Opens the OpenSearch client for one command; store errors become alertctl's exit codes. */
-async function withStore(cfg: ServiceConfig, fn: (store: SilenceStore) => Promise<Output>): Promise<Output> {
+async function withStore(cfg: ServiceConfig, fn: (store: SilenceStore, held: HeldDeliveries) => Promise<Output>): Promise<Output> {
   const client = opensearchClient(cfg.opensearch);
   const store = new SilenceStore(client, SilenceStore.indexFor(cfg.index));
   try {
-    return await fn(store);
+    return await fn(store, new HeldDeliveries(client, cfg.index));
   } catch (e) {
     if (e instanceof SilenceInvalidError) throw new UsageError(e.problems.join('; '));
     if (e instanceof SilenceNotFoundError) throw new NotFoundError(`not found: no silence ${e.id} (index "${e.index}" at ${cfg.opensearch.describe})`);

@@ -12,6 +12,7 @@ import { serveMetrics } from '../metrics';
 import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
 import { opensearchClient } from '../connections/opensearch';
 import { SilenceStore } from '../storm/silences';
+import { HeldDeliveries } from '../storm/held';
 import { wakeSilenced } from '../storm/wake';
 import { checkRedis, withTimeout } from '../startup';
 import { temporalAcknowledger } from './acknowledge';
@@ -58,6 +59,7 @@ export class IntakeService {
   ) {
     const client = new Client({ connection: temporal, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter });
     const silences = new SilenceStore(opensearch, SilenceStore.indexFor(cfg.index));
+    const held = new HeldDeliveries(opensearch, cfg.index);
     this.app = buildIntakeServer({
       cfg: intake,
       log,
@@ -69,7 +71,7 @@ export class IntakeService {
         // On the first silence request, not at start-up: the intake starts (and takes alerts) without OpenSearch.
         ensureIndex: ensureOnce(() => silences.ensureIndex(cfg.opensearch.index)),
         where: cfg.opensearch.describe,
-        wake: (silenceId, endedAt) => wakeSilenced(client, silenceId, { endedAt }),
+        wake: (silenceId) => wakeSilenced(client, held, silenceId),
       },
       ready: () => this.ready,
     });

@@ -22,7 +22,7 @@ export interface SilenceApi {
   /** Where OpenSearch is, for the 503 message (never a secret). */
   where: string;
   /** Wakes the deliveries held back by a silence that just ended (src/storm/wake.ts); resolves with how many. */
-  wake: (silenceId: string, endedAt: string) => Promise<number>;
+  wake: (silenceId: string) => Promise<number>;
   /** The longest a wake may take before the answer says it did not finish (default 10 s). */
   wakeTimeoutMs?: number;
 }
@@ -106,7 +106,7 @@ export function registerSilenceRoutes(api: FastifyInstance, deps: SilenceApi, lo
     if (!alreadyEnded) log.info({ silenceId: s.id, by }, 'silence expired');
     // Woken also when it was over already: an earlier expire may have failed to wake them (Temporal down).
     try {
-      const woken = await withTimeout(deps.wake(s.id, s.endsAt), deps.wakeTimeoutMs ?? 10_000);
+      const woken = await withTimeout(deps.wake(s.id), deps.wakeTimeoutMs ?? 10_000);
       return reply.send({ silence: shown(s), alreadyEnded, woken });
     } catch (e) {
       const wakeError = `the deliveries it held back were not woken (they wake at its original end; DELETE again to retry): ${(e as Error).message}`;

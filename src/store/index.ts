@@ -12,6 +12,7 @@ import { AlertConflictError, BulkItemError, MappingMismatchError, StartupCheckEr
 import { firstIndexName, messageTime, nextIndexName } from './rollover';
 import { DEFAULT_INCIDENT_TIMEOUT_MS, IncidentStore } from '../lifecycle/incidents';
 import { InhibitionStore, type InhibitRule } from '../storm/inhibitions';
+import { HeldDeliveries } from '../storm/held';
 import { SilenceStore } from '../storm/silences';
 import { suppressedByValue, workflowIdFor, type Suppression, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
 
@@ -23,6 +24,8 @@ export const RAW_LIMIT = 8 * 1024;
 export interface AlertDocument extends Partial<AlertEvent> {
   streamId: string;
   workflowId?: string;
+  /** The workflow run that created it (see found-document.ts). */
+  runId?: string;
   receivedAt: string;
   delivered: boolean;
   deliveryStatus: string;
@@ -74,9 +77,6 @@ function refusal(operation: string, e: unknown): unknown {
   return new StoreRefusedError(operation, errorStatus(e)!, errorType(e) ?? 'unknown', reason);
 }
 
-/** Statuses a document holds once its delivery has ended: replaying the stream never notifies these again. */
-export const FINAL_STATUSES = ['delivered', 'failed', 'abandoned', 'rejected', 'terminated', 'duplicate', 'unmatched', 'forwarded', 'grouped', 'silenced', 'inhibited'] as const;
-
 /** The document's words for a suppression: which silence (its comment, by whom, until when) or which alert inhibits. */
 function suppressionNote(s: Suppression): string {
   return s.kind === 'silence'
@@ -91,6 +91,8 @@ export interface CreateResult {
   delivered: boolean;
   /** The existing document's `deliveryStatus` (undefined when created). */
   existingStatus?: string;
+  /** The run that created the existing document (absent when created, or for a document written without one). */
+  existingRunId?: string;
 }
 
 /** Settings of the index when the service creates it, and the layout (OPENSEARCH_INDEX_SHARDS / _REPLICAS / _ROLLOVER). */
@@ -135,6 +137,8 @@ export class AlertStore {
   readonly inhibitions: InhibitionStore;
   /** The silences (alertctl silence, the intake's API): `<ALERT_INDEX>.silences`, read at most once a second per process. */
   readonly silences: SilenceStore;
+  /** The deliveries held back by a silence or a source, as their documents say (storm/held.ts: a wake's listing). */
+  readonly held: HeldDeliveries;
 
   constructor(
     readonly client: Client,
@@ -145,6 +149,7 @@ export class AlertStore {
     this.writes = new BulkWriter(client);
     this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs);
     this.silences = new SilenceStore(client, SilenceStore.indexFor(index));
+    this.held = new HeldDeliveries(client, index);
     this.inhibitions = new InhibitionStore(client, InhibitionStore.indexFor(index), settings.inhibitRules ?? [], settings.incidentTimeoutMs ?? DEFAULT_INCIDENT_TIMEOUT_MS);
   }
 
@@ -360,13 +365,14 @@ export class AlertStore {
    * A document of a *different* alert under the same ID is an AlertConflictError, never a skip.
    * A permanent refusal (e.g. a value the mapping cannot hold) is a StoreRefusedError.
    */
-  async createIfAbsent(req: DeliveryRequest, deliveryId = workflowIdFor(req.stream, req.messageId)): Promise<CreateResult> {
+  async createIfAbsent(req: DeliveryRequest, deliveryId = workflowIdFor(req.stream, req.messageId), runId?: string): Promise<CreateResult> {
     const now = new Date().toISOString();
     const workflowId = workflowIdFor(req.stream, req.messageId);
     const doc: AlertDocument = {
       ...req.event,
       streamId: req.messageId,
       workflowId,
+      ...(runId ? { runId } : {}),
       receivedAt: req.receivedAt,
       delivered: false,
       deliveryStatus: 'pending',
@@ -378,7 +384,10 @@ export class AlertStore {
     const { existing } = outcome;
     if (existing?.alertId !== undefined && existing.alertId !== req.event.alertId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
     if (existing?.workflowId !== undefined && existing.workflowId !== workflowId) throw new AlertConflictError(deliveryId, existing.alertId, req.event.alertId);
-    return { created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus };
+    return {
+      created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus,
+      ...(existing?.runId ? { existingRunId: existing.runId } : {}),
+    };
   }
 
   /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
@@ -422,7 +431,7 @@ export class AlertStore {
   }
 
   /** Records a stream entry that cannot be delivered, with the reason and the raw entry (truncated). */
-  async reject(deliveryId: string, messageId: string, reason: string, fields: string[] | null, known: Partial<Pick<AlertDocument, 'workflowId' | 'alertId'>> = {}): Promise<void> {
+  async reject(deliveryId: string, messageId: string, reason: string, fields: string[] | null, known: Partial<Pick<AlertDocument, 'workflowId' | 'runId' | 'alertId'>> = {}): Promise<void> {
     const raw = fields === null ? '(deleted)' : JSON.stringify(fields);
     const doc: AlertDocument = {
       ...known,

@@ -34,6 +34,8 @@ export const ALERT_MAPPING = {
     // delivery
     streamId: { type: 'keyword' },
     workflowId: { type: 'keyword' },
+    // the run that created the document: a retried first task of the same run finds its own progress (found-document.ts)
+    runId: { type: 'keyword' },
     receivedAt: { type: 'date' },
     delivered: { type: 'boolean' },
     deliveryStatus: { type: 'keyword' },

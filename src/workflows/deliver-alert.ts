@@ -337,7 +337,7 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       // 1. persist: durable state (delivered: false) before any side effect; tells us the channel plan.
       let persisted: PersistResult;
       try {
-        persisted = await persistAlert(req);
+        persisted = await persistAlert(req, { runId: workflowInfo().runId });
       } catch (err) {
         const refusal = storeRefusal(err);
         if (!refusal) throw err;
@@ -348,13 +348,10 @@ export async function deliverAlert(req: DeliveryRequest, parked?: ParkedDelivery
       ({ channels, park } = persisted);
       // (ack: the ingest acks once the start succeeded; before the one-task delivery, the workflow acked here too.)
       await ackLikeBefore();
-      if (persisted.alreadyDelivered) {
-        state.status = 'delivered';
-        setStatus('delivered');
-        return state;
-      }
-      // An earlier execution ended this delivery (the stream was replayed): never notify it again.
-      if (persisted.finishedAs) return await end(persisted.finishedAs as DeliveryStatus);
+      // Another run ended this delivery (the stream was replayed after it closed): never notify it again. (A retried
+      // first task of this run finds its own progress instead, and carries on: store/found-document.ts.)
+      const finishedAs = persisted.finishedAs ?? (persisted.alreadyDelivered ? 'delivered' : undefined);
+      if (finishedAs) return await end(finishedAs as DeliveryStatus);
 
       // The incident's lifecycle (one page per incident; resolved events): see lifecycle/incidents.ts.
       const incident = persisted.incident && hasPatch('incident-lifecycle') ? persisted.incident : undefined;

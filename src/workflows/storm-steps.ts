@@ -31,13 +31,6 @@ export const INHIBITED_WAITS = 'inhibited-waits-for-source';
 /** Since this patch a source's resolve wakes the deliveries it held back (wakeInhibited). */
 export const WAKE_INHIBITED = 'wake-inhibited';
 
-/**
- * A delivery whose hold moves to another source (several sources share the `equal` labels and resolve together):
- * that source's resolve may list the held-back deliveries before this one shows it as its source, so it looks
- * again this long after the move instead of waiting for a wake that may have passed it by.
- */
-const RECHECK_AFTER_SOURCE_CHANGE_MS = 30_000;
-
 /** The source's resolve wakes what it held back: a regular activity (it lists visibility twice, seconds apart). */
 const { wakeInhibited } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -46,7 +39,7 @@ const { wakeInhibited } = proxyActivities<Activities>({
 
 /** Registers the `silenceEnded` and `inhibitionEnded` signals; returns the steps. Call once, before the delivery waits. */
 export function stormSteps({ req, deliveryId, state, record, addAttribute, resolvedBy }: StormDeps) {
-  const { joinGroup, silenceInForce, incidentStillFiring } = localBookkeeping;
+  const { joinGroup, silenceInForce, confirmHold, incidentStillFiring } = localBookkeeping;
   /** Set by `silence expire`: the silence that ended early. */
   let silenceEnded: string | undefined;
   setHandler(silenceEndedSignal, ({ silenceId }) => {
@@ -85,20 +78,25 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
    * Alertmanager does when it sends: another silence or a firing source holds it back now, or it is notified.
    * A source that went stale without resolving lifts nothing if the alert's own incident went stale too: it ends
    * `inhibited`. Before INHIBITED_WAITS a silence that ended with a source firing ended `inhibited` at once.
+   *
+   * Each hold is recorded, then confirmed (storm/held.ts): a wake lists the held deliveries from their documents, so
+   * one that listed before this record missed it; the second look, after the record, sees such a hold ended.
    */
   async function waitOutHolds(first: Suppression): Promise<'notify' | 'resolved' | 'abandoned' | 'inhibited'> {
     let hold = first;
-    /** The hold just moved to another inhibition source: look again soon (see RECHECK_AFTER_SOURCE_CHANGE_MS). */
-    let recheckSoon = false;
     for (;;) {
       holdBack(hold);
       state.status = hold.kind === 'silence' ? 'silenced' : 'inhibited';
       await record();
+      const confirmed = await confirmHold(req.event);
+      if (!confirmed) return 'notify';
+      const moved = suppressedByValue(confirmed) !== suppressedByValue(hold);
+      hold = confirmed;
+      if (moved) continue; // another silence or source holds it now: record that one (and confirm it)
       const current = hold;
       const endsAt = holdEndsAt(current);
-      const wakeAt = recheckSoon ? Math.min(endsAt, Date.now() + RECHECK_AFTER_SOURCE_CHANGE_MS) : endsAt;
       const woken = () => lifted(current) || resolvedBy() !== undefined || state.abandonReason !== null;
-      await condition(woken, Math.max(wakeAt - Date.now(), 1));
+      await condition(woken, Math.max(endsAt - Date.now(), 1));
       if (resolvedBy() !== undefined) {
         state.resolvedBy = resolvedBy();
         return 'resolved';
@@ -112,14 +110,13 @@ export function stormSteps({ req, deliveryId, state, record, addAttribute, resol
         holdBack(next); // (older runs) the silence is over, but a firing source holds it back now: it ends `inhibited`
         return 'inhibited';
       }
-      recheckSoon = next.kind === 'inhibit' && (current.kind !== 'inhibit' || current.by.alertId !== next.by.alertId);
       hold = next;
     }
   }
 
   /** This resolve ended an inhibition source: wake the deliveries it held back (runs beside the rest of the delivery). */
   function wakeHeldBack(): Promise<unknown> {
-    return wakeInhibited({ sourceAlertId: req.event.alertId, resolvedAt: new Date().toISOString() }).catch((err: Error) => {
+    return wakeInhibited({ sourceAlertId: req.event.alertId }).catch((err: Error) => {
       // they still wake when the source goes stale (their timer): visible as `inhibited` meanwhile
       log.warn('could not wake the deliveries this source held back', { sourceAlertId: req.event.alertId, error: err.message });
     });

@@ -39,6 +39,8 @@ export interface MockOptions {
   group?: GroupRef;
   /** silenceInForce: what a silenced delivery finds when it wakes up (default: no silence any more). */
   silenceAfterWake?: () => Suppression | null;
+  /** confirmHold: what the second look right after recording a hold finds (default: the hold just recorded). */
+  confirmHold?: () => Suppression | null;
   /** incidentStillFiring: the held-back alert's own incident, when its inhibition source went stale (default true). */
   stillFiring?: boolean;
   /** persist: this resolve ended an inhibition source (the deliveries it held back are woken). */
@@ -61,8 +63,9 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       if (opts.persistRefused) {
         throw ApplicationFailure.create({ type: opts.persistRefused, message: 'OpenSearch refused the create (400 mapper_parsing_exception): failed to parse field [firedAt]', nonRetryable: true });
       }
+      const finishedAs = opts.finishedAs ?? (alreadyDelivered ? 'delivered' : undefined);
       return Promise.resolve({
-        alreadyDelivered, ...(opts.finishedAs ? { finishedAs: opts.finishedAs } : {}), channels, park,
+        ...(finishedAs ? { finishedAs } : {}), channels, park,
         ...(opts.incident ? { incident: opts.incident } : {}), ...(opts.escalation ? { escalation: opts.escalation } : {}),
         ...(opts.suppressed ? { suppressed: opts.suppressed } : {}), ...(opts.group ? { group: opts.group } : {}),
         ...(opts.endsInhibitions ? { endsInhibitions: true } : {}),
@@ -81,6 +84,10 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
     silenceInForce(): Promise<Suppression | null> {
       events.push('silenceInForce');
       return Promise.resolve(opts.silenceAfterWake?.() ?? null);
+    },
+    confirmHold(): Promise<Suppression | null> {
+      events.push('confirmHold');
+      return Promise.resolve(opts.confirmHold ? opts.confirmHold() : records.at(-1)?.suppressedBy ?? null);
     },
     incidentStillFiring(): Promise<boolean> {
       events.push('incidentStillFiring');

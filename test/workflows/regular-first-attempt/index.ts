@@ -10,7 +10,7 @@ const { notifyChannel } = proxyActivities<Activities>({ startToCloseTimeout: '10
 
 export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState> {
   patched('one-task-delivery');
-  const { channels } = await persistAlert(req);
+  const { channels } = await persistAlert(req, { runId: 'negative-case' });
   await notifyChannel({ channel: channels[0].name, messageId: req.messageId, workflowId: 'alerts:x', event: req.event });
   return { status: 'delivered', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
 }

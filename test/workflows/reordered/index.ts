@@ -9,6 +9,6 @@ const { persistAlert, ackMessage } = proxyLocalActivities<ReturnType<typeof crea
 export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState> {
   patched('local-bookkeeping');
   await ackMessage({ stream: req.stream, group: req.group, messageId: req.messageId });
-  await persistAlert(req);
+  await persistAlert(req, { runId: 'negative-case' });
   return { status: 'delivered', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
 }
