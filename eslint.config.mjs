@@ -20,8 +20,6 @@ const layers = {
   'bench/**/*.ts': [notTest, { regex: reaches(['scripts']), message: 'bench/ never imports scripts/: the entry points in scripts/ import bench/.' }],
   'scripts/**/*.ts': [notTest],
 };
-/** The one exception, for now: it records the replay histories with the tests' scripted activities. */
-const mayImportTest = ['scripts/record-histories.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '**/*.js', '**/*.mjs'] },
@@ -36,7 +34,6 @@ export default tseslint.config(
   },
   ...Object.entries(layers).map(([glob, patterns]) => ({
     files: [glob],
-    ignores: mayImportTest,
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   })),
   {

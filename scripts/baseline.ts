@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       stats.rejected++;
       return;
     }
-    const req = { stream: cfg.stream, group: cfg.group, messageId: id, receivedAt: new Date().toISOString(), event };
+    const req = { stream: cfg.stream, group: cfg.group, messageId: id, deliveryId: workflowIdFor(cfg.stream, id), receivedAt: new Date().toISOString(), event };
     const { delivered } = await persistently('persist', () => store.createIfAbsent(req));
     if (!delivered) {
       const results = await Promise.all(channels.plan(event).map((plan) => notify(plan, id, req)));

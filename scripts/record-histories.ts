@@ -1,10 +1,12 @@
-// Records one workflow history per deliverAlert path on the stack's Temporal dev server, into
-// test/histories/*.json, for the replay tests. Re-run after an intended workflow change:
+// Records one workflow history per path of deliverAlert (and the group's) on the stack's Temporal dev server, into
+// test/histories/<version>/ (the package's major.minor): the replay tests' baseline for that version. A released
+// version's histories are never recorded again (docs/development.md: changing a running workflow); a new minor
+// version records its own beside them:
 //   npm run build && node dist/scripts/record-histories.js [path-name ...]
-// With --encrypt, client and worker use the payload codec with the fixed test key (test/helpers/replay-keys.ts)
-// and the histories go to test/histories/encrypted/:
+// With --encrypt, client and worker use the payload codec with the fixed test key (tools/replay-keys.ts) and the
+// histories go to test/histories/<version>/encrypted/:
 //   node dist/scripts/record-histories.js --encrypt delivered failed-retried-delivered
-// Activities are scripted (test/helpers/mock-activities) so that every path is reached on purpose.
+// Activities are scripted (tools/scripted-activities.ts) so that every path is reached on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
@@ -18,15 +20,17 @@ import {
 import { payloadDataConverter } from '../src/codec';
 import { loadTemporalTarget } from '../src/connections/temporal';
 import type { alertGroup, deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request, type MockOptions, type Script } from '../test/helpers/mock-activities';
-import { REPLAY_TEST_KEYS } from '../test/helpers/replay-keys';
+import { mockActivities, plan, request, type MockOptions, type Script } from '../tools/scripted-activities';
+import { REPLAY_TEST_KEYS } from '../tools/replay-keys';
+
+/** The histories' version: the package's major.minor (a patch release changes no workflow command). */
+const HISTORY_VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version.split('.').slice(0, 2).join('.');
 
 interface Path {
   name: string;
   channels: ChannelPlan[];
   script: Script;
   park?: ParkPolicy;
-  alreadyDelivered?: boolean;
   /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
   operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve' | 'source-resolved';
   /** What the store answers (refusals, an already finished document); a function: made when the path is recorded. */
@@ -45,23 +49,22 @@ const paths: Path[] = [
   { name: 'two-channels-one-failed-retried', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' || fixed ? 'ok' : 'permanent'), operate: 'retry' },
   { name: 'redriven-delivered', channels: [fast('hook')], script: (_c, _a, call) => (call < 2 ? 'permanent' : 'ok'), park: { redriveIntervalMs: 1000, giveUpAfterMs: 0 } },
   { name: 'gave-up', channels: [fast('hook')], script: () => 'permanent', park: { redriveIntervalMs: 0, giveUpAfterMs: 1500 } },
-  { name: 'already-delivered', channels: [fast('hook')], script: () => 'ok', alreadyDelivered: true },
+  { name: 'already-delivered', channels: [fast('hook')], script: () => 'ok', store: { finishedAs: 'delivered' } },
   { name: 'parked-continued-as-new', channels: [fast('hook')], script: () => (fixed ? 'ok' : 'permanent'), park: { redriveIntervalMs: 20, giveUpAfterMs: 0 }, untilContinued: true },
   { name: 'best-effort-failed', channels: [fast('hook'), fast('chat', { required: false })], script: (c) => (c === 'chat' ? 'permanent' : 'ok') },
   { name: 'store-refused', channels: [fast('hook')], script: () => 'ok', store: { persistRefused: 'StoreRefusedError' } },
   { name: 'already-finished', channels: [fast('hook')], script: () => 'ok', store: { finishedAs: 'abandoned' } },
   { name: 'cancelled', channels: [fast('hook')], script: () => 'permanent', operate: 'cancel' },
   { name: 'abandoned-before-notify', channels: [fast('hook')], script: () => 'ok', operate: 'abandon-with-start' },
-  // the incident lifecycle (patch incident-lifecycle)
+  // the incident lifecycle
   { name: 'incident-duplicate', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'duplicate', of: 'alerts:1-0', reason: 'incident a-1 is firing: paged by alerts:1-0' } } },
   { name: 'incident-resolve-sent', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'resolve', of: 'alerts:closed-0', firingDeliveryId: 'alerts:closed-0', reason: 'resolves incident a-1 paged by alerts:closed-0' } } },
   {
     name: 'incident-escalated-acknowledged', channels: [fast('chat'), fast('pager'), fast('manager')], script: () => 'ok', operate: 'acknowledge',
     store: { incident: { role: 'page' }, escalation: { policy: 'standard', initial: ['chat'], levels: [{ afterMs: 1000, channels: ['pager'] }, { afterMs: 600_000, channels: ['manager'] }], repeat: 0 } },
   },
-  // storm control (docs/storm-control.md): decided by the persist result; an inhibited alert waits since the inhibited-waits-for-source patch
+  // storm control (docs/storm-control.md): decided by the persist result
   { name: 'storm-grouped', channels: [fast('hook')], script: () => 'ok', store: { incident: { role: 'page' }, group: { workflowId: 'alerts:group:db:0123456789abcdef0123', route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 500, intervalMs: 1000, repeatMs: 3_600_000 } } } },
-  // (storm-inhibited-before-waits.json: recorded before the inhibited-waits-for-source patch, when an inhibited alert ended at once; kept, not re-recorded)
   {
     name: 'storm-inhibited', channels: [fast('hook')], script: () => 'ok', operate: 'source-resolved',
     store: () => ({ incident: { role: 'page' }, suppressed: { kind: 'inhibit', rule: 0, by: { alertId: 'cluster-down', deliveryId: 'alerts:0-1', workflowId: 'alerts:0-1' }, until: new Date(Date.now() + 3_600_000).toISOString() } }),
@@ -82,13 +85,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(target.connection);
   const client = new Client({ connection, dataConverter });
   const native = await NativeConnection.connect(target.connection);
-  const outDir = path.join(__dirname, '..', '..', 'test', 'histories', ...(encrypt ? ['encrypted'] : []));
+  const outDir = path.join(__dirname, '..', '..', 'test', 'histories', HISTORY_VERSION, ...(encrypt ? ['encrypted'] : []));
   fs.mkdirSync(outDir, { recursive: true });
   const only = process.argv.slice(2).filter((a) => a !== '--encrypt'); // record only these paths (default: all)
   for (const p of paths.filter((x) => only.length === 0 || only.includes(x.name))) {
     fixed = false;
     const taskQueue = `record-${p.name}-${Date.now()}`;
-    const mock = mockActivities(p.channels, p.script, p.park, p.alreadyDelivered, typeof p.store === 'function' ? p.store() : p.store);
+    const mock = mockActivities(p.channels, p.script, p.park, false, typeof p.store === 'function' ? p.store() : p.store);
     const worker = await Worker.create({ connection: native, taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: mock.activities, dataConverter });
     const workflowId = `alerts:${p.name}-${Date.now()}`;
     await worker.runUntil(async () => {

@@ -45,12 +45,8 @@ export interface DeliveryRequest {
   stream: string;
   group: string;
   messageId: string;
-  /**
-   * The delivery ID `<stream>:<message ID>` (= the workflow ID): document `_id` and every channel's
-   * idempotency key. Absent from requests of an ingest that predates it: then the bare message ID is used,
-   * as that delivery's document was created with it.
-   */
-  deliveryId?: string;
+  /** The delivery ID `<stream>:<message ID>` (= the workflow ID): document `_id` and every channel's idempotency key. */
+  deliveryId: string;
   receivedAt: string;
   event: AlertEvent;
 }
@@ -92,11 +88,8 @@ export interface ChannelPlan {
   required: boolean;
   /** Per-attempt timeout (ms). */
   timeoutMs: number;
-  /**
-   * How long one round may keep retrying this channel (ms): then it counts as failed and the alert parks.
-   * Absent in plans recorded before delivery deadlines existed (then only maximumAttempts bounds a round).
-   */
-  deadlineMs?: number;
+  /** How long one round may keep retrying this channel (ms): then it counts as failed and the alert parks. */
+  deadlineMs: number;
   retry: RetryPolicy;
   /** Set for a rate-limited channel: its notifications wait in this task queue (delayed, never dropped). */
   taskQueue?: string;
@@ -111,8 +104,6 @@ export interface ParkPolicy {
 }
 
 export interface PersistResult {
-  /** (Recorded results from before `finishedAs` covered it: the document said `delivered: true`.) */
-  alreadyDelivered?: boolean;
   /**
    * Another run of this workflow ID ended this delivery with this status (a stream replayed after it closed), or this
    * run's own persist step refused it (`rejected`): the delivery ends so, notifying nothing (store/found-document.ts).
@@ -120,7 +111,7 @@ export interface PersistResult {
   finishedAs?: string;
   channels: ChannelPlan[];
   park: ParkPolicy;
-  /** The delivery's role in its incident; absent from results recorded before the lifecycle existed. */
+  /** The delivery's role in its incident; absent with the lifecycle off (ALERT_LIFECYCLE=off). */
   incident?: IncidentClaim;
   /** The route's escalation policy, if it has one (a page only). */
   escalation?: EscalationPlan;
@@ -138,7 +129,7 @@ export type Suppression =
   | {
       kind: 'inhibit'; rule: number; by: { alertId: string; deliveryId: string; workflowId: string };
       /** When the source goes stale unless an event refreshes it (its page + INCIDENT_TIMEOUT): the wait's deadline. */
-      until?: string;
+      until: string;
     };
 
 /** `group_wait`, `group_interval`, `repeat_interval` of a route, in ms (Alertmanager's semantics). */
@@ -280,7 +271,7 @@ export interface DeliveryState {
   abandonReason: string | null;
   /** Why the store refused the alert (status `rejected`). */
   rejectReason?: string;
-  /** The incident role and what it refers to (duplicate of, resolves, …); absent before the lifecycle. */
+  /** The incident role and what it refers to (duplicate of, resolves, …); absent with the lifecycle off. */
   incident?: IncidentClaim;
   /** The incident was resolved while this firing delivery was open; resolved notifications went to `channels`. */
   resolvedBy?: string;
@@ -313,8 +304,8 @@ export const PARKED_HISTORY_LIMIT = 2000;
 
 export interface RecordInput {
   messageId: string;
-  /** The document to update (absent from requests without a delivery ID: then `messageId`). */
-  deliveryId?: string;
+  /** The document to update. */
+  deliveryId: string;
   state: DeliveryState;
 }
 

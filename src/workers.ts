@@ -40,7 +40,7 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
     client, taskQueue: cfg.taskQueue, memberTimeoutMs: cfg.incidentTimeoutMs,
     ...(cfg.uiUrl ? { listUrlFor: (groupId: string) => `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows?query=${encodeURIComponent(`${SA_GROUP.name}="${groupId}"`)}` } : {}),
   };
-  const activities = createActivities({ redis: svc.redis, store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences });
+  const activities = createActivities({ store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,

@@ -130,7 +130,7 @@ function activities(over: Partial<ActivityDeps> = {}) {
   } as unknown as ChannelRegistry;
   // no inhibit rules (storm control): nothing recorded or looked up
   const store = { createIfAbsent: () => Promise.resolve({ created: true, delivered: false }), incidents: claims, inhibitions: { enabled: false } } as unknown as AlertStore;
-  const acts = createActivities({ redis: {} as ActivityDeps['redis'], store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, ...over });
+  const acts = createActivities({ store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, ...over });
   return { acts, sent, claims };
 }
 

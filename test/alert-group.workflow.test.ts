@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { groupStatusQuery, joinGroupSignal, type GroupMember, type GroupStart } from '../src/shared';
 import type { alertGroup } from '../src/workflows';
-import { mockActivities, plan, type Script } from './helpers/mock-activities';
+import { mockActivities, plan, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 

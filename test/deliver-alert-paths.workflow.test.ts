@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { SA_STATUS, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request, type MockOptions, type Script } from './helpers/mock-activities';
+import { mockActivities, plan, request, type MockOptions, type Script } from '../tools/scripted-activities';
 import { devServerEnv, uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 
@@ -15,8 +15,6 @@ const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 interface RunOptions extends MockOptions {
   park?: ParkPolicy;
-  /** A request from an ingest that predates delivery IDs (no `deliveryId`). */
-  legacy?: boolean;
   alreadyDelivered?: boolean;
   body?: (h: Handle) => Promise<void>;
 }
@@ -28,7 +26,7 @@ async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}) 
   const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
   let handle!: Handle;
   const outcome = await worker.runUntil(async () => {
-    handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0', o.legacy)] });
+    handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });
     if (o.body) await o.body(handle);
     return handle.result().then((result) => ({ result, error: undefined }), (error: unknown) => ({ result: undefined, error }));
   });
@@ -44,14 +42,6 @@ describe('deliverAlert: one ID end to end', () => {
     expect(persistArgs[0].deliveryId).toBe('alerts:1-0');
     expect(notifyInputs[0]).toMatchObject({ deliveryId: 'alerts:1-0', messageId: '1-0', receivedAt: '2026-11-23T00:00:00.000Z' });
     expect(recordInputs.map((r) => r.deliveryId)).toEqual(['alerts:1-0']);
-  });
-
-  it('a request from an older ingest (no delivery ID) keeps the bare message ID it was persisted under', async () => {
-    const { result, notifyInputs, recordInputs } = await run([plan('hook')], () => 'ok', { legacy: true });
-    expect(result!.status).toBe('delivered');
-    expect(notifyInputs[0].deliveryId).toBeUndefined(); // the activity falls back to messageId
-    expect(notifyInputs[0].messageId).toBe('1-0');
-    expect(recordInputs.map((r) => [r.deliveryId, r.messageId])).toEqual([[undefined, '1-0']]);
   });
 });
 

@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request, type Script } from './helpers/mock-activities';
+import { mockActivities, plan, request, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 

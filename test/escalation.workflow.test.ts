@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { acknowledgeUpdate, incidentResolvedSignal, statusQuery, type EscalationPlan } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request } from './helpers/mock-activities';
+import { mockActivities, plan, request } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 

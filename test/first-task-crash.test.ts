@@ -74,7 +74,7 @@ beforeAll(async () => {
   client = new Client({ connection });
   native = await NativeConnection.connect(TEMPORAL_CONNECTION);
   const activities = createActivities({
-    redis: {} as never, store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, silences: store.silences,
+    store, channels, park: { redriveIntervalMs: 0, giveUpAfterMs: 0 }, silences: store.silences,
     groups: { client, taskQueue, memberTimeoutMs: 24 * 3_600_000 },
   });
   const workflowBundle = await bundleWorkflowCode({

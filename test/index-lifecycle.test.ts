@@ -41,7 +41,7 @@ function rolloverStore(alias: string, over: Partial<StoreSettings> = {}): AlertS
 }
 
 function request(messageId: string, over = {}): DeliveryRequest {
-  return { stream: 'alerts', group: 'g', messageId, receivedAt: new Date().toISOString(), event: alertEvent(over) };
+  return { stream: 'alerts', group: 'g', messageId, deliveryId: `alerts:${messageId}`, receivedAt: new Date().toISOString(), event: alertEvent(over) };
 }
 
 /** A stream message ID stamped now (as Redis stamps XADD *). */

@@ -18,7 +18,7 @@ async function store(mapping: object = ALERT_MAPPING): Promise<AlertStore> {
 }
 
 function request(stream: string, messageId: string, over = {}): DeliveryRequest {
-  return { stream, group: 'g', messageId, receivedAt: '2026-11-23T00:00:00.000Z', event: alertEvent(over) };
+  return { stream, group: 'g', messageId, deliveryId: `${stream}:${messageId}`, receivedAt: '2026-11-23T00:00:00.000Z', event: alertEvent(over) };
 }
 
 const delivered: DeliveryState = { status: 'delivered', channels: [], rounds: 1, parkedAt: null, abandonReason: null };

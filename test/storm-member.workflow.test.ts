@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { incidentResolvedSignal, inhibitionEndedSignal, silenceEndedSignal, statusQuery, type GroupRef, type IncidentClaim, type Suppression } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
-import { mockActivities, plan, request, type MockOptions } from './helpers/mock-activities';
+import { mockActivities, plan, request, type MockOptions } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 

@@ -7,7 +7,6 @@ import type { AckLinkSettings } from '../config';
 import { ackLink } from '../intake/ack-token';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
-import type { RedisClient } from '../connections/redis';
 import type { AlertStore } from '../store';
 import { onFoundDocument } from '../store/found-document';
 import { workflowIdFor, type AlertEvent, type ChannelPlan, type DeliveryRequest, type GroupNotice, type IncidentClaim, type NotifyResult, type ParkPolicy, type PersistResult, type RecordInput, type ResolvesRef, type Suppression } from '../shared';
@@ -17,7 +16,6 @@ import { wakeInhibited } from '../storm/wake';
 import { createGroupActivities, type GroupDeps } from './groups';
 
 export interface ActivityDeps {
-  redis: RedisClient;
   store: AlertStore;
   channels: ChannelRegistry;
   park: ParkPolicy;
@@ -47,12 +45,12 @@ export function ackUrlFor(settings: AckLinkSettings, workflowId: string, receive
 
 export interface NotifyInput {
   channel: string;
-  /** The idempotency key (absent from requests without a delivery ID: then `messageId`). */
-  deliveryId?: string;
+  /** The idempotency key. */
+  deliveryId: string;
   messageId: string;
   workflowId: string;
-  /** When the ingest received the entry (absent from requests without a delivery ID: then the event's firedAt). */
-  receivedAt?: string;
+  /** When the ingest received the entry (an ack link's lifetime counts from it). */
+  receivedAt: string;
   event: AlertEvent;
   /** A resolved notification: the firing delivery it resolves (its key is `<firing delivery ID>:resolved`). */
   resolves?: ResolvesRef;
@@ -68,7 +66,7 @@ function refused(e: StoreRefusedError | AlertConflictError): ApplicationFailure 
   return ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: true });
 }
 
-export function createActivities({ redis, store, channels, park, lifecycle = true, ackLinks, silences, groups }: ActivityDeps) {
+export function createActivities({ store, channels, park, lifecycle = true, ackLinks, silences, groups }: ActivityDeps) {
   /**
    * Storm control for a paging alert (docs/storm-control.md): it is recorded as an inhibition source if a rule
    * names it, then screened (silence, inhibition), and its route's group found.
@@ -124,7 +122,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
      * @param run the workflow run persisting (the document remembers which run created it)
      */
     async persistAlert(req: DeliveryRequest, run: { runId: string }): Promise<PersistResult> {
-      const deliveryId = req.deliveryId ?? req.messageId;
+      const { deliveryId } = req;
       const { runId } = run;
       try {
         const found = await store.createIfAbsent(req, deliveryId, runId);
@@ -194,11 +192,6 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
       }
     },
 
-    /** XACK is idempotent: acking twice (here and in the ingest) is harmless. */
-    async ackMessage({ stream, group, messageId }: { stream: string; group: string; messageId: string }): Promise<number> {
-      return redis.xack(stream, group, messageId);
-    },
-
     /** One attempt at one channel. Permanent errors are non-retryable; Retry-After sets the next delay. */
     async notifyChannel(input: NotifyInput): Promise<NotifyResult> {
       const ctx = Context.current();
@@ -215,7 +208,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         channelAttempts.inc({ channel: input.channel, outcome });
         channelLatency.observe({ channel: input.channel, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
       };
-      const deliveryId = input.deliveryId ?? input.messageId;
+      const { deliveryId } = input;
       const where = { channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, alertId: input.event.alertId, attempt };
       // Heartbeats only for a slow request (none on the fast path): cancellation reaches the activity through them.
       // (A local first attempt cannot heartbeat: it is cancelled through the workflow task, and bounded by its timeout.)
@@ -225,7 +218,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
         heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_AFTER_MS);
       }, HEARTBEAT_AFTER_MS);
       try {
-        const receivedAt = input.receivedAt ?? input.event.firedAt;
+        const { receivedAt } = input;
         // Only a page's firing notifications are sent (a duplicate sends nothing), so one without `resolves` is a
         // page's (first notification or an escalation level): it gets the link that acknowledges its delivery.
         const firing = !input.resolves && !input.group && input.event.status !== 'resolved';
@@ -264,7 +257,7 @@ export function createActivities({ redis, store, channels, park, lifecycle = tru
     /** Writes per-channel results, `delivered` and `deliveryStatus` to the alert's document. */
     async recordOutcome({ messageId, deliveryId, state }: RecordInput): Promise<void> {
       try {
-        await store.record(deliveryId ?? messageId, state);
+        await store.record(deliveryId, state);
       } catch (e) {
         if (!(e instanceof StoreRefusedError)) throw e;
         storeRefused.inc({ operation: e.operation });

@@ -50,6 +50,6 @@ export async function wakeSilenced(client: Client, lister: HeldDeliveries, silen
 /** Signals `inhibitionEnded` to every running delivery held back by the source alert `sourceAlertId`. */
 export async function wakeInhibited(client: Client, lister: HeldDeliveries, sourceAlertId: string): Promise<number> {
   checkId('wakeInhibited', sourceAlertId, 'an alert ID');
-  const held = suppressedByValue({ kind: 'inhibit', rule: 0, by: { alertId: sourceAlertId, deliveryId: '', workflowId: '' } });
+  const held = suppressedByValue({ kind: 'inhibit', rule: 0, by: { alertId: sourceAlertId, deliveryId: '', workflowId: '' }, until: '' });
   return wakeHeldBack(held, lister, (id) => client.workflow.getHandle(id).signal(inhibitionEndedSignal, { sourceAlertId }));
 }

@@ -1,6 +1,6 @@
-// The bookkeeping steps as the workflow calls them (persist, ack, record, planResolved, recordAcknowledged):
+// The bookkeeping steps as the workflow calls them (persist, record, planResolved, recordAcknowledged, holds):
 // short, idempotent, retried until the stores answer; and how their permanent refusals are recognised.
-import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -8,19 +8,15 @@ type Activities = ReturnType<typeof createActivities>;
 const bookkeepingRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 
 /**
- * Since the `local-bookkeeping` patch they run as local activities: inside the workflow task, on the
- * worker that runs the workflow, recorded as one marker each. That is 3 fewer activity tasks and
- * 2 fewer workflow tasks per alert for the server (≈30 → ≈17 history events). A retry backoff longer
- * than `localRetryThreshold` becomes a durable timer, so an OpenSearch outage does not hold a task.
+ * Local activities: inside the workflow task, on the worker that runs the workflow, recorded as one marker each
+ * (no activity task, no extra workflow task). A retry backoff longer than `localRetryThreshold` becomes a durable
+ * timer, so an OpenSearch outage does not hold a task.
  */
 export const localBookkeeping = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: bookkeepingRetry,
   localRetryThreshold: '10 seconds',
 });
-
-/** Workflows started before the patch keep their regular bookkeeping activities (their histories say so). */
-export const remoteBookkeeping = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: bookkeepingRetry });
 
 /** Failure types with which the store refuses an alert for good (see the activities). */
 const STORE_REFUSALS = ['StoreRefusedError', 'AlertConflictError'];

@@ -21,7 +21,7 @@ export function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore:
     const detail = cause.details?.[0] as { attempt?: number } | undefined;
     return {
       attempts: attemptsBefore + (detail?.attempt ?? 1),
-      lastError: `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed; last error: ${cause.message}`,
+      lastError: `delivery deadline of ${Math.round(plan.deadlineMs / 1000)}s passed; last error: ${cause.message}`,
       lastErrorType: 'DeadlineExceeded',
     };
   }
@@ -40,7 +40,7 @@ export function describeFailure(err: unknown, plan: ChannelPlan, attemptsBefore:
     return {
       attempts: attemptsBefore + (deadline ? 1 : plan.retry.maximumAttempts ?? 1),
       lastError: deadline
-        ? `delivery deadline of ${Math.round((plan.deadlineMs ?? 0) / 1000)}s passed (SCHEDULE_TO_CLOSE)${last}`
+        ? `delivery deadline of ${Math.round(plan.deadlineMs / 1000)}s passed (SCHEDULE_TO_CLOSE)${last}`
         : `timed out (${cause.timeoutType === undefined ? 'timeout' : String(cause.timeoutType)})${last}`,
       lastErrorType: 'Timeout',
     };

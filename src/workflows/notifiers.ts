@@ -14,7 +14,7 @@ export function notifierFor(plan: ChannelPlan, after?: { attempts: number; elaps
   return proxyActivities<ReturnType<typeof createActivities>>({
     startToCloseTimeout: plan.timeoutMs,
     // A finite deadline per round: "unlimited attempts" means "until the deadline", then the alert parks.
-    ...(plan.deadlineMs ? { scheduleToCloseTimeout: Math.max(plan.deadlineMs - (after?.elapsedMs ?? 0), 1) } : {}),
+    scheduleToCloseTimeout: Math.max(plan.deadlineMs - (after?.elapsedMs ?? 0), 1),
     // A slow request heartbeats (see notifyChannel), so a cancellation reaches it; a stuck worker times out.
     heartbeatTimeout: plan.timeoutMs,
     retry: after ? remainderOf(plan, after.attempts).retry : plan.retry,

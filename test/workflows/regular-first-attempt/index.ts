@@ -1,6 +1,6 @@
-// A deliberately wrong edit of deliverAlert: the one-task patch marker, then the first attempt as a regular
-// activity (as before the patch). Used only to prove that replaying a one-task history catches such a change.
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+// A deliberately wrong edit of deliverAlert: the first attempt as a regular activity instead of a local one.
+// Used only to prove that replaying a 1.0 history catches such a change.
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../../src/activities';
 import type { DeliveryRequest, DeliveryState } from '../../../src/shared';
 
@@ -9,8 +9,7 @@ const { persistAlert } = proxyLocalActivities<Activities>({ startToCloseTimeout:
 const { notifyChannel } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 export async function deliverAlert(req: DeliveryRequest): Promise<DeliveryState> {
-  patched('one-task-delivery');
-  const { channels } = await persistAlert(req, { runId: 'negative-case' });
-  await notifyChannel({ channel: channels[0].name, messageId: req.messageId, workflowId: 'alerts:x', event: req.event });
+  const { channels } = await persistAlert(req, { runId: workflowInfo().runId });
+  await notifyChannel({ channel: channels[0].name, deliveryId: req.deliveryId, receivedAt: req.receivedAt, messageId: req.messageId, workflowId: workflowInfo().workflowId, event: req.event });
   return { status: 'delivered', channels: [], rounds: 0, parkedAt: null, abandonReason: null };
 }

@@ -1,0 +1,107 @@
+// The steps that notify: a round over the routed channels, one channel, an escalation level, the resolved
+// notifications. Keys: the delivery ID; `<firing delivery ID>:resolved` for a resolved notification (whoever sends
+// it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n.
+import { CancellationScope, isCancellation, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { SA_ESCALATION_LEVEL, workflowIdFor, type ChannelPlan, type ChannelResult, type ResolvesRef } from '../shared';
+import { describeFailure, isChannelFailure } from './describe-failure';
+import { newResult, type Delivery } from './delivery';
+import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
+
+/** How one channel is notified: as a resolved notification of `resolving`, under `key`, its first attempt here. */
+interface NotifyHow {
+  resolving?: ResolvesRef;
+  key?: string;
+  /** The first attempt runs locally, in this workflow task (a delivered alert takes one task). */
+  firstAttemptHere?: boolean;
+}
+
+/**
+ * One notification round: the named channels in parallel, each to its end (delivered, or failed after its
+ * retries); then the delivery is `delivered`, or `failed` (parked) when a required channel failed.
+ */
+export async function notifyRound(d: Delivery, names: string[], firstAttemptsHere = false): Promise<void> {
+  const { state } = d;
+  state.status = 'pending';
+  state.rounds++;
+  const plans = d.channels.filter((c) => names.includes(c.name));
+  d.notifyScope = new CancellationScope();
+  await d.notifyScope.run(() => Promise.all(plans.map((plan) => notifyOne(d, plan, state.channels.find((c) => c.channel === plan.name)!, { resolving: d.resolves, firstAttemptHere: firstAttemptsHere }))));
+  d.notifyScope = undefined;
+  state.status = state.channels.some((c) => c.required && c.status !== 'delivered') ? 'failed' : 'delivered';
+  if (state.status === 'failed' && state.parkedAt === null) state.parkedAt = new Date().toISOString();
+}
+
+/** One channel, one notification, into `result`: a local first attempt if asked for, then the channel's regular activity. */
+async function notifyOne(d: Delivery, plan: ChannelPlan, result: ChannelResult, { resolving, key, firstAttemptHere }: NotifyHow): Promise<void> {
+  const { req } = d;
+  result.status = 'pending';
+  const input = {
+    channel: plan.name,
+    deliveryId: resolving ? `${resolving.deliveryId}:resolved` : key ?? d.deliveryId,
+    ...(resolving ? { resolves: resolving } : {}),
+    receivedAt: req.receivedAt,
+    messageId: req.messageId,
+    workflowId: workflowIdFor(req.stream, req.messageId),
+    event: req.event,
+  };
+  /** Attempts a local first attempt made before the regular activity took over, and the time they took. */
+  let after: { attempts: number; elapsedMs: number } | undefined;
+  try {
+    if (firstAttemptHere && firstAttemptMayRunLocally(plan)) {
+      const began = Date.now();
+      try {
+        const ok = await localFirstAttemptFor(plan)(input);
+        Object.assign(result, { status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null });
+        return;
+      } catch (err) {
+        // Permanent, cancelled, or a policy of one attempt: the round ends for this channel (below).
+        const retry = isChannelFailure(err) && !isCancellation(err) ? retryAfterFirstAttempt(err, plan) : null;
+        if (!retry) throw err;
+        // Otherwise the regular activity takes over, after the policy's first interval (or Retry-After).
+        Object.assign(result, { ...describeFailure(err, plan, result.attempts), attempts: result.attempts + 1 });
+        await sleep(retry.delayMs);
+        after = { attempts: 1, elapsedMs: Date.now() - began };
+      }
+    }
+    const ok = await notifierFor(plan, after)(input);
+    Object.assign(result, { status: 'delivered', attempts: result.attempts + ok.attempt, deliveredAt: ok.deliveredAt, lastError: null, lastErrorType: null });
+  } catch (err) {
+    // Only a failed or cancelled activity is a channel failure; anything else is a bug in this code and
+    // fails the workflow task (retried by Temporal, visible in the UI) instead of being recorded as data.
+    if (!isChannelFailure(err)) throw err;
+    Object.assign(result, { status: 'failed', ...describeFailure(err, after ? remainderOf(plan, after.attempts) : plan, result.attempts) });
+  }
+}
+
+/** One escalation level: its channels (again, under a level key, if an earlier level reached them), then record. */
+export async function notifyLevel(d: Delivery, level: number, names: string[]): Promise<void> {
+  const { state } = d;
+  state.escalationLevel = level;
+  upsertSearchAttributes([{ key: SA_ESCALATION_LEVEL, value: level }]);
+  await Promise.all(names.map(async (name) => {
+    const plan = d.channels.find((p) => p.name === name)!;
+    const first = !state.channels.some((c) => c.channel === name);
+    // A repeat to a channel already reached is best effort (its failure does not park the alert).
+    const result = newResult(first ? name : `${name}:level-${level}`, first && plan.required);
+    state.channels.push(result);
+    await notifyOne(d, plan, result, first ? {} : { key: `${d.deliveryId}:level-${level}` });
+  }));
+  state.status = state.channels.some((c) => c.required && c.status !== 'delivered') ? 'failed' : 'delivered';
+  await d.record();
+}
+
+/** This firing delivery's incident was resolved while it was open: tell every channel it reached, then record. */
+export async function sendResolved(d: Delivery, by: string): Promise<void> {
+  const { state } = d;
+  state.resolvedBy = by;
+  state.incidentState = 'resolved';
+  d.showIncidentState('resolved');
+  const reached = state.channels.filter((c) => c.status === 'delivered' && d.channels.some((p) => p.name === c.channel));
+  const self = { deliveryId: d.deliveryId, workflowId: workflowInfo().workflowId };
+  await Promise.all(reached.map(async (c) => {
+    const result = newResult(`${c.channel}:resolved`, false);
+    state.channels.push(result);
+    await notifyOne(d, d.channels.find((p) => p.name === c.channel)!, result, { resolving: self });
+  }));
+  await d.record();
+}
