@@ -10,4 +10,6 @@ module.exports = {
   // Integration suites share the local servers; two workers keep a 2-core machine busy without thrashing.
   maxWorkers: 2,
   verbose: true,
+  // the slowest test files, printed at the end of every run (what a warm scripts/test spends its minutes on)
+  reporters: ['default', '<rootDir>/test/helpers/slowest-reporter.js'],
 };
