@@ -6,6 +6,8 @@
 //                    [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
 //                    [--settle-timeout 1800] [--keep]
 //   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:1, ingest:1 and one of redis/opensearch/temporal)
+// Beside the plain alerts, --paths N alerts on each path a delivery waits on (escalation, silence, inhibition, group,
+// parked failure; default 10, full run 40; 0: none): bench/chaos/paths.ts.
 //
 // Result: bench/results/chaos-<stamp>.json and chaos-latest.json (a relative symlink to it: writeResult); process logs in bench/results/logs/chaos-<stamp>/.
 // Exit code 0 only when every check holds.
@@ -40,12 +42,13 @@ import {
   terminateOpen,
   versions,
   withTimeout,
-  writeHookChannelsFile,
   writeResult,
   type Published,
   type Reply,
 } from '../bench/harness';
+import { PathBursts } from '../bench/chaos/paths';
 import { prng } from '../bench/prng';
+import { writeChannelsFile } from '../tools/processes';
 import { UsageError, failed, numberOption, parseCommandLine } from '../tools/command-line';
 
 /** The stack runs the real Temporal server (STACK_TEMPORAL=server, see scripts/stack env). */
@@ -66,13 +69,13 @@ interface Fault {
 
 const USAGE = `npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10,ingest:10,redis:1,opensearch:1,temporal:1]
                  [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
-                 [--settle-timeout 1800] [--keep]
+                 [--settle-timeout 1800] [--paths 40] [--keep]
 npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:1, ingest:1 and one of redis/opensearch/temporal)
 `;
 
 const OPTIONS = {
   alerts: { type: 'string' }, rate: { type: 'string' }, faults: { type: 'string' }, 'receiver-failures': { type: 'string' },
-  'receiver-window': { type: 'string' }, 'opensearch-down': { type: 'string' }, seed: { type: 'string' }, 'settle-timeout': { type: 'string' },
+  'receiver-window': { type: 'string' }, 'opensearch-down': { type: 'string' }, seed: { type: 'string' }, 'settle-timeout': { type: 'string' }, paths: { type: 'string' },
   keep: { type: 'boolean' }, short: { type: 'boolean' }, help: { type: 'boolean' },
 } as const;
 
@@ -107,6 +110,7 @@ async function main(): Promise<number> {
   const osDownMs = numberOption(args['opensearch-down'], 'opensearch-down', 30) * 1000;
   const settleTimeoutMs = numberOption(args['settle-timeout'], 'settle-timeout', short ? 200 : 1800) * 1000;
   const keep = args.keep === true;
+  const perPath = numberOption(args.paths, 'paths', short ? 10 : 40);
 
   const started = new Date();
   const machineAtStart = machine();
@@ -140,7 +144,10 @@ async function main(): Promise<number> {
     receiverFaults['429']++;
     return { status: 429, headers: { 'retry-after': '1' } };
   }).start();
-  const channelsFile = writeHookChannelsFile(receiver.url, channel.timeout, channel.retry);
+  const paths = new PathBursts(`chaos-${rid}`, perPath);
+  await paths.receiver.start();
+  const pathsConfig = perPath > 0 ? paths.channelsConfig('hook') : { channels: {}, config: {} };
+  const channelsFile = writeChannelsFile({ hook: { url: receiver.url, timeout: channel.timeout, required: true, retry: channel.retry }, ...pathsConfig.channels }, pathsConfig.config);
   const env = serviceEnv({ ...names, channelsFile }, serviceSettings);
   const events: { at: number; msg: string }[] = [];
   const note = (msg: string) => {
@@ -160,12 +167,14 @@ async function main(): Promise<number> {
   let settledAt: number | undefined;
   let failure: string | undefined;
   let final: Awaited<ReturnType<typeof verify>> | undefined;
+  let pathChecks: { name: string; ok: boolean; detail: string }[] = [];
   const timeline: { t: number; delivered: number; posts: number; pending?: number; lag?: number; length?: number }[] = [];
 
   try {
     await worker.start();
     await ingest.start();
     note(`worker and ingest running (task queue ${names.taskQueue}, stream ${names.stream}, index ${names.index})`);
+    if (perPath > 0) await paths.prepare(redis, names.stream, osc, names.index, note);
 
     // Fault schedule, two independent tracks (a process can die while a server is down, as in life):
     // process kills at random moments in 5–90 % of the publishing window, server restarts in 5–50 %
@@ -205,6 +214,7 @@ async function main(): Promise<number> {
         await inject(f);
       }
     };
+    const publishingPaths = perPath > 0 ? paths.publish(redis, names.stream, publishSeconds * 0.9, () => interrupted) : Promise.resolve();
     const isProcess = (f: Fault) => f.kind === 'worker' || f.kind === 'ingest';
     const injecting = Promise.all([track(schedule.filter(isProcess)), track(schedule.filter((f) => !isProcess(f)))]);
 
@@ -247,7 +257,7 @@ async function main(): Promise<number> {
       }
     }
 
-    await Promise.all([publishing, injecting]);
+    await Promise.all([publishing, injecting, publishingPaths]);
     clearTimeout(stopFailing);
     if (failing) {
       failing = false;
@@ -261,7 +271,7 @@ async function main(): Promise<number> {
     for (;;) {
       const st = await streamState(redis, names.stream, names.group);
       const done = await countSettled(osc, names.index).catch(() => -1);
-      if (st && st.pending === 0 && st.lag === 0 && done === st.length) {
+      if (st && st.pending === 0 && st.lag === 0 && done === st.length - paths.ids().size) {
         settledAt = Date.now();
         break;
       }
@@ -274,7 +284,11 @@ async function main(): Promise<number> {
     }
     await sleep(3_000); // late repeats (a retry already in flight) still count at the receiver
     clearInterval(sampler);
-    final = await verify(names, published, receiver, redis, osc, temporal.client);
+    if (perPath > 0) {
+      await paths.release(redis, names.stream, osc, names.index, temporal.client, note);
+      pathChecks = await paths.verify(names.stream, osc, names.index, settleTimeoutMs);
+    }
+    final = await verify(names, published, receiver, redis, osc, temporal.client, paths.ids());
   } catch (e) {
     failure = (e as Error).stack ?? String(e);
     say('chaos', `FAILED: ${failure}`);
@@ -291,6 +305,7 @@ async function main(): Promise<number> {
     if (!keep) await dropData(redis, osc, [names.stream], [names.index]);
     else note(`kept stream ${names.stream} and index ${names.index} (--keep)`);
     await receiver.stop();
+    await paths.receiver.stop();
     fs.rmSync(path.dirname(channelsFile), { recursive: true, force: true });
   }
 
@@ -319,9 +334,10 @@ async function main(): Promise<number> {
     checks.push({ name: 'distinct 2xx idempotency keys at the receiver = alerts delivered', ok: f.okKeys === f.delivered, detail: `${f.okKeys} keys, ${f.delivered} delivered` });
     checks.push({ name: '`delivered` in OpenSearch agrees with the receiver (same IDs)', ok: f.disagree === 0, detail: `${f.disagree} IDs differ${f.disagreeSample.length ? ` e.g. ${f.disagreeSample.join(', ')}` : ''}` });
     checks.push({ name: 'XPENDING = 0', ok: f.pending === 0, detail: String(f.pending) });
-    checks.push({ name: 'one workflow per alert (Temporal visibility)', ok: f.workflows === f.entries, detail: `${f.workflows} workflows` });
+    checks.push({ name: 'one workflow per stream entry (Temporal visibility)', ok: f.workflows === f.allEntries, detail: `${f.workflows} workflows, ${f.allEntries} entries` });
     checks.push({ name: 'headers and body carry the same key (webhook-id, Idempotency-Key, data.deliveryId)', ok: receiver.malformed === 0, detail: `${receiver.malformed} malformed` });
   }
+  checks.push(...pathChecks);
   if (failure) checks.push({ name: 'run completed', ok: false, detail: failure.split('\n')[0] });
   const ok = checks.length > 0 && checks.every((c) => c.ok);
 
@@ -421,7 +437,8 @@ async function stopServer(name: 'redis' | 'opensearch' | 'temporal', graceMs: nu
 
 async function countSettled(osc: OpenSearch, index: string): Promise<number> {
   await osc.indices.refresh({ index });
-  const res = await osc.count({ index, body: { query: { bool: { should: [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }], minimum_should_match: 1 } } } });
+  // the plain alerts (the path bursts, rule IDs path-*, settle after their holds are released)
+  const res = await osc.count({ index, body: { query: { bool: { should: [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }], minimum_should_match: 1, must_not: [{ prefix: { ruleId: 'path-' } }] } } } });
   return res.body.count;
 }
 
@@ -446,11 +463,14 @@ async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, { de
 async function verify(
   names: { stream: string; group: string; index: string; taskQueue: string },
   published: Published[], receiver: Receiver, redis: ReturnType<typeof redisClient>, osc: OpenSearch,
-  client: Awaited<ReturnType<typeof temporalClient>>['client'],
+  client: Awaited<ReturnType<typeof temporalClient>>['client'], pathIds: Set<string>,
 ) {
-  const ids = await streamIds(redis, names.stream);
+  const all = await streamIds(redis, names.stream);
+  // the plain alerts: the path bursts (and the source's resolve) have checks of their own
+  const ids = all.filter((id) => !pathIds.has(id));
   const inStream = new Set(ids);
-  const docs = await allDocs(osc, names.index);
+  const plainKeys = new Set(ids.map((id) => workflowIdFor(names.stream, id)));
+  const docs = new Map([...(await allDocs(osc, names.index))].filter(([key]) => plainKeys.has(key)));
   const st = await streamState(redis, names.stream, names.group);
   let lost = 0;
   const lostSample: string[] = [];
@@ -478,12 +498,12 @@ async function verify(
   // Visibility is eventually consistent: give it a few seconds to count every workflow.
   let workflows = -1;
   for (let i = 0; i < 15; i++) {
-    workflows = (await withTimeout(client.workflow.count(`TaskQueue="${names.taskQueue}"`), 10_000).catch(() => ({ count: -1 }))).count;
-    if (workflows === ids.length) break;
+    workflows = (await withTimeout(client.workflow.count(`TaskQueue="${names.taskQueue}" AND WorkflowType="deliverAlert"`), 10_000).catch(() => ({ count: -1 }))).count;
+    if (workflows === all.length) break;
     await sleep(2_000);
   }
   return {
-    entries: ids.length, docs: docs.size, delivered, failed, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
+    entries: ids.length, allEntries: all.length, docs: docs.size, delivered, failed, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
     pending: st?.pending ?? -1, workflows, missingFromStream: published.filter((p) => !inStream.has(p.id)).length,
   };
 }
