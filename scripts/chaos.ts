@@ -5,7 +5,7 @@
 //   npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10,ingest:10,redis:1,opensearch:1,temporal:1]
 //                    [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
 //                    [--settle-timeout 1800] [--keep]
-//   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:1, ingest:1 and one of redis/opensearch/temporal)
+//   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:2, ingest:1 and one of redis/opensearch/temporal)
 // Beside the plain alerts, --paths N alerts on each path a delivery waits on (escalation, silence, inhibition, group,
 // parked failure; default 10, full run 40; 0: none): bench/chaos/paths.ts.
 //
@@ -70,7 +70,7 @@ interface Fault {
 const USAGE = `npm run chaos -- [--alerts 10000] [--rate 50] [--faults worker:10,ingest:10,redis:1,opensearch:1,temporal:1]
                  [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
                  [--settle-timeout 1800] [--paths 40] [--keep]
-npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:1, ingest:1 and one of redis/opensearch/temporal)
+npm run chaos:short  (--short: 500 alerts at 5/s; faults worker:2, ingest:1 and one of redis/opensearch/temporal)
 `;
 
 const OPTIONS = {
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
   const rate = numberOption(args.rate, 'rate', short ? 5 : 50);
   if (!(alerts > 0 && rate > 0)) throw new UsageError('--alerts and --rate must be positive');
   const serviceFault = (['redis', 'opensearch', 'temporal'] as const)[Math.floor(rnd() * 3)];
-  const faults = parseFaults(args.faults ?? (short ? `worker:1,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
+  const faults = parseFaults(args.faults ?? (short ? `worker:2,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
   const failRate = numberOption(args['receiver-failures'], 'receiver-failures', 0.3);
   const failWindow = numberOption(args['receiver-window'], 'receiver-window', 0.5);
   const osDownMs = numberOption(args['opensearch-down'], 'opensearch-down', 30) * 1000;
