@@ -3,8 +3,8 @@
 // through the real Alertmanager with the equivalent configuration; notifications, silenced / inhibited / grouped
 // alerts, time to the first notification and lost alerts side by side. Everything on 127.0.0.1, bounded in
 // count and time; our half runs on a stack of its own (.stack-bench-storm, bench/storm/stack.ts).
-//   npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--short] [--no-chaos] [--only ours|alertmanager] [--readme]
-//   npm run storm -- --from bench/results/storm-latest.json [--readme]   (an earlier result's table)
+//   npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--short] [--no-chaos] [--only ours|alertmanager] [--docs]
+//   npm run storm -- --from bench/results/storm-latest.json [--docs]   (an earlier result's table)
 // Result: bench/results/storm-<stamp>.json and storm-latest.json; modules in bench/storm/.
 import { parseOptions, USAGE } from '../bench/storm/options';
 import { runStorm, showResult } from '../bench/storm/run';

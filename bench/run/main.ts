@@ -1,5 +1,5 @@
 // The benchmark's run: on the stack of this environment (one server profile), or on a stack of its own per profile
-// (--servers); then the result file, the plot, the report and, with --readme, README.md's table.
+// (--servers); then the result file, the plot, the report and, with --docs, the table of docs/benchmarks.md.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { USAGE, parseOptions, settingsOf, type Options } from './options';
 import { currentProfile, primaryPath, type PathName } from './paths';
 import { renderPlot } from './plot';
 import { runPoint, runRound } from './points';
-import { updateReadme } from './readme-table';
+import { updateDocs } from './readme-table';
 import { printReport } from './report';
 import { runScale } from './scale';
 import { runProfiles } from './servers';
@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   printReport(runs, summary);
   process.stdout.write(`\nresult: ${path.relative(process.cwd(), file)} (+ ${svgName}; bench-latest.json and bench-latest.svg point at them)\n`);
-  if (o.readme) process.stdout.write(`README table rewritten: ${updateReadme(file)}\n`);
+  if (o.docs) process.stdout.write(`benchmark table rewritten: ${path.relative(process.cwd(), updateDocs(file))}\n`);
   const wrong = problems(runs, o.floor !== null);
   for (const w of wrong) process.stdout.write(`bench: ${w}\n`);
   return wrong.length ? 1 : 0;

@@ -39,7 +39,8 @@ export interface Options {
   short: boolean;
   /** where the result and the plot go */
   outDir: string;
-  readme: boolean;
+  /** --docs (or its old name --readme): rewrite docs/benchmarks.md's benchmark table */
+  docs: boolean;
   /** internal: a child run for one profile writes its per-server result here and nothing else */
   serverRunOut?: string;
   /** the command line as given (children get it again) */
@@ -51,7 +52,7 @@ export const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200
                  [--no-backlog-baseline] [--no-half-max] [--point-timeout 300] [--backlog-timeout 1800]
                  [--floor N | --no-floor] [--floor-concurrency 32] [--floor-slots 128] [--floor-plain]
                  [--scale 1,2] [--scale-path P] [--scale-max-in-flight 250]
-                 [--servers dev,server] [--backlog-servers dev] [--short] [--out DIR] [--readme] [--cpu-prof] [--logs] [--series]
+                 [--servers dev,server] [--backlog-servers dev] [--short] [--out DIR] [--docs] [--cpu-prof] [--logs] [--series]
 Paths: ${PATHS.join(', ')}
   temporal              separate worker and ingest processes (the default deployment)
   temporal-nolifecycle  the same with the worker's ALERT_LIFECYCLE=off
@@ -68,7 +69,8 @@ Paths: ${PATHS.join(', ')}
   --backlog-servers dev: the backlog drain on these profiles only (default: all of --servers).
 --short: the CI check (floor + temporal at max, 300 alerts, no backlog; result in a temp dir; exit 1 on a loss
   or a missing summary figure). --series: keep per-second series (backlog RSS, progress, running workflows).
---readme: rewrite README.md's benchmark table from this result (also: npm run bench:table -- FILE).
+--docs: rewrite docs/benchmarks.md's benchmark table from this result (also: npm run bench:table -- FILE);
+  --readme is the same (its old name).
 Service settings from the environment: ${PASS_ENV.join(', ')}.
 `;
 
@@ -79,7 +81,7 @@ export const OPTIONS = {
   'no-half-max': { type: 'boolean' }, 'point-timeout': { type: 'string' }, 'backlog-timeout': { type: 'string' },
   floor: { type: 'string' }, 'no-floor': { type: 'boolean' }, 'floor-concurrency': { type: 'string' }, 'floor-slots': { type: 'string' }, 'floor-plain': { type: 'boolean' },
   scale: { type: 'string' }, 'scale-path': { type: 'string' }, 'scale-max-in-flight': { type: 'string' },
-  servers: { type: 'string' }, 'backlog-servers': { type: 'string' }, short: { type: 'boolean' }, out: { type: 'string' }, readme: { type: 'boolean' },
+  servers: { type: 'string' }, 'backlog-servers': { type: 'string' }, short: { type: 'boolean' }, out: { type: 'string' }, docs: { type: 'boolean' }, readme: { type: 'boolean' },
   'cpu-prof': { type: 'boolean' }, logs: { type: 'boolean' }, series: { type: 'boolean' }, 'server-run': { type: 'string' }, help: { type: 'boolean' },
 } as const;
 
@@ -134,15 +136,15 @@ export function parseOptions(argv: string[]): Options | 'help' {
     backlogServers: a['backlog-servers'] === undefined ? null : list(a['backlog-servers'], 'backlog-servers', SERVER_PROFILES),
     short,
     outDir,
-    readme: a.readme === true,
+    docs: a.docs === true || a.readme === true,
     ...(a['server-run'] !== undefined ? { serverRunOut: path.resolve(a['server-run']) } : {}),
     argv,
   };
 }
 
-/** The command line a child run for one profile starts from: without the options the parent handles (profiles, README, output). */
+/** The command line a child run for one profile starts from: without the options the parent handles (profiles, the docs' table, output). */
 export function childArgv(argv: string[]): string[] {
-  return withoutOptions(argv, OPTIONS, ['servers', 'backlog-servers', 'readme', 'out', 'server-run']);
+  return withoutOptions(argv, OPTIONS, ['servers', 'backlog-servers', 'docs', 'readme', 'out', 'server-run']);
 }
 
 /** What the result records of the options (the command line, resolved). */

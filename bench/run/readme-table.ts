@@ -1,5 +1,5 @@
-// README.md's benchmark table, made from a result file: the lines between `<!-- bench-table:begin -->` and
-// `<!-- bench-table:end -->` are replaced (npm run bench:table -- [result.json], or npm run bench -- --readme).
+// The benchmark table of docs/benchmarks.md, made from a result file: the lines between `<!-- bench-table:begin -->`
+// and `<!-- bench-table:end -->` are replaced (npm run bench:table -- [result.json], or npm run bench -- --docs).
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../harness';
@@ -8,6 +8,8 @@ import type { BenchResult } from './result';
 
 export const BEGIN = '<!-- bench-table:begin -->';
 export const END = '<!-- bench-table:end -->';
+/** The file whose table is rewritten. */
+export const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 
 const fmt = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined || !Number.isFinite(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
 const met = (v: boolean | null | undefined) => (v === null || v === undefined ? '' : v ? ' (met)' : ' (**not met**)');
@@ -109,17 +111,17 @@ export function benchTable(r: BenchResult, resultFile: string): string {
 export function replaceBetweenMarkers(text: string, block: string): string {
   const b = text.indexOf(BEGIN);
   const e = text.indexOf(END);
-  if (b < 0 || e < 0 || e < b) throw new Error(`README.md has no ${BEGIN} … ${END} region`);
+  if (b < 0 || e < 0 || e < b) throw new Error(`no ${BEGIN} … ${END} region`);
   return `${text.slice(0, b + BEGIN.length)}\n${block}\n${text.slice(e)}`;
 }
 
-/** Rewrites README.md's table from a result file; returns the README's path. */
-export function updateReadme(resultFile: string, readme = path.join(ROOT, 'README.md')): string {
+/** Rewrites the table of docs/benchmarks.md (or `docs`) from a result file; returns that file's path. */
+export function updateDocs(resultFile: string, docs = DOCS_FILE): string {
   const r = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as BenchResult;
   if (r.kind !== 'bench' || r.schema !== 2) throw new Error(`${resultFile}: not a benchmark result of schema 2`);
   // the file a reader can open: under the checkout, relative to it; a link like bench-latest.json resolved
   const real = fs.realpathSync(resultFile);
   const shown = real.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, real) : path.basename(real);
-  fs.writeFileSync(readme, replaceBetweenMarkers(fs.readFileSync(readme, 'utf8'), benchTable(r, shown)));
-  return readme;
+  fs.writeFileSync(docs, replaceBetweenMarkers(fs.readFileSync(docs, 'utf8'), benchTable(r, shown)));
+  return docs;
 }

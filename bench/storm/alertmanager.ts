@@ -1,10 +1,11 @@
 // The same storm through the real Prometheus Alertmanager (Debian `prometheus-alertmanager`): on 127.0.0.1 with a
 // free port, no gossip (`--cluster.listen-address=`), its storage in a temp dir, the equivalent configuration
 // (route group_by [alertname, cluster] with the same waits, a webhook to the counting receiver with
-// send_resolved, the same inhibit rule) and the same silence (POST /api/v2/silences). The events are pushed
-// with POST /api/v2/alerts on the storm's schedule; a resolved alert is pushed again with `endsAt`; a duplicate
-// is the same labels pushed again. After the storm the silence is expired (DELETE /api/v2/silence/<id>), as on our
-// side, and what its groups then send is counted apart.
+// send_resolved, the same inhibit rule; the escalating alerts each on their own, as our route without group_by
+// notifies them: Alertmanager has no escalation, so our pager level has no counterpart) and the same silence
+// (POST /api/v2/silences). The events are pushed with POST /api/v2/alerts on the storm's schedule; a resolved alert
+// is pushed again with `endsAt`; a duplicate is the same labels pushed again. After the storm the silence is
+// expired (DELETE /api/v2/silence/<id>), as on our side, and what its groups then send is counted apart.
 // Alertmanager forgets an alert that is not re-sent: one pushed without `endsAt` resolves after
 // `resolve_timeout` (5 m; Prometheus re-sends every evaluation). The run is shorter than that, so the alerts
 // still fire when it ends; a run longer than 5 minutes would see them resolve and send resolved notifications.
@@ -19,7 +20,7 @@ import YAML from 'yaml';
 import { parseDuration } from '../../src/duration';
 import { stopGracefully } from '../../tools/processes';
 import { freePort, round, say, sleep } from '../harness';
-import { GROUP_BY, SILENCE, TIMING, inhibitRule } from './our-config';
+import { ESCALATION, GROUP_BY, SILENCE, TIMING, inhibitRule } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
 import { SILENCED_TEAM, amAlert, isInhibited, isSilenced, minResolveAgeMs, play, sourceResolves, type Storm } from './scenario';
 
@@ -30,7 +31,11 @@ export const ALERTMANAGER_BINARY = process.env.ALERTMANAGER_BINARY ?? '/usr/bin/
 export function alertmanagerYaml(webhookUrl: string): string {
   const doc = new YAML.Document({
     global: { resolve_timeout: '5m' },
-    route: { receiver: 'storm', group_by: GROUP_BY, group_wait: TIMING.groupWait, group_interval: TIMING.groupInterval, repeat_interval: TIMING.repeatInterval },
+    route: {
+      receiver: 'storm', group_by: GROUP_BY, group_wait: TIMING.groupWait, group_interval: TIMING.groupInterval, repeat_interval: TIMING.repeatInterval,
+      // the escalating alerts: no escalation in Alertmanager, each notified on its own as ours notifies them first
+      routes: [{ matchers: [ESCALATION.matcher], group_by: ['...'] }],
+    },
     receivers: [{ name: 'storm', webhook_configs: [{ url: webhookUrl, send_resolved: true, max_alerts: 0 }] }],
     inhibit_rules: [inhibitRule()],
   });

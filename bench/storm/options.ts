@@ -2,13 +2,14 @@
 import { UsageError, numberOption, parseCommandLine } from '../../tools/command-line';
 
 export const USAGE = `npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--seed 13] [--short] [--no-chaos]
-                 [--only ours|alertmanager] [--deadline 1200] [--readme] [--keep]
-npm run storm -- --from bench/results/storm-latest.json [--readme]   (prints the table of a result; --readme: into README.md)
+                 [--only ours|alertmanager] [--deadline 1200] [--docs] [--keep]
+npm run storm -- --from bench/results/storm-latest.json [--docs]   (prints the table of a result; --docs: into docs/benchmarks.md)
   --short      1,000 alerts, 10 rules, 15 s (the CI size)
   --no-chaos   no kill -9 of the worker, no Temporal restart
   --only       run one side only (alertmanager needs no stack)
   --deadline   seconds after the storm's end that our pipeline gets to make every alert's record terminal
-  --readme     rewrite README.md's storm table (between <!-- storm-table:begin --> and <!-- storm-table:end -->)
+  --docs       rewrite the storm table of docs/benchmarks.md (between <!-- storm-table:begin --> and
+               <!-- storm-table:end -->); --readme is the same (its old name)
   --keep       keep our run's stream and indices
   --from FILE  no run: the table of an earlier result
 `;
@@ -22,10 +23,11 @@ export interface StormOptions {
   chaos: boolean;
   only?: 'ours' | 'alertmanager';
   deadlineS: number;
-  readme: boolean;
+  /** --docs (or its old name --readme): rewrite docs/benchmarks.md's storm table */
+  docs: boolean;
   keep: boolean;
   help: boolean;
-  /** a result file to print (and with --readme to write into README.md) instead of running */
+  /** a result file to print (and with --docs to write into docs/benchmarks.md) instead of running */
   from?: string;
   argv: string[];
 }
@@ -35,7 +37,7 @@ const MAX = { alerts: 100_000, rules: 200, seconds: 1_800, deadlineS: 7_200 };
 
 const OPTIONS = {
   alerts: { type: 'string' }, rules: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, short: { type: 'boolean' },
-  'no-chaos': { type: 'boolean' }, only: { type: 'string' }, deadline: { type: 'string' }, readme: { type: 'boolean' }, keep: { type: 'boolean' },
+  'no-chaos': { type: 'boolean' }, only: { type: 'string' }, deadline: { type: 'string' }, docs: { type: 'boolean' }, readme: { type: 'boolean' }, keep: { type: 'boolean' },
   from: { type: 'string' }, help: { type: 'boolean' },
 } as const;
 
@@ -53,7 +55,7 @@ export function parseOptions(argv: string[]): StormOptions {
     chaos: a['no-chaos'] !== true,
     ...(only ? { only } : {}),
     deadlineS: numberOption(a.deadline, 'deadline', short ? 300 : 1_200),
-    readme: a.readme === true,
+    docs: a.docs === true || a.readme === true,
     keep: a.keep === true,
     help: a.help === true,
     ...(a.from !== undefined ? { from: a.from } : {}),

@@ -9,9 +9,10 @@
 //             grouped for good: a resolved event whose alert was never notified (its firing record says inhibited
 //             or silenced): its group ignores it, there is nothing to tell
 //   not yet   pending, failed (parked), grouped (its group has not notified it yet)
-// lost = published but no document, or not terminal by the deadline. Then the silence is expired (alertctl silence
-// expire): the deliveries it still held back must wake and end `delivered` with their groups, or `inhibited`. Then
-// the inhibition sources resolve: the deliveries they held back must wake and end `delivered` with their groups.
+// lost = published but no document, or not terminal by the deadline. The escalating alerts' pager levels are waited
+// for too (bench/storm/escalation.ts). Then the silence is expired (alertctl silence expire): the deliveries it still
+// held back must wake and end `delivered` with their groups, or `inhibited`. Then the inhibition sources resolve: the
+// deliveries they held back must wake and end `delivered` with their groups. The escalating alerts are measured last.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
@@ -20,6 +21,7 @@ import {
   RESULTS_DIR, Supervised, dropData, opensearchClient, pidAlive, redisClient, round, runId, say, serviceEnv, sleep, stackPid, stackUp,
   streamState, temporalClient, terminateOpen,
 } from '../harness';
+import { escalatingDeliveries, escalationFigures, waitForPager, type EscalationFigures } from './escalation';
 import { SILENCE, addOurSilence, expireOurSilence, writeOurChannelsFile } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
 import { ourEvent, play, sourceResolves, type Storm, type StormEvent } from './scenario';
@@ -37,6 +39,7 @@ interface Doc {
   of?: string;
   /** a firing delivery whose incident resolved while it was open (a silenced one then ends silenced) */
   resolvedBy?: string;
+  escalationLevel?: number;
 }
 /** Statuses of a firing record whose alert no group ever listed: its resolved event has nothing to tell. */
 const NEVER_LISTED = new Set(['inhibited', 'silenced']);
@@ -67,7 +70,9 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     say('storm', msg);
   };
   const receiver = await new StormReceiver('ours').start();
-  const channelsFile = writeOurChannelsFile(receiver.url);
+  /** the escalation's pager level (ours only, not in the side-by-side figures) */
+  const pager = await new StormReceiver('ours').start();
+  const channelsFile = writeOurChannelsFile(receiver.url, pager.url);
   const env = serviceEnv({ ...names, channelsFile }, { LOG_LEVEL: 'info', STARTUP_TIMEOUT: '120s', REDRIVE_INTERVAL: '5s', GIVE_UP_AFTER: '0' });
   const worker = Supervised.service('worker', env, o.logDir, note);
   const ingest = Supervised.service('ingest', env, o.logDir, note);
@@ -83,6 +88,8 @@ export async function runOurs(storm: Storm, o: OursOptions) {
   let docs = new Map<string, Doc>();
   let afterExpiry: Awaited<ReturnType<typeof expireSilence>> | null = null;
   let afterSourcesResolved: Awaited<ReturnType<typeof resolveSources>> | null = null;
+  let escalation: EscalationFigures | null = null;
+  let pagerWaitS: number | null = null;
   /** the receiver's figures once every record was terminal, before the silence expired */
   let atStormEnd: ReturnType<typeof receiverFigures> | undefined;
   let sampler: NodeJS.Timeout | undefined;
@@ -151,10 +158,19 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     }
     await sleep(3_000); // a notification in flight still counts
     clearInterval(sampler);
+    const escalating = escalatingDeliveries(published, names.stream);
+    const pagerFrom = Date.now();
+    const paged = await waitForPager(escalating, pager, pagerFrom + 120_000, o.shouldStop);
+    pagerWaitS = paged === escalating.length ? round((Date.now() - pagerFrom) / 1000, 1) : null;
+    note(`pager level: ${paged} of ${escalating.length} escalating deliveries paged`);
     docs = await allDocs(osc, names.index);
     atStormEnd = receiverFigures(receiver);
     if (silence.ok && !o.shouldStop()) afterExpiry = await expireSilence(silence.output);
     if (!o.shouldStop()) afterSourcesResolved = await resolveSources();
+    // the escalating deliveries at the very end (a late repeat would show), their records as they are now
+    const now = await allDocs(osc, names.index).catch(() => docs);
+    escalation = await escalationFigures(escalating, receiver, pager, now, temporal.client, pagerWaitS);
+    note(`escalating: ${escalation.pagerOnce} of ${escalation.alerts} paged once; ${escalation.firstTaskCut} first workflow tasks cut by the kill`);
   } finally {
     clearInterval(sampler);
     await Promise.all([worker.stop(), ingest.stop()]);
@@ -163,6 +179,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     if (terminated) note(`terminated ${terminated} workflows still open (silenced deliveries, groups waiting for repeat_interval)`);
     if (!o.keep) await dropData(redis, osc, [names.stream, `${names.stream}:in-flight`, `${names.stream}:dead-letter`], [names.index]);
     await receiver.stop();
+    await pager.stop();
     fs.rmSync(path.dirname(channelsFile), { recursive: true, force: true });
     redis.disconnect();
     await osc.close();
@@ -256,7 +273,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     }
     const r = atStormEnd ?? receiverFigures(receiver);
     return {
-      names, silence, afterExpiry, afterSourcesResolved, faults, events, timeline,
+      names, silence, afterExpiry, afterSourcesResolved, escalation, faults, events, timeline,
       published: published.length,
       documents: docs.size,
       statuses,
@@ -302,9 +319,12 @@ async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, Doc>
   for (;;) {
     const res = await osc.search({
       index,
-      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['deliveryStatus', 'groupNotificationKey', 'groupId', 'incidentRole', 'incidentOf', 'resolvedBy'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
+      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['deliveryStatus', 'groupNotificationKey', 'groupId', 'incidentRole', 'incidentOf', 'resolvedBy', 'escalationLevel'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
     } as never);
-    type Source = { deliveryStatus?: string; groupNotificationKey?: string | null; groupId?: string | null; incidentRole?: string | null; incidentOf?: string | null; resolvedBy?: string | null };
+    type Source = {
+      deliveryStatus?: string; groupNotificationKey?: string | null; groupId?: string | null; incidentRole?: string | null; incidentOf?: string | null; resolvedBy?: string | null;
+      escalationLevel?: number | null;
+    };
     const hits = (res.body as { hits: { hits: { _id: string; _source: Source; sort: unknown[] }[] } }).hits.hits;
     for (const { _id, _source: s } of hits) {
       out.set(_id, {
@@ -314,6 +334,7 @@ async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, Doc>
         ...(s.incidentRole ? { role: s.incidentRole } : {}),
         ...(s.incidentOf ? { of: s.incidentOf } : {}),
         ...(s.resolvedBy ? { resolvedBy: s.resolvedBy } : {}),
+        ...(typeof s.escalationLevel === 'number' ? { escalationLevel: s.escalationLevel } : {}),
       });
     }
     if (hits.length < 5000) break;

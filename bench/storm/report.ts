@@ -1,16 +1,19 @@
 // The storm's result: bench/results/storm-<stamp>.json (one line) and storm-latest.json (a symlink to it), a
-// markdown table ours vs Alertmanager on standard output, and with --readme README.md's storm table (the lines
-// between <!-- storm-table:begin --> and <!-- storm-table:end -->).
+// markdown table ours vs Alertmanager on standard output, and with --docs the storm table of docs/benchmarks.md (the
+// lines between <!-- storm-table:begin --> and <!-- storm-table:end -->).
 import fs from 'node:fs';
 import path from 'node:path';
 import { RESULTS_DIR, ROOT, round, writeResult } from '../harness';
 import type { AlertmanagerResult } from './alertmanager';
-import { GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
+import { escalationChecks, escalationRow } from './escalation';
+import { ESCALATION, GROUP_BY, INHIBIT, SILENCE, TIMING } from './our-config';
 import type { OursResult } from './ours';
 import type { StormExpected, StormSettings } from './scenario';
 
 export const BEGIN = '<!-- storm-table:begin -->';
 export const END = '<!-- storm-table:end -->';
+/** Where --docs writes the table. */
+export const DOCS_FILE = path.join(ROOT, 'docs', 'benchmarks.md');
 
 export interface StormResult {
   kind: 'storm';
@@ -18,7 +21,7 @@ export interface StormResult {
   startedAt: string;
   finishedAt: string;
   settings: StormSettings & { short: boolean; chaos: boolean; deadlineS: number };
-  config: { groupBy: string[]; timing: typeof TIMING; inhibit: typeof INHIBIT; silence: typeof SILENCE };
+  config: { groupBy: string[]; timing: typeof TIMING; inhibit: typeof INHIBIT; silence: typeof SILENCE; escalation?: typeof ESCALATION };
   machine: Record<string, unknown>;
   versions: Record<string, string>;
   scenario: { rules: { name: string; team: string; severity: string }[]; expected: StormExpected };
@@ -49,6 +52,12 @@ export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failure
     if (s && am?.afterSourcesResolved) {
       out.push({ name: 'ours and Alertmanager notify the same number of alerts once the sources resolved', ok: s.delivered === am.afterSourcesResolved.alertsNotified, detail: `ours ${s.delivered}, Alertmanager ${am.afterSourcesResolved.alertsNotified}` });
     }
+    // (results before the escalating alerts were part of the storm have none in their scenario)
+    if (scenario.expected.escalatingAlerts) {
+      const e = (ours as { escalation?: OursResult['escalation'] }).escalation;
+      out.push(...escalationChecks(e, ours.faults.some((f) => f.kind.startsWith('kill -9'))));
+      if (e) out.push({ name: 'ours: escalating alerts = the scenario\'s team="sre" alerts', ok: e.alerts === scenario.expected.escalatingAlerts, detail: `${e.alerts} of ${scenario.expected.escalatingAlerts}` });
+    }
   }
   if (r.alertmanager) {
     const am = r.alertmanager;
@@ -61,12 +70,14 @@ export function checksOf(r: Pick<StormResult, 'ours' | 'alertmanager' | 'failure
 const perAlert = (n: number, alerts: number) => (alerts ? round(n / alerts, 3) : null);
 const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '—' : typeof v === 'number' ? v.toLocaleString('en-US') : v);
 
+type Row = [string, string | number | null | undefined, string | number | null | undefined];
+
 /** The markdown table ours vs Alertmanager. */
 export function stormTable(r: StormResult): string {
   const x = r.scenario.expected;
   const o = r.ours;
   const a = r.alertmanager;
-  const rows: [string, string | number | null | undefined, string | number | null | undefined][] = [
+  const rows: Row[] = [
     ['alerts: events published (distinct alerts)', o ? `${cell(o.published)} (${cell(x.distinctAlerts)})` : null, a ? `${cell(x.events)} (${cell(x.distinctAlerts)})` : null],
     ['notifications sent', o && `${cell(o.receiver.notifications)} (${cell(o.receiver.rawPosts)} POSTs)`, a && cell(a.receiver.notifications)],
     ['notifications per alert', o && perAlert(o.receiver.notifications, x.distinctAlerts), a && perAlert(a.receiver.notifications, x.distinctAlerts)],
@@ -80,6 +91,9 @@ export function stormTable(r: StormResult): string {
       a ? `${cell(a.afterExpiry.alertsNotified)} (${cell(a.afterExpiry.notifications)})` : null],
     ['then the inhibition sources resolved: alerts notified (notifications)', o?.afterSourcesResolved ? `${cell(o.afterSourcesResolved.delivered)} of ${cell(o.afterSourcesResolved.heldBack)} held back (${cell(o.afterSourcesResolved.notifications)})` : null,
       a?.afterSourcesResolved ? `${cell(a.afterSourcesResolved.alertsNotified)} (${cell(a.afterSourcesResolved.notifications)})` : null],
+    // (results before the escalating alerts were part of the storm: no such row)
+    ...(x.escalatingAlerts ? [[`escalating alerts, pager level (ours only, not in the notifications above; scenario: ${cell(x.escalatingAlerts)})`,
+      o && escalationRow((o as { escalation?: OursResult['escalation'] }).escalation), a && 'no escalation: each notified on its own'] as Row] : []),
     ['time first alert → first notification', o?.firstAlertToFirstNotificationS != null ? `${o.firstAlertToFirstNotificationS} s` : null, a?.firstAlertToFirstNotificationS != null ? `${a.firstAlertToFirstNotificationS} s` : null],
     ['lost', o?.lost, a && `${cell(a.neverNotified)} never notified`],
     ['non-terminal records at the end', o?.nonTerminal, a && 'no per-alert record'],
@@ -89,8 +103,8 @@ export function stormTable(r: StormResult): string {
   return [`| figure | ours | ${a ? `Alertmanager ${a.version.replace(/^alertmanager, version /, '').split(' ')[0]}` : 'Alertmanager'} |`, '|---|---|---|', ...rows.map(([k, ov, av]) => `| ${k} | ${cell(ov)} | ${cell(av)} |`)].join('\n');
 }
 
-/** The README block: what ran, then the table. */
-export function readmeBlock(r: StormResult, file: string): string {
+/** The docs' block: what ran, then the table. */
+export function docsBlock(r: StormResult, file: string): string {
   const s = r.settings;
   const m = r.machine as { cores?: number; cpuModel?: string; memoryMiB?: number };
   return [
@@ -98,6 +112,8 @@ export function readmeBlock(r: StormResult, file: string): string {
     `Storm (\`${file}\`, ${r.startedAt.slice(0, 10)}, ${m.cores ?? '?'}-core ${String(m.cpuModel ?? '?').split(' ').slice(0, 2).join(' ')}, ${Math.round((m.memoryMiB ?? 0) / 1024)} GiB; made by \`npm run storm${s.short ? ' -- --short' : ''}\`):`,
     `${s.alerts.toLocaleString('en-US')} events from ${s.rules} rules over ${s.seconds} s (seed ${s.seed}); route group_by [${GROUP_BY.join(', ')}], group_wait ${TIMING.groupWait}, group_interval ${TIMING.groupInterval}, repeat_interval ${TIMING.repeatInterval};`,
     `silence \`${SILENCE.matcher}\`; inhibit \`${INHIBIT.source}\` → \`${INHIBIT.target}\`, equal [${INHIBIT.equal.join(', ')}]${r.ours && s.chaos ? '; ours with kill -9 of the worker at 1/3 and a Temporal restart at 2/3' : ''}.`,
+    ...(r.scenario.expected.escalatingAlerts ? [`Escalating alerts \`${ESCALATION.matcher}\` (fired in the first third, around the kill -9): a route without group_by; ours escalates them (chat at once, pager after ${ESCALATION.pagerAfter}),`
+      + ' Alertmanager notifies each on its own; the pager is ours only and counted in its own row, not in the notifications above.'] : []),
     '',
     stormTable(r),
     END,
@@ -108,12 +124,12 @@ export function writeStormResult(r: StormResult, started: Date): string {
   return writeResult('storm', started, r, RESULTS_DIR, 0);
 }
 
-/** Rewrites README.md's storm table from a result; returns the README's path. */
-export function updateReadme(r: StormResult, resultFile: string, readme = path.join(ROOT, 'README.md')): string {
-  const text = fs.readFileSync(readme, 'utf8');
+/** Rewrites the storm table of docs/benchmarks.md (or `docs`) from a result; returns the file's path. */
+export function updateDocs(r: StormResult, resultFile: string, docs = DOCS_FILE): string {
+  const text = fs.readFileSync(docs, 'utf8');
   const b = text.indexOf(BEGIN);
   const e = text.indexOf(END);
-  if (b < 0 || e < b) throw new Error(`README.md has no ${BEGIN} … ${END} region`);
-  fs.writeFileSync(readme, text.slice(0, b) + readmeBlock(r, path.relative(ROOT, resultFile)) + text.slice(e + END.length));
-  return readme;
+  if (b < 0 || e < b) throw new Error(`${path.relative(ROOT, docs)} has no ${BEGIN} … ${END} region`);
+  fs.writeFileSync(docs, text.slice(0, b) + docsBlock(r, path.relative(ROOT, resultFile)) + text.slice(e + END.length));
+  return docs;
 }

@@ -1,7 +1,11 @@
 // The storm: a deterministic schedule of alert events (seeded PRNG), the same for our pipeline and for
 // Alertmanager. R rules over 5 clusters; rule 0 is `ClusterDown` (critical), fired a few times in the first
-// second for the "down" clusters: the inhibition source. The other rules have a team (one of them, `batch`, is
-// silenced) and a severity (`medium` ones in a down cluster are the inhibition targets). Each event is one of:
+// second for the "down" clusters: the inhibition source. Rule 1 is `ServiceDown` (critical, team `sre`): the
+// escalating alerts (our route gives them an escalation policy, chat at once and the pager later), all fired in the
+// storm's first third, up to just after the worker's kill -9 at 1/3, so that the kill cuts some of their first
+// workflow tasks; they never repeat nor resolve, so every one of them must reach its pager level. The other rules
+// have a team (one of them, `batch`, is silenced) and a severity (`medium` ones in a down cluster are the
+// inhibition targets). Each event is one of:
 //   firing     a new alert (its own alertId; in Alertmanager its own label set, `instance` unique)
 //   duplicate  an alert still firing fires again (same alertId / same labels): one incident, no new page
 //   resolved   an alert that fired at least `minResolveAgeMs` earlier resolves (never fires again after)
@@ -53,13 +57,15 @@ export interface StormExpected {
   duplicates: number;
   resolved: number;
   sources: number;
+  /** distinct alerts of the escalating rule (team="sre"): notified on their own, then escalated to the pager */
+  escalatingAlerts: number;
   /** distinct alerts the silence matches (team="batch") */
   silencedAlerts: number;
   /** distinct alerts an inhibit rule holds back (severity medium in a down cluster, not silenced) */
   inhibitedAlerts: number;
   /** distinct alerts that should be notified (neither silenced nor inhibited) */
   notifiedAlerts: number;
-  /** groups (alertname, cluster) with at least one notified alert */
+  /** groups (alertname, cluster) with at least one notified alert (the escalating ones are not grouped) */
   groups: number;
 }
 
@@ -69,6 +75,11 @@ export const DOWN_CLUSTERS = ['c1', 'c2'];
 export const SOURCES_PER_CLUSTER = 3;
 export const SILENCED_TEAM = 'batch';
 export const SILENCE_MATCHER = `team="${SILENCED_TEAM}"`;
+export const ESCALATING_TEAM = 'sre';
+export const ESCALATING_RULE = 'ServiceDown';
+/** Share of the events that are escalating alerts (at least MIN_ESCALATING), all in escalatingWindowMs. */
+const ESCALATING_SHARE = 0.03;
+const MIN_ESCALATING = 20;
 export const SOURCE_RULE = 'ClusterDown';
 export const TARGET_SEVERITY: Severity = 'medium';
 const TEAMS = ['db', 'web', 'infra', 'net', SILENCED_TEAM];
@@ -80,6 +91,19 @@ const RULE_NAMES = [
 const DUPLICATE_SHARE = 0.05;
 const RESOLVE_SHARE = 0.05;
 
+/**
+ * When the escalating alerts fire: from 2 s (after the sources) to 1 s after the worker's kill -9 at 1/3 of the storm.
+ * Our pipeline takes the storm in more slowly than it is offered, so the first tasks running at the kill are of
+ * alerts published some seconds before it: the window covers the whole stretch before the kill.
+ */
+export function escalatingWindowMs(seconds: number): [number, number] {
+  return [2_000, Math.max(3_000, Math.round((seconds * 1000) / 3) + 1_000)];
+}
+
+export function escalatingCount(alerts: number): number {
+  return Math.max(MIN_ESCALATING, Math.round(alerts * ESCALATING_SHARE));
+}
+
 /** A resolved event comes at least this long after its alert fired (the Alertmanager half samples at half of it). */
 export function minResolveAgeMs(seconds: number): number {
   return Math.max(2_000, Math.round((seconds * 1000) / 6));
@@ -88,18 +112,22 @@ export function minResolveAgeMs(seconds: number): number {
 export function buildStorm(settings: StormSettings): Storm {
   const { alerts, rules: ruleCount, seconds, seed } = settings;
   const sources = DOWN_CLUSTERS.length * SOURCES_PER_CLUSTER;
-  if (ruleCount < 2) throw new Error('--rules: at least 2 (ClusterDown and one more)');
-  if (alerts < sources + 10) throw new Error(`--alerts: at least ${sources + 10}`);
-  if (seconds < 2) throw new Error('--seconds: at least 2');
+  const escalating = escalatingCount(alerts);
+  if (ruleCount < 3) throw new Error('--rules: at least 3 (ClusterDown, ServiceDown and one more)');
+  if (alerts < sources + escalating + 10) throw new Error(`--alerts: at least ${sources + MIN_ESCALATING + 10}`);
+  if (seconds < 4) throw new Error('--seconds: at least 4');
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const rules: StormRule[] = [{ index: 0, name: SOURCE_RULE, team: 'infra', severity: 'critical' }];
-  for (let i = 1; i < ruleCount; i++) {
+  const rules: StormRule[] = [
+    { index: 0, name: SOURCE_RULE, team: 'infra', severity: 'critical' },
+    { index: 1, name: ESCALATING_RULE, team: ESCALATING_TEAM, severity: 'critical' },
+  ];
+  for (let i = 2; i < ruleCount; i++) {
     const r = rnd();
-    // rule 1 is always a medium alert of team db: there is always an inhibition target
-    const severity: Severity = i === 1 || r < 0.4 ? 'medium' : r < 0.65 ? 'high' : r < 0.85 ? 'low' : 'critical';
-    const name = i - 1 < RULE_NAMES.length ? RULE_NAMES[i - 1] : `Rule${i}`;
-    rules.push({ index: i, name, team: TEAMS[(i - 1) % TEAMS.length], severity });
+    // rule 2 is always a medium alert of team db: there is always an inhibition target
+    const severity: Severity = i === 2 || r < 0.4 ? 'medium' : r < 0.65 ? 'high' : r < 0.85 ? 'low' : 'critical';
+    const name = i - 2 < RULE_NAMES.length ? RULE_NAMES[i - 2] : `Rule${i}`;
+    rules.push({ index: i, name, team: TEAMS[(i - 2) % TEAMS.length], severity });
   }
   const events: StormEvent[] = [];
   let serial = 0;
@@ -112,8 +140,14 @@ export function buildStorm(settings: StormSettings): Storm {
     const atMs = Math.floor((i / sources) * 1000);
     events.push({ atMs, kind: 'firing', alert: newAlert(rules[0], DOWN_CLUSTERS[i % DOWN_CLUSTERS.length], atMs) });
   }
+  // The escalating alerts, spread evenly (with jitter) over their window; never in `firing`: no duplicate, no resolve.
+  const [escFrom, escTo] = escalatingWindowMs(seconds);
+  for (let k = 0; k < escalating; k++) {
+    const atMs = Math.floor(escFrom + ((k + rnd()) / escalating) * (escTo - escFrom));
+    events.push({ atMs, kind: 'firing', alert: newAlert(rules[1], pick(CLUSTERS), atMs) });
+  }
   // The rest, spread evenly (with jitter) over [2 s, seconds).
-  const rest = alerts - sources;
+  const rest = alerts - sources - escalating;
   const startMs = 2_000;
   const spanMs = seconds * 1000 - startMs;
   const minAge = minResolveAgeMs(seconds);
@@ -134,16 +168,20 @@ export function buildStorm(settings: StormSettings): Storm {
       firing.splice(i, 1);
       continue;
     }
-    const alert = newAlert(rules[1 + Math.floor(rnd() * (ruleCount - 1))], pick(CLUSTERS), atMs);
+    const alert = newAlert(rules[2 + Math.floor(rnd() * (ruleCount - 2))], pick(CLUSTERS), atMs);
     firing.push(alert);
     events.push({ atMs, kind: 'firing', alert });
   }
-  events.sort((a, b) => a.atMs - b.atMs);
+  events.sort((a, b) => a.atMs - b.atMs); // (stable: equal times keep the order above)
   return { settings, rules, events, expected: expectations(events, sources) };
 }
 
 export function isSilenced(a: StormAlert): boolean {
   return a.rule.team === SILENCED_TEAM;
+}
+
+export function isEscalating(a: StormAlert): boolean {
+  return a.rule.team === ESCALATING_TEAM;
 }
 
 export function isInhibited(a: StormAlert): boolean {
@@ -159,10 +197,11 @@ function expectations(events: StormEvent[], sources: number): StormExpected {
     duplicates: events.filter((e) => e.kind === 'duplicate').length,
     resolved: events.filter((e) => e.kind === 'resolved').length,
     sources,
+    escalatingAlerts: alerts.filter(isEscalating).length,
     silencedAlerts: alerts.filter(isSilenced).length,
     inhibitedAlerts: alerts.filter(isInhibited).length,
     notifiedAlerts: notified.length,
-    groups: new Set(notified.map((a) => `${a.rule.name}/${a.cluster}`)).size,
+    groups: new Set(notified.filter((a) => !isEscalating(a)).map((a) => `${a.rule.name}/${a.cluster}`)).size,
   };
 }
 
