@@ -104,9 +104,6 @@ const VISIBILITY_LAG_MS = 5_000;
  */
 export const inFlightLedgerKey = (stream: string): string => `${stream}:in-flight`;
 
-/** Fault injection for crash tests only: INGEST_FAULT=crash-before-ack kills the process between start and ack. */
-const FAULT = process.env.INGEST_FAULT;
-
 export class Ingestor {
   readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0, givenUp: 0, eagerStarts: 0 };
   /** When to re-read our own pending entries for entries whose handling failed on their own (0: none waiting). */
@@ -304,7 +301,6 @@ export class Ingestor {
       }
     };
     await Promise.all(Array.from({ length: Math.min(cfg.ingest.concurrency, entries.length) }, lane));
-    if (FAULT === 'crash-before-ack' && acks.length) process.kill(process.pid, 'SIGKILL');
     if (acks.length) await redis.xack(cfg.stream, cfg.group, ...acks);
     if (failures.length) throw new Error(`${failures.length} of ${entries.length} entries not handed over: ${failures[0].message}`);
     // Entries that failed on their own wait for a re-read of our pending list (backing off), not the whole stream.

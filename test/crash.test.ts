@@ -1,5 +1,6 @@
 // Crash recovery on the real stack: kill -9 of the worker mid-notification and of the ingest
 // between workflow start and XACK. Every valid alert must end delivered, each under one idempotency key.
+import path from 'node:path';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { startProcess } from './helpers/processes';
@@ -37,9 +38,10 @@ describe('crash recovery', () => {
   it('kill -9 of the ingest between start and ack: another ingest reclaims the entries, no second delivery', async () => {
     const p = await new Pipeline().start();
     try {
-      // No worker yet, so only the ingest could ack: it dies right after starting the workflows.
+      // No worker yet, so only the ingest could ack: it dies right after starting the workflows, at its XACK
+      // (test/helpers/crash-before-ack.js, loaded into it from here: the product has no hook for this).
       const ids = await Promise.all(Array.from({ length: 5 }, (_, i) => p.publish(alertEvent({ alertId: `crash-i-${i}` }))));
-      const crashing = startProcess('ingest', p.env({ INGEST_CONSUMER: 'ingest-1', INGEST_FAULT: 'crash-before-ack' }));
+      const crashing = startProcess('ingest', p.env({ INGEST_CONSUMER: 'ingest-1', NODE_OPTIONS: `--require=${path.join(__dirname, 'helpers', 'crash-before-ack.js')}` }));
       await crashing.exited;
       expect(crashing.child.signalCode).toBe('SIGKILL');
       expect(await p.pending()).toBe(ids.length); // started but not acked
