@@ -21,6 +21,10 @@ const layers = {
   'scripts/**/*.ts': [notTest],
 };
 
+// One configuration: a process reads its environment in its loader only (src/config/, through the one schema,
+// src/config/schema.ts); everything else in src/ is handed its settings. Tests, scripts, bench and tools may read it.
+const configLoaders = ['src/config/service.ts', 'src/config/intake.ts', 'src/config/codec.ts', 'src/config/alertctl.ts', 'src/config/receiver.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.stack/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -36,6 +40,14 @@ export default tseslint.config(
     files: [glob],
     rules: { 'no-restricted-imports': ['error', { patterns }] },
   })),
+  {
+    files: ['src/**/*.ts'],
+    ignores: configLoaders,
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env',
+        message: 'Only the processes\' configuration loaders (src/config/) read the environment: add the variable to src/config/schema.ts and take its value from the configuration.' }],
+    },
+  },
   {
     files: ['src/workflows/**/*.ts'],
     rules: {

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const concurrency = Number(process.env.BASELINE_CONCURRENCY ?? 32);
   const consumer = process.env.BASELINE_CONSUMER ?? 'baseline-1';
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new Error('BASELINE_CONCURRENCY: a whole number from 1 to 1000');
-  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile));
+  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile, process.env));
   const reader = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
   const redis = connectRedis(cfg.redis, { maxRetriesPerRequest: null });
   for (const r of [reader, redis]) r.on('error', (e: Error) => log.warn({ err: e.message }, 'redis connection error'));

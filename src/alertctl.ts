@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { isGrpcServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
-import { loadConfig } from './config';
+import { alertctlDebug, loadAlertctlConfig } from './config/alertctl';
 import { ConfigError } from './errors';
 import { SEVERITIES } from './shared';
 import { UsageError } from './alertctl/usage-error';
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (positionals.length > cmd.positionals) throw new UsageError(`unexpected argument "${positionals[cmd.positionals]}"`);
   const overrides = { address: values.address, namespace: values.namespace, profile: values.profile };
-  const output = await cmd.run(loadConfig('tool', process.env, overrides), positionals, values);
+  const output = await cmd.run(loadAlertctlConfig(overrides), positionals, values);
   print(output);
   if (output.failed) {
     report(1, output.failed);
@@ -124,7 +124,7 @@ main(process.argv.slice(2)).then(
     const plain = e instanceof NotFoundError || e instanceof FailedError || e instanceof ConfigError || e instanceof WorkflowNotFoundError ||
       e instanceof NamespaceNotFoundError || isGrpcServiceError(e) || EXPECTED.test(e.name);
     const detail = causeOf(e) && !e.message.includes(causeOf(e)!) ? ` (${causeOf(e)})` : '';
-    const debug = process.env.ALERTCTL_DEBUG === '1' || process.env.ALERTCTL_DEBUG === 'true';
+    const debug = alertctlDebug();
     report(1, `${e.message}${detail}${!plain && !debug ? ' (ALERTCTL_DEBUG=1 shows the stack trace)' : ''}`, debug ? { stack: e.stack } : {});
     if (debug && !jsonMode) process.stderr.write(`${e.stack}\n`);
     process.exit(1);

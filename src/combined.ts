@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const workers = await createWorkers(svc, connection, { workflowTaskSlots: Math.max(100, 4 * cfg.ingest.concurrency) });
   const ingestor = new Ingestor({ ...svc, client: new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter, interceptors: clientInterceptors(svc.tracing) }), eagerStart: true });
   registerStreamGauges(() => ingestor.streamState());
-  await serveMetrics(cfg.metricsPort, () => workers.ready() && ingestor.running);
+  await serveMetrics(cfg.metricsPort, cfg.metricsHost, () => workers.ready() && ingestor.running);
   // The SDK's signal handlers drain the worker; the ingest stops reading (its in-flight starts finish) first.
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ingestor.stop());
   log.info({ ...workerSettings(svc, temporalMetricsPort), stream: cfg.stream, group: cfg.group, consumer: cfg.consumer, eagerStart: true }, 'combined worker and ingest started');

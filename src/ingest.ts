@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const ingestor = new Ingestor({ ...svc, client });
   log.info({ payloadEncryption: cfg.temporal.encryption }, `payload encryption: ${cfg.temporal.encryption}`);
   registerStreamGauges(() => ingestor.streamState());
-  await serveMetrics(cfg.metricsPort, () => ingestor.running);
+  await serveMetrics(cfg.metricsPort, cfg.metricsHost, () => ingestor.running);
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
       log.info({ signal: sig }, 'stopping: no new reads, finishing in-flight starts');

@@ -1,10 +1,11 @@
 // The intake process: takes alerts over HTTP (our API, Alertmanager's webhook) into the alert stream, and
 // serves the ack links. See src/intake/ and docs/intake.md.
+import { loadIntakeSettings } from './config/intake';
 import { IntakeService } from './intake/service';
 import { exitOnStartupError } from './service';
 
 async function main(): Promise<void> {
-  const intake = await IntakeService.open();
+  const intake = await IntakeService.open(loadIntakeSettings());
   const { log } = intake;
   let stopped: Promise<void> | undefined;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

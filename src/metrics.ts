@@ -58,7 +58,8 @@ export function registerStreamGauges(read: () => Promise<{ pending: number; lag:
   new Gauge({ name: 'alert_ingest_lag', help: 'Entries in the stream not yet read by the group (XINFO GROUPS lag)', registers: [registry], collect: function () { this.set(last.lag); } });
 }
 
-export function serveMetrics(port: number, ready: () => boolean): Promise<http.Server | undefined> {
+/** /metrics, /healthz and /readyz on host:port (METRICS_HOST, METRICS_PORT); port 0: none. */
+export function serveMetrics(port: number, host: string, ready: () => boolean): Promise<http.Server | undefined> {
   if (!port) return Promise.resolve(undefined);
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -72,7 +73,7 @@ export function serveMetrics(port: number, ready: () => boolean): Promise<http.S
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, process.env.METRICS_HOST ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.unref();
       resolve(server);
     });

@@ -1,11 +1,10 @@
 // A small local webhook receiver: the embedded default destination, so a new user sees the whole path
 // from stream to human. Prints each alert it gets, once per idempotency key (repeats are counted).
 import http from 'node:http';
+import { loadReceiverSettings } from './config/receiver';
 
-const port = Number(process.env.RECEIVER_PORT ?? 8787);
-const host = process.env.RECEIVER_HOST ?? '127.0.0.1';
-/** RECEIVER_STATUS (200): answer every alert with this status, e.g. 410 to demonstrate a parked alert. */
-const status = Number(process.env.RECEIVER_STATUS ?? 200);
+/** RECEIVER_STATUS: answer every alert with this status, e.g. 410 to demonstrate a parked alert. */
+const { host, port, status } = loadReceiverSettings();
 const seen = new Map<string, number>();
 
 const server = http.createServer((req, res) => {

@@ -27,10 +27,11 @@ export interface Service {
 
 /** `combined`: the worker and the ingest in one process (src/combined.ts): the worker's settings, its metrics port. */
 export async function openService(role: 'worker' | 'ingest' | 'combined'): Promise<Service> {
-  const cfg = loadConfig(role === 'combined' ? 'worker' : role);
+  const cfg = loadConfig(role);
   const log = createLogger(role, cfg.logLevel);
-  const tracing = startTracing(role, log);
-  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile), cfg.taskQueue);
+  const tracing = startTracing(role, cfg.tracing, log);
+  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv), cfg.taskQueue, { linkBase: cfg.alertLinkBase, smtpTlsInsecure: cfg.smtpTlsInsecure });
+  if (cfg.smtpTlsInsecure) log.warn('SMTP_TLS_INSECURE=1: email channels do not check the SMTP server\'s certificate (test servers only)');
   const escalations = channels.escalationPolicies();
   if (role !== 'ingest' && !cfg.lifecycle && escalations.length) {
     // Without incidents nothing can be acknowledged, and every level of a policy would page at once.

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const temporalMetricsPort = installRuntime(cfg, log);
   const connection = await NativeConnection.connect(cfg.temporal.connection);
   const workers = await createWorkers(svc, connection);
-  await serveMetrics(cfg.metricsPort, () => workers.ready());
+  await serveMetrics(cfg.metricsPort, cfg.metricsHost, () => workers.ready());
   log.info(workerSettings(svc, temporalMetricsPort), 'worker started');
   await workers.run(); // returns after SIGINT/SIGTERM and a graceful drain
   await connection.close();

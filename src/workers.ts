@@ -15,12 +15,12 @@ import { clientInterceptors, withWorkerTracing } from './tracing/temporal';
 
 /** Routes the SDK's own log lines to our logger; exposes Temporal's worker metrics (TEMPORAL_METRICS_PORT, default METRICS_PORT+10). */
 export function installRuntime(cfg: Service['cfg'], log: Logger): number {
-  const temporalMetricsPort = Number(process.env.TEMPORAL_METRICS_PORT ?? (cfg.metricsPort ? cfg.metricsPort + 10 : 0));
+  const port = cfg.temporalMetricsPort;
   Runtime.install({
     logger: new DefaultLogger(cfg.logLevel === 'debug' ? 'DEBUG' : 'INFO', (e) => log[e.level.toLowerCase() as Lowercase<LogLevel>]({ ...e.meta }, e.message)),
-    ...(temporalMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${process.env.METRICS_HOST ?? '127.0.0.1'}:${temporalMetricsPort}` } } } } : {}),
+    ...(port ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${cfg.metricsHost}:${port}` } } } } : {}),
   });
-  return temporalMetricsPort;
+  return port;
 }
 
 export interface Workers {

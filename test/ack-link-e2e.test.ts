@@ -4,7 +4,7 @@
 // delivery: its escalation stops (the pager is never paged) and the document says ackedVia `link`. A second alert,
 // not acknowledged, escalates on the same schedule meanwhile: the control that the pager would have been paged.
 import fs from 'node:fs';
-import { verifyAckToken } from '../src/intake/ack-token';
+import { verifyAckToken } from '../src/ack-links';
 import { alertEvent } from './helpers/alerts';
 import { TEST_ACK_SECRET, startIntake, type IntakeProcess } from './helpers/intake';
 import { LEVEL1_MS, LEVEL2_MS, useEscalationChannels } from './helpers/escalation';

@@ -12,7 +12,7 @@ import type { ChannelRegistry } from '../src/channels/registry';
 import type { OutgoingAlert } from '../src/channels/types';
 import { loadConfig, type AckLinkSettings } from '../src/config';
 import { ConfigError } from '../src/errors';
-import { verifyAckToken } from '../src/intake/ack-token';
+import { verifyAckToken } from '../src/ack-links';
 import { loadIntakeConfig } from '../src/intake/config';
 import type { AlertStore } from '../src/store';
 import type { DeliveryRequest } from '../src/shared';
@@ -88,9 +88,9 @@ describe('worker settings: ACK_LINK_BASE, ACK_SECRET / ACK_SECRET_FILE, ACK_LINK
   });
 
   it('names every problem at once, with the other settings\' problems', () => {
-    const found = problems({ ACK_SECRET: 'short', ACK_LINK_TTL: 'soon', INGEST_BATCH_SIZE: '0', ALERT_LIFECYCLE: 'sometimes' });
+    const found = problems({ ACK_SECRET: 'short', ACK_LINK_TTL: 'soon', GIVE_UP_AFTER: 'never', ALERT_LIFECYCLE: 'sometimes' });
     expect(found).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^INGEST_BATCH_SIZE="0"/),
+      expect.stringMatching(/^GIVE_UP_AFTER="never"/),
       expect.stringMatching(/^ALERT_LIFECYCLE="sometimes"/),
       expect.stringMatching(/^ACK_SECRET: is 5 bytes/),
       expect.stringMatching(/^ACK_SECRET is set but ACK_LINK_BASE is not/),

@@ -391,7 +391,7 @@ describe('loadConfig (environment)', () => {
   });
 
   it('takes values from the environment; empty means default', () => {
-    const cfg = loadConfig('worker', {
+    const cfg = loadConfig('combined', {
       REDIS_URL: 'rediss://cache.internal:6380',
       ALERT_STREAM: 'alerts:prod',
       INGEST_BATCH_SIZE: '500',
@@ -417,7 +417,7 @@ describe('loadConfig (environment)', () => {
   it('names every bad variable in one ConfigError', () => {
     let thrown: unknown;
     try {
-      loadConfig('worker', { REDIS_URL: 'not-a-url', INGEST_BATCH_SIZE: '0', INGEST_BLOCK: 'forever', ALERT_INDEX: 'UPPER' });
+      loadConfig('combined', { REDIS_URL: 'not-a-url', INGEST_BATCH_SIZE: '0', INGEST_BLOCK: 'forever', ALERT_INDEX: 'UPPER' });
     } catch (e) {
       thrown = e;
     }
@@ -441,7 +441,7 @@ describe('loadConfig (environment)', () => {
     ['REDRIVE_INTERVAL', '1 week', /REDRIVE_INTERVAL="1 week": expected a duration/],
     ['LOG_LEVEL', 'verbose', /LOG_LEVEL="verbose"/],
   ])('rejects %s=%s', (name, value, problem) => {
-    expect(() => loadConfig('worker', { [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig('worker', { [name]: value })).toThrow(problem);
+    expect(() => loadConfig('combined', { [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig('combined', { [name]: value })).toThrow(problem);
   });
 });

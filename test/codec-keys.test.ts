@@ -85,7 +85,7 @@ describe('loadPayloadKeys', () => {
   it('loadConfig lists key problems with the other settings, and the Temporal target carries the codec', () => {
     let message = '';
     try {
-      loadConfig('worker', { PAYLOAD_ENCRYPTION_KEYS: `k1:${b64(16)}`, INGEST_BATCH_SIZE: 'lots', HOME: '/nonexistent' });
+      loadConfig('combined', { PAYLOAD_ENCRYPTION_KEYS: `k1:${b64(16)}`, INGEST_BATCH_SIZE: 'lots', HOME: '/nonexistent' });
     } catch (e) {
       message = (e as Error).message;
     }

@@ -81,7 +81,7 @@ async function ingestor(env: Record<string, string> = {}, startFault?: (alertId:
   }) as never);
   const log = createLogger('ingest-test', 'silent');
   const own = redis(); // stop() disconnects the ingestor's client: not the shared one
-  const ing = new Ingestor({ cfg, log, redis: own, client, store, channels: new ChannelRegistry(loadChannelsFile(cfg.channelsFile), taskQueue) });
+  const ing = new Ingestor({ cfg, log, redis: own, client, store, channels: new ChannelRegistry(loadChannelsFile(cfg.channelsFile, process.env), taskQueue) });
   let run: Promise<void> | undefined;
   return {
     cfg, ingestor: ing, store, starts,

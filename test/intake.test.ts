@@ -9,13 +9,13 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import Redis from 'ioredis';
 import { createLogger } from '../src/logger';
-import { ACK_TOKEN_MAX_LENGTH, ackLink, signAckToken, verifyAckToken } from '../src/intake/ack-token';
+import { ACK_TOKEN_MAX_LENGTH, ackLink, signAckToken, verifyAckToken } from '../src/ack-links';
 import { temporalAcknowledger } from '../src/intake/acknowledge';
 import { DEFAULT_ALERTMANAGER_MAPPING, alertmanagerAlertId, labelsFingerprint, mapAlertmanagerAlert, mapSeverity, type AlertmanagerMapping } from '../src/intake/alertmanager';
-import { BearerAuth } from '../src/intake/auth';
+import { BearerAuth } from '../src/http/bearer-auth';
 import { loadIntakeConfig } from '../src/intake/config';
 import { buildIntakeServer, type IntakeApp, type IntakeDeps } from '../src/intake/server';
-import { loadIntakeSettings } from '../src/intake/service';
+import { loadIntakeSettings } from '../src/config/intake';
 import { StreamWriter } from '../src/intake/stream-writer';
 import type { AlertEvent } from '../src/shared';
 import { ackedQuery } from './workflows/ack';
@@ -50,7 +50,7 @@ function alert(n: number, extra: Partial<AlertEvent> = {}): AlertEvent {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-describe('ack tokens (src/intake/ack-token.ts)', () => {
+describe('ack tokens (src/ack-links/token.ts)', () => {
   const now = Date.parse('2026-11-23T12:00:00Z');
   const token = signAckToken({ workflowId: 'alerts:1795399445129-0', expiresAt: now + 3_600_000 }, SECRET);
 

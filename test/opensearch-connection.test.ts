@@ -141,8 +141,8 @@ describe('loadConfig: OpenSearch settings', () => {
         problems: expect.arrayContaining([
           'OPENSEARCH_PASSWORD is set without OPENSEARCH_USERNAME',
           'OPENSEARCH_CA_FILE is set but OPENSEARCH_URL is not https://',
-          'OPENSEARCH_INDEX_SHARDS="0": expected a whole number up to 1024',
-          'OPENSEARCH_INDEX_REPLICAS="many": expected a whole number up to 16',
+          'OPENSEARCH_INDEX_SHARDS="0": expected a whole number from 1 to 1024',
+          'OPENSEARCH_INDEX_REPLICAS="many": expected a whole number from 0 to 16',
         ]),
       }));
   });

@@ -7,10 +7,10 @@ import { entryTraceContext, traceFieldsFor, traceFieldsFromHeaders } from '../sr
 describe('tracingSettings', () => {
   it.each([
     [{}, { enabled: false }],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { enabled: true, exporter: 'otlp', protocol: 'http/protobuf' }],
-    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, { enabled: true, exporter: 'otlp', protocol: 'http/json' }],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }, { enabled: true, exporter: 'otlp', protocol: 'grpc' }],
-    [{ OTEL_TRACES_EXPORTER: 'otlp' }, { enabled: true, exporter: 'otlp', protocol: 'http/protobuf' }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { enabled: true, exporter: 'otlp', protocol: 'http/protobuf', endpoint: 'http://c:4318' }],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://u:p@c:4318/v1/traces?k=v', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, { enabled: true, exporter: 'otlp', protocol: 'http/json', endpoint: 'http://c:4318/v1/traces' }],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' }, { enabled: true, exporter: 'otlp', protocol: 'grpc', endpoint: 'http://c:4317' }],
+    [{ OTEL_TRACES_EXPORTER: 'otlp' }, { enabled: true, exporter: 'otlp', protocol: 'http/protobuf', endpoint: 'the exporter default' }],
     [{ OTEL_TRACES_EXPORTER: 'console' }, { enabled: true, exporter: 'console' }],
     [{ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { enabled: false }],
     [{ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { enabled: false }],
@@ -20,10 +20,10 @@ describe('tracingSettings', () => {
   });
 
   it.each([
-    [{ OTEL_TRACES_EXPORTER: 'jaeger' }, /OTEL_TRACES_EXPORTER=jaeger: expected otlp, console or none/],
+    [{ OTEL_TRACES_EXPORTER: 'jaeger' }, /OTEL_TRACES_EXPORTER="jaeger": expected otlp, console or none/],
     [{ OTEL_TRACES_EXPORTER: 'otlp,console' }, /one exporter at a time/],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_PROTOCOL=thrift: expected http\/protobuf, http\/json, grpc/],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'c:4318' }, /expected an http:\/\/ or https:\/\/ URL/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' }, /OTEL_EXPORTER_OTLP_PROTOCOL="thrift": expected http\/protobuf, http\/json, grpc/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'c:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT: expected an http:\/\/ or https:\/\/ URL/],
   ])('%j is refused', (env, message) => {
     expect(() => tracingSettings(env)).toThrow(ConfigError);
     expect(() => tracingSettings(env)).toThrow(message);

@@ -3,8 +3,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChannelRegistry } from '../channels/registry';
 import type { OutgoingAlert } from '../channels/types';
-import type { AckLinkSettings } from '../config';
-import { ackLink } from '../intake/ack-token';
+import { ackLink, type AckLinkSettings } from '../ack-links';
 import { AlertConflictError, PermanentDeliveryError, StoreRefusedError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency, channelResults, deliveriesRecorded, storeRefused } from '../metrics';
 import type { AlertStore } from '../store';

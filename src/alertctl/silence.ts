@@ -3,6 +3,7 @@
 // also wakes the deliveries the silence held back, through Temporal.
 import os from 'node:os';
 import type { ServiceConfig } from '../config';
+import { alertctlUser } from '../config/alertctl';
 import { parseDuration } from '../duration';
 import { MatcherSyntaxError, SilenceInvalidError, SilenceNotFoundError } from '../errors';
 import { opensearchClient } from '../connections/opensearch';
@@ -159,7 +160,7 @@ async function withStore(cfg: ServiceConfig, fn: (store: SilenceStore, held: Hel
 
 function defaultUser(): string {
   try {
-    return process.env.USER || os.userInfo().username || 'alertctl';
+    return alertctlUser() || os.userInfo().username || 'alertctl';
   } catch {
     return 'alertctl';
   }

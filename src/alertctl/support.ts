@@ -28,7 +28,7 @@ export interface Command {
 }
 
 export const uiUrl = (cfg: ServiceConfig, wid: string) =>
-  `${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}/namespaces/${cfg.namespace}/workflows/${encodeURIComponent(wid)}`;
+  `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows/${encodeURIComponent(wid)}`;
 export const causeOf = (e: unknown): string | undefined => {
   const cause = (e as { cause?: unknown } | undefined)?.cause;
   return cause instanceof Error ? cause.message : undefined;

@@ -249,7 +249,7 @@ export const channelsFileSchema = z
 export type ChannelsFile = z.infer<typeof channelsFileSchema>;
 
 /** Replaces ${VAR} / ${VAR:-default} in every string of the tree. Missing variables are reported with their path. */
-function interpolate(node: unknown, env: Record<string, string | undefined>, at: string, problems: string[]): unknown {
+function interpolate(node: unknown, env: Readonly<Record<string, string | undefined>>, at: string, problems: string[]): unknown {
   if (typeof node === 'string') {
     return node.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) => {
       const v = env[name];
@@ -266,7 +266,8 @@ function interpolate(node: unknown, env: Record<string, string | undefined>, at:
   return node;
 }
 
-export function parseChannelsFile(text: string, file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {
+/** `env`: where its `${VAR}` references are filled in from (the process's whole environment, handed over by its configuration). */
+export function parseChannelsFile(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ChannelsFile {
   const where = `channels file ${file}`;
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) throw new ConfigError(`Invalid ${where}:`, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
@@ -280,7 +281,7 @@ export function parseChannelsFile(text: string, file: string, env: Record<string
   return parsed.data;
 }
 
-export function loadChannelsFile(file: string, env: Record<string, string | undefined> = process.env): ChannelsFile {
+export function loadChannelsFile(file: string, env: Readonly<Record<string, string | undefined>>): ChannelsFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -27,6 +27,10 @@ export interface EmailConfig {
   timeoutMs: number;
   subject?: string;
   text?: string;
+  /** ALERT_LINK_BASE: where a notification's link points (default: the local Web UI). */
+  linkBase?: string;
+  /** SMTP_TLS_INSECURE: the SMTP server's certificate is not checked (a test server's self-signed one). */
+  tlsInsecure?: boolean;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,8 +57,8 @@ interface MailContent {
 }
 
 /** A group notification's mail (see the top of this file). */
-export function groupMail(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<EmailConfig, 'subject' | 'text'>): MailContent {
-  const link = alertLink(alert);
+export function groupMail(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<EmailConfig, 'subject' | 'text' | 'linkBase'>): MailContent {
+  const link = alertLink(alert, cfg.linkBase);
   const subject = cfg.subject ? render(cfg.subject, alert, link) : groupSummary(g);
   const text = `${cfg.text ? `${render(cfg.text, alert, link)}\n\n` : ''}${groupBody(g)}\n`;
   const { shown, more } = listedAlerts(g);
@@ -81,7 +85,7 @@ export class EmailChannel implements Channel {
       host: cfg.host, port: cfg.port, secure: cfg.secure,
       auth: cfg.user ? { user: cfg.user, pass: cfg.password ?? '' } : undefined,
       connectionTimeout: cfg.timeoutMs, greetingTimeout: cfg.timeoutMs, socketTimeout: cfg.timeoutMs,
-      tls: { rejectUnauthorized: process.env.SMTP_TLS_INSECURE !== '1' },
+      tls: { rejectUnauthorized: !cfg.tlsInsecure },
     });
   }
 
@@ -90,7 +94,7 @@ export class EmailChannel implements Channel {
   }
 
   private alertMail(alert: OutgoingAlert): MailContent {
-    const link = alertLink(alert);
+    const link = alertLink(alert, this.cfg.linkBase);
     const subject = `${alert.resolves ? 'Re: [RESOLVED] ' : ''}${render(this.cfg.subject ?? DEFAULT_TITLE, alert, link)}`;
     // A page's firing notification ends with its ack link, unless the operator's text template places it ({{ackUrl}}).
     const ackUrl = alert.resolves ? undefined : alert.ackUrl;

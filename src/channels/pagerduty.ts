@@ -19,15 +19,17 @@ export interface PagerDutyConfig {
   url: string;
   timeoutMs: number;
   title?: string;
+  /** ALERT_LINK_BASE: where a notification's link points (default: the local Web UI). */
+  linkBase?: string;
 }
 
 export const PAGERDUTY_SEVERITY: Record<string, 'critical' | 'error' | 'warning' | 'info'> = {
   critical: 'critical', high: 'error', medium: 'warning', low: 'info', info: 'info',
 };
 
-export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title'>) {
+export function pagerDutyEvent(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title' | 'linkBase'>) {
   const e = alert.event;
-  const link = alertLink(alert);
+  const link = alertLink(alert, cfg.linkBase);
   return {
     routing_key: cfg.routingKey,
     event_action: 'trigger',
@@ -58,8 +60,8 @@ export function pagerDutyResolve(alert: OutgoingAlert, cfg: Pick<PagerDutyConfig
  * severity = the group's highest, mapped as for one alert; custom_details = the counts, the listed alerts (as lines,
  * `… and N more` last), the group's labels, the notification key and the link to all the group's alerts.
  */
-export function pagerDutyGroupEvent(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title'>) {
-  const link = alertLink(alert); // the group workflow
+export function pagerDutyGroupEvent(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<PagerDutyConfig, 'routingKey' | 'title' | 'linkBase'>) {
+  const link = alertLink(alert, cfg.linkBase); // the group workflow
   const { more } = listedAlerts(g);
   return {
     routing_key: cfg.routingKey,

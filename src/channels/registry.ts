@@ -16,16 +16,24 @@ import { WebhookChannel } from './webhook';
 /** Extra milliseconds the activity gets beyond the channel's own call timeout, so the call times out first. */
 const ACTIVITY_TIMEOUT_MARGIN_MS = 5_000;
 
-function build(name: string, c: ChannelConfig): Channel {
+/** What the worker's environment adds to every channel of the file. */
+export interface ChannelOptions {
+  /** ALERT_LINK_BASE: where a notification's link points (default: the local Web UI). */
+  linkBase?: string;
+  /** SMTP_TLS_INSECURE: email channels do not check the SMTP server's certificate. */
+  smtpTlsInsecure?: boolean;
+}
+
+function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: ChannelOptions): Channel {
   switch (c.type) {
     case 'webhook':
       return new WebhookChannel({ name, url: c.url, secret: c.secret, headers: c.headers, timeoutMs: c.timeout });
     case 'slack':
-      return new SlackChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, text: c.text });
+      return new SlackChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
     case 'email':
-      return new EmailChannel({ name, host: c.host, port: c.port, secure: c.secure, user: c.user, password: c.password, from: c.from, to: c.to, timeoutMs: c.timeout, subject: c.subject, text: c.text });
+      return new EmailChannel({ name, host: c.host, port: c.port, secure: c.secure, user: c.user, password: c.password, from: c.from, to: c.to, timeoutMs: c.timeout, subject: c.subject, text: c.text, linkBase, tlsInsecure: smtpTlsInsecure });
     case 'pagerduty':
-      return new PagerDutyChannel({ name, routingKey: c.routingKey, url: c.url, timeoutMs: c.timeout, title: c.title });
+      return new PagerDutyChannel({ name, routingKey: c.routingKey, url: c.url, timeoutMs: c.timeout, title: c.title, linkBase });
   }
 }
 
@@ -56,12 +64,13 @@ export class ChannelRegistry {
     private readonly file: ChannelsFile,
     /** The main task queue; rate-limited channels get their own queue next to it. */
     private readonly taskQueue = 'alert-delivery',
+    options: ChannelOptions = {},
   ) {
     // parseChannelsFile already enforces this; a file built another way must not get around it, or an
     // unmatched alert would have no channel (see route()).
     const problem = catchAllProblem(file);
     if (problem) throw new ConfigError('Invalid channels:', [`routes: ${problem}`]);
-    for (const [name, config] of Object.entries(file.channels)) this.channels.set(name, { config, channel: build(name, config) });
+    for (const [name, config] of Object.entries(file.channels)) this.channels.set(name, { config, channel: build(name, config, options) });
   }
 
   names(): string[] {

@@ -26,6 +26,8 @@ export interface SlackConfig {
   timeoutMs: number;
   title?: string;
   text?: string;
+  /** ALERT_LINK_BASE: where a notification's `link` points (default: the local Web UI). */
+  linkBase?: string;
 }
 
 /** Slack's limits (Block Kit reference), in characters. */
@@ -80,9 +82,9 @@ function ackElement(alert: OutgoingAlert): { type: 'mrkdwn'; text: string }[] {
   return text.length <= SLACK_LIMITS.context ? [{ type: 'mrkdwn', text }] : [];
 }
 
-export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title' | 'text'>) {
+export function slackMessage(alert: OutgoingAlert, cfg: Pick<SlackConfig, 'title' | 'text' | 'linkBase'>) {
   const e = alert.event;
-  const link = alertLink(alert);
+  const link = alertLink(alert, cfg.linkBase);
   const emoji = EMOJI[e.severity] ?? '';
   const titleTemplate = cfg.title ?? DEFAULT_TITLE;
   const resolved = alert.resolves ? 'RESOLVED: ' : '';
@@ -134,8 +136,8 @@ const groupEmoji = (g: GroupNotice) => (g.status === 'resolved' ? ':white_check_
  * (see template.ts: {{title}} is the summary line, {{description}} the counts, {{labels}} the group's labels …):
  * the title replaces the summary in the header, the text comes after the counts; the list is always shown.
  */
-export function slackGroupMessage(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<SlackConfig, 'title' | 'text'>) {
-  const link = alertLink(alert); // the group workflow
+export function slackGroupMessage(alert: OutgoingAlert, g: GroupNotice, cfg: Pick<SlackConfig, 'title' | 'text' | 'linkBase'>) {
+  const link = alertLink(alert, cfg.linkBase); // the group workflow
   const emoji = groupEmoji(g);
   const header = truncate(cfg.title ? render(cfg.title, alert, link) : groupSummary(g), SLACK_LIMITS.header); // plain_text: literal
   const title = cfg.title ? render(cfg.title, alert, link, escapeMrkdwn) : escapeMrkdwn(groupSummary(g));

@@ -12,6 +12,7 @@
 // {{description}} = the counts (`12 firing (3 new), 2 resolved`), {{link}} = the list of the group's alerts
 // (its listUrl; else the group workflow), {{deliveryId}} = the notification key `<group ID>:<sequence>`;
 // the other fields are the group workflow's (`alert.event`). Channels always add the listed alerts themselves.
+import { defaultOf } from '../config/read';
 import { groupCounts, groupSummary } from './group-text';
 import type { OutgoingAlert } from './types';
 
@@ -66,8 +67,11 @@ function fieldValue(name: string, alert: OutgoingAlert, e: OutgoingAlert['event'
   return typeof v === 'string' ? v : '';
 }
 
-/** Link to the alert's workflow in the Temporal Web UI (ALERT_LINK_BASE, default the local UI). */
-export function alertLink(alert: OutgoingAlert, base = process.env.ALERT_LINK_BASE ?? 'http://127.0.0.1:8233/namespaces/default/workflows'): string {
+/** ALERT_LINK_BASE's default: the local Web UI's workflows of the default namespace. */
+export const DEFAULT_ALERT_LINK_BASE = defaultOf('ALERT_LINK_BASE');
+
+/** Link to the alert's workflow in the Temporal Web UI (`base`: the worker's ALERT_LINK_BASE). */
+export function alertLink(alert: OutgoingAlert, base = DEFAULT_ALERT_LINK_BASE): string {
   return `${base.replace(/\/$/, '')}/${encodeURIComponent(alert.workflowId)}`;
 }
 

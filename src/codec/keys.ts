@@ -1,12 +1,10 @@
-// Payload encryption keys from the environment (never logged: only their IDs are).
-//   PAYLOAD_ENCRYPTION_KEYS       id1:base64key,id2:base64key
-//   PAYLOAD_ENCRYPTION_KEYS_FILE  one `id:base64key` per line, # comments and blank lines ignored
-//   PAYLOAD_ENCRYPTION_KEY_ID     the current key, which encrypts (default: the first listed)
+// Payload encryption keys from the environment (never logged: only their IDs are): PAYLOAD_ENCRYPTION_KEYS
+// (`id1:base64key,id2:base64key`) or PAYLOAD_ENCRYPTION_KEYS_FILE (one `id:base64key` per line, # comments and
+// blank lines ignored), and PAYLOAD_ENCRYPTION_KEY_ID, the current key, which encrypts (default: the first listed).
 // Each key is 32 random bytes (AES-256), e.g. `openssl rand -base64 32`.
 import fs from 'node:fs';
+import { readVariables, type Env } from '../config/read';
 import { ConfigError } from '../errors';
-
-type Env = Record<string, string | undefined>;
 
 /** A key ID: it travels in every payload's metadata in plain text, so it is a name, never key material. */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -20,11 +18,12 @@ export interface PayloadKeys {
 }
 
 /** The keys, or undefined when none are configured (payloads stay plain). Throws one ConfigError listing every problem. */
-export function loadPayloadKeys(env: Env = process.env): PayloadKeys | undefined {
+export function loadPayloadKeys(env: Env): PayloadKeys | undefined {
   const problems: string[] = [];
-  const inline = env.PAYLOAD_ENCRYPTION_KEYS?.trim();
-  const file = env.PAYLOAD_ENCRYPTION_KEYS_FILE?.trim();
-  const chosen = env.PAYLOAD_ENCRYPTION_KEY_ID?.trim();
+  const s = readVariables(env, ['PAYLOAD_ENCRYPTION_KEYS', 'PAYLOAD_ENCRYPTION_KEYS_FILE', 'PAYLOAD_ENCRYPTION_KEY_ID'], problems);
+  const inline = s.PAYLOAD_ENCRYPTION_KEYS?.trim();
+  const file = s.PAYLOAD_ENCRYPTION_KEYS_FILE?.trim();
+  const chosen = s.PAYLOAD_ENCRYPTION_KEY_ID?.trim();
   if (inline && file) problems.push('PAYLOAD_ENCRYPTION_KEYS and PAYLOAD_ENCRYPTION_KEYS_FILE are both set: use one');
   let entries: { text: string; where: string }[] = [];
   if (inline) {

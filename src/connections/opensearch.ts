@@ -1,23 +1,14 @@
-// How the worker and the ingest reach OpenSearch, managed or not:
-//   OPENSEARCH_URL                 http[s]://host:port (user:password in the URL works too)
-//   OPENSEARCH_USERNAME / OPENSEARCH_PASSWORD / OPENSEARCH_PASSWORD_FILE   basic auth (the file wins)
-//   OPENSEARCH_CA_FILE             a custom CA for the server's certificate (https)
-//   OPENSEARCH_AWS_REGION          sign every request with AWS SigV4 (Amazon OpenSearch Service), for this region;
-//   OPENSEARCH_AWS_SERVICE         es (default, managed domains) or aoss (Serverless). Credentials come from the
-//                                  AWS SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY[/AWS_SESSION_TOKEN],
-//                                  AWS_PROFILE, web identity (EKS IRSA), ECS or EC2 instance roles
-//   OPENSEARCH_INDEX_SHARDS (1), OPENSEARCH_INDEX_REPLICAS (0)   settings of the index the service creates
-//                                  (rollover mode: of the template `alertctl index-template` writes)
-//   OPENSEARCH_INDEX_ROLLOVER (false)   true: ALERT_INDEX is a write alias over <ALERT_INDEX>-000001, … made from
-//                                  an index template and rolled over by ISM or _rollover (see store/rollover.ts)
+// How the worker, the ingest, the intake and alertctl reach OpenSearch, managed or not: basic auth or AWS SigV4
+// (Amazon OpenSearch Service; credentials from the AWS SDK's default chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
+// AWS_PROFILE, web identity (EKS IRSA), ECS or EC2 instance roles), a custom CA, and the settings of the index the
+// service creates (rollover mode: ALERT_INDEX is a write alias, see store/rollover.ts). The variables:
+// src/config/schema.ts (docs/configuration.md).
 // Only index-level rights are needed (create the index, read its mapping, index/update/get documents):
 // the start-up check never calls a cluster-level API (rollover mode adds one: reading the template the next
 // index will be made from). Secrets never appear in `describe`.
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
-import { envFile } from './env-file';
-
-type Env = Record<string, string | undefined>;
+import { readSettingFile, readVariables, type Env } from '../config/read';
 
 export interface OpenSearchTarget {
   options: ClientOptions;
@@ -27,33 +18,24 @@ export interface OpenSearchTarget {
   describe: string;
 }
 
-/** Reads the OpenSearch settings; every problem is pushed to `problems` (named, without secrets). */
+/** Reads the OpenSearch settings besides OPENSEARCH_URL (read by the caller, as `url`); every problem is pushed to `problems` (named, without secrets). */
 export function loadOpenSearchTarget(env: Env, url: string, problems: string[]): OpenSearchTarget {
-  const count = (name: string, def: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < (name.endsWith('SHARDS') ? 1 : 0) || n > max) problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number up to ${max}`);
-    return n;
-  };
-  const rollover = env.OPENSEARCH_INDEX_ROLLOVER ?? '';
-  if (!['', 'true', 'false'].includes(rollover)) problems.push(`OPENSEARCH_INDEX_ROLLOVER=${JSON.stringify(rollover)}: expected true or false`);
-  const index = { shards: count('OPENSEARCH_INDEX_SHARDS', 1, 1024), replicas: count('OPENSEARCH_INDEX_REPLICAS', 0, 16), rollover: rollover === 'true' };
+  const s = readVariables(env, ['OPENSEARCH_INDEX_SHARDS', 'OPENSEARCH_INDEX_REPLICAS', 'OPENSEARCH_INDEX_ROLLOVER', 'OPENSEARCH_USERNAME', 'OPENSEARCH_PASSWORD',
+    'OPENSEARCH_PASSWORD_FILE', 'OPENSEARCH_CA_FILE', 'OPENSEARCH_AWS_REGION', 'OPENSEARCH_AWS_SERVICE'], problems);
+  const index = { shards: s.OPENSEARCH_INDEX_SHARDS, replicas: s.OPENSEARCH_INDEX_REPLICAS, rollover: s.OPENSEARCH_INDEX_ROLLOVER };
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { options: { node: url }, index, describe: url }; // OPENSEARCH_URL itself is reported by loadConfig
+    return { options: { node: url }, index, describe: url }; // OPENSEARCH_URL itself is reported by the caller
   }
-  const read = (name: string) => envFile(env, name, problems)?.toString('utf8');
-  const username = env.OPENSEARCH_USERNAME || decodeURIComponent(parsed.username) || undefined;
-  const password = read('OPENSEARCH_PASSWORD_FILE')?.trim() ?? (env.OPENSEARCH_PASSWORD || decodeURIComponent(parsed.password) || undefined);
+  const username = s.OPENSEARCH_USERNAME || decodeURIComponent(parsed.username) || undefined;
+  const password = readSettingFile('OPENSEARCH_PASSWORD_FILE', s.OPENSEARCH_PASSWORD_FILE, problems)?.toString('utf8').trim() ?? (s.OPENSEARCH_PASSWORD || decodeURIComponent(parsed.password) || undefined);
   if (password && !username) problems.push('OPENSEARCH_PASSWORD is set without OPENSEARCH_USERNAME');
-  const ca = read('OPENSEARCH_CA_FILE');
+  const ca = readSettingFile('OPENSEARCH_CA_FILE', s.OPENSEARCH_CA_FILE, problems)?.toString('utf8');
   if (ca && parsed.protocol !== 'https:') problems.push('OPENSEARCH_CA_FILE is set but OPENSEARCH_URL is not https://');
-  const region = env.OPENSEARCH_AWS_REGION;
-  const service = env.OPENSEARCH_AWS_SERVICE || 'es';
-  if (service !== 'es' && service !== 'aoss') problems.push(`OPENSEARCH_AWS_SERVICE=${JSON.stringify(service)}: expected es or aoss`);
+  const region = s.OPENSEARCH_AWS_REGION;
+  const service = s.OPENSEARCH_AWS_SERVICE;
   if (region && username) problems.push('OPENSEARCH_AWS_REGION (SigV4) and OPENSEARCH_USERNAME (basic auth) exclude each other');
   const node = `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
   const how = [parsed.protocol === 'https:' ? 'TLS' : 'plaintext', ...(username ? [`user ${username}`] : []), ...(region ? [`AWS SigV4 ${service} ${region}`] : [])].join(', ');
@@ -62,7 +44,7 @@ export function loadOpenSearchTarget(env: Env, url: string, problems: string[]):
       node,
       ...(username ? { auth: { username, password: password ?? '' } } : {}),
       ...(ca ? { ssl: { ca } } : {}),
-      ...(region ? AwsSigv4Signer({ region, service: service as 'es' | 'aoss' }) : {}),
+      ...(region ? AwsSigv4Signer({ region, service }) : {}),
     },
     index,
     describe: `${node} (${how})`,

@@ -1,16 +1,7 @@
-// How the ingest, the worker and alertctl reach Redis, managed or not:
-//   REDIS_URL              redis://[user:password@]host:port, or rediss:// for TLS (ACL user and password)
-//   REDIS_PASSWORD_FILE    the password from a file (overrides the URL's)
-//   REDIS_TLS_CA_FILE      a custom CA for the server's certificate (rediss://)
-//   REDIS_TLS_CERT_FILE / REDIS_TLS_KEY_FILE   a client certificate (servers with tls-auth-clients)
-//   REDIS_TLS_SERVER_NAME  the name to verify the server's certificate against (default: the URL's host; with a
-//                          Cluster, the name each node is reached by)
-//   REDIS_SENTINELS        host:port,host:port,… — find the primary through Redis Sentinel (failover-aware);
-//   REDIS_SENTINEL_MASTER  the primary's name (mymaster); REDIS_SENTINEL_PASSWORD for the sentinels
-//   REDIS_CLUSTER_NODES    host:port,host:port,… — seed nodes of a Redis Cluster (any of its nodes; the rest are
-//                          discovered, and MOVED/ASK redirections followed). REDIS_URL then gives only the scheme
-//                          (rediss:// for TLS), user and password, used on every node; its host, port and database
-//                          are not used (a Cluster has database 0 only). Excludes REDIS_SENTINELS.
+// How the ingest, the worker, the intake and alertctl reach Redis, managed or not: standalone (REDIS_URL), through
+// Redis Sentinel (REDIS_SENTINELS) or a Redis Cluster (REDIS_CLUSTER_NODES: seed nodes; the rest are discovered,
+// MOVED/ASK followed; REDIS_URL then gives only the scheme, user and password, used on every node), each with TLS
+// and ACL users. The variables: src/config/schema.ts (docs/configuration.md).
 // On a Cluster, every command the service sends names one key: XGROUP/XREADGROUP/XAUTOCLAIM/XPENDING/XINFO/XACK
 // on the stream, XADD to the stream (alertctl) or to the dead-letter stream (its own key, possibly in another
 // slot: nothing writes both in one command or transaction). No MULTI, no pipeline, no script. So no hash tag is
@@ -20,9 +11,7 @@
 // Secrets never appear in `describe`.
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import Redis, { Cluster } from 'ioredis';
-import { envFile } from './env-file';
-
-type Env = Record<string, string | undefined>;
+import { readSettingFile, readVariables, type Env } from '../config/read';
 
 /** A client of one Redis (standalone or through Sentinel) or of a Redis Cluster: the commands the service uses are the same. */
 export type RedisClient = Redis | Cluster;
@@ -37,32 +26,33 @@ export interface RedisTarget {
   describe: string;
 }
 
-/** Reads the Redis settings; every problem is pushed to `problems` (named, without secrets). */
+/** Reads the Redis settings besides REDIS_URL (read by the caller, as `url`); every problem is pushed to `problems` (named, without secrets). */
 export function loadRedisTarget(env: Env, url: string, problems: string[]): RedisTarget {
-  const file = (name: string) => envFile(env, name, problems);
-  let parsed: URL | undefined;
+  const s = readVariables(env, ['REDIS_CLUSTER_NODES', 'REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER', 'REDIS_SENTINEL_PASSWORD', 'REDIS_PASSWORD_FILE',
+    'REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE', 'REDIS_TLS_SERVER_NAME'], problems);
+  let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { url, options: {}, describe: url }; // REDIS_URL itself is reported by loadConfig
+    return { url, options: {}, describe: url }; // REDIS_URL itself is reported by the caller
   }
   const tlsWanted = parsed.protocol === 'rediss:';
-  const ca = file('REDIS_TLS_CA_FILE');
-  const cert = file('REDIS_TLS_CERT_FILE');
-  const key = file('REDIS_TLS_KEY_FILE');
-  if (Boolean(env.REDIS_TLS_CERT_FILE) !== Boolean(env.REDIS_TLS_KEY_FILE)) problems.push('REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together (a client certificate and its key)');
-  if (!tlsWanted && (env.REDIS_TLS_CA_FILE || env.REDIS_TLS_CERT_FILE)) problems.push('REDIS_TLS_* is set but REDIS_URL is not rediss://');
-  const clusterNodes = hostPorts(env, 'REDIS_CLUSTER_NODES', problems);
+  const ca = readSettingFile('REDIS_TLS_CA_FILE', s.REDIS_TLS_CA_FILE, problems);
+  const cert = readSettingFile('REDIS_TLS_CERT_FILE', s.REDIS_TLS_CERT_FILE, problems);
+  const key = readSettingFile('REDIS_TLS_KEY_FILE', s.REDIS_TLS_KEY_FILE, problems);
+  if (Boolean(s.REDIS_TLS_CERT_FILE) !== Boolean(s.REDIS_TLS_KEY_FILE)) problems.push('REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together (a client certificate and its key)');
+  if (!tlsWanted && (s.REDIS_TLS_CA_FILE || s.REDIS_TLS_CERT_FILE)) problems.push('REDIS_TLS_* is set but REDIS_URL is not rediss://');
+  const clusterNodes = s.REDIS_CLUSTER_NODES?.length ? s.REDIS_CLUSTER_NODES : undefined;
   // A Cluster's nodes each have their own address: without REDIS_TLS_SERVER_NAME each is verified against its own.
-  const servername = env.REDIS_TLS_SERVER_NAME || (clusterNodes ? undefined : parsed.hostname);
+  const servername = s.REDIS_TLS_SERVER_NAME || (clusterNodes ? undefined : parsed.hostname);
   const tls = tlsWanted ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(servername ? { servername } : {}) } : undefined;
-  const passwordFromFile = file('REDIS_PASSWORD_FILE')?.toString('utf8').trim();
+  const passwordFromFile = readSettingFile('REDIS_PASSWORD_FILE', s.REDIS_PASSWORD_FILE, problems)?.toString('utf8').trim();
   const username = decodeURIComponent(parsed.username) || undefined;
   const password = passwordFromFile ?? (decodeURIComponent(parsed.password) || undefined);
   const auth = [tls ? (cert ? 'mTLS' : 'TLS') : 'plaintext', ...(username ? [`user ${username}`] : []), ...(password ? ['password'] : [])].join(', ');
 
   if (clusterNodes) {
-    if (env.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a Cluster finds its primaries itself');
+    if (s.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a Cluster finds its primaries itself');
     if (!['', '/', '/0'].includes(parsed.pathname)) problems.push(`REDIS_URL: database ${parsed.pathname.slice(1)}: a Redis Cluster has database 0 only`);
     return {
       cluster: clusterNodes,
@@ -70,16 +60,16 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
       describe: `cluster ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')} (${auth})`,
     };
   }
-  const sentinels = hostPorts(env, 'REDIS_SENTINELS', problems);
+  const sentinels = s.REDIS_SENTINELS?.length ? s.REDIS_SENTINELS : undefined;
   if (sentinels) {
-    const name = env.REDIS_SENTINEL_MASTER || 'mymaster';
+    const name = s.REDIS_SENTINEL_MASTER;
     return {
       options: {
         sentinels,
         name,
         ...(username ? { username } : {}),
         ...(password ? { password } : {}),
-        ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
+        ...(s.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: s.REDIS_SENTINEL_PASSWORD } : {}),
         ...(tls ? { tls, enableTLSForSentinelMode: true } : {}),
       },
       describe: `sentinel ${sentinels.map((n) => `${n.host}:${n.port}`).join(',')} master ${name} (${auth})`,
@@ -90,19 +80,6 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
     options: { ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls } : {}) },
     describe: `${parsed.protocol}//${parsed.host} (${auth})`,
   };
-}
-
-/** `host:port,host:port` (REDIS_SENTINELS, REDIS_CLUSTER_NODES); undefined when unset or blank, a bad entry is a problem. */
-function hostPorts(env: Env, name: string, problems: string[]): Array<{ host: string; port: number }> | undefined {
-  const list = env[name]?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!list?.length) return undefined;
-  const parsed = list.map((s) => {
-    const m = /^([^\s:/]+):(\d{1,5})$/.exec(s);
-    return m && Number(m[2]) >= 1 && Number(m[2]) <= 65_535 ? { host: m[1], port: Number(m[2]) } : undefined;
-  });
-  const bad = list.filter((_, i) => !parsed[i]);
-  if (bad.length) problems.push(`${name}: ${bad.join(', ')}: expected host:port,host:port`);
-  return parsed.filter((n) => n !== undefined);
 }
 
 /**

@@ -1,10 +1,7 @@
-// How every process (worker, ingest, alertctl) reaches Temporal: exactly as the `temporal` CLI does, through
-// @temporalio/envconfig, so one temporal.toml configures both:
-//   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS (true/false),
-//   TEMPORAL_TLS_CLIENT_CERT_PATH / _KEY_PATH (mTLS), TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME,
-//   TEMPORAL_GRPC_META_<NAME>, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (default
-//   ~/.config/temporalio/temporal.toml); environment variables override the profile.
-// Secrets may come from files: TEMPORAL_API_KEY_FILE (certificates and keys are files already).
+// How every process (worker, ingest, intake, alertctl) reaches Temporal: exactly as the `temporal` CLI does, through
+// @temporalio/envconfig, so one temporal.toml configures both: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS*, TEMPORAL_GRPC_META_<NAME>, a profile (TEMPORAL_PROFILE) of the TOML file
+// (TEMPORAL_CONFIG_FILE); the variables override the profile (src/config/schema.ts, docs/configuration.md).
 // Payload encryption (PAYLOAD_ENCRYPTION_KEYS…, src/codec/keys.ts) is part of the target: every client and
 // worker made from it uses its dataConverter.
 import fs from 'node:fs';
@@ -12,9 +9,8 @@ import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { describePayloadKeys, loadPayloadKeys, payloadDataConverter } from '../codec';
+import { readFamily, readVariables, type Env } from '../config/read';
 import { ConfigError } from '../errors';
-
-type Env = Record<string, string | undefined>;
 
 export interface TemporalTarget {
   /** Options for `Connection.connect` and `NativeConnection.connect` alike. */
@@ -38,18 +34,25 @@ export interface TargetOverrides {
 
 const DEFAULT_ADDRESS = 'localhost:7233';
 
+/** The variables envconfig reads, as the schema has them (unset and empty ones left out, as the CLI does). */
+const ENVCONFIG_VARIABLES = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA', 'TEMPORAL_TLS_CLIENT_KEY_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA', 'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_CONFIG_FILE', 'XDG_CONFIG_HOME', 'HOME'] as const;
+
 /** Loads the connection like the CLI; flags (alertctl's --address/--namespace/--profile) win over everything. */
-export function loadTemporalTarget(env: Env = process.env, overrides: TargetOverrides = {}): TemporalTarget {
-  const vars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-  if (vars.TEMPORAL_API_KEY_FILE && !vars.TEMPORAL_API_KEY) vars.TEMPORAL_API_KEY = readSecret('TEMPORAL_API_KEY_FILE', vars.TEMPORAL_API_KEY_FILE);
-  const profile = overrides.profile ?? vars.TEMPORAL_PROFILE;
+export function loadTemporalTarget(env: Env, overrides: TargetOverrides = {}): TemporalTarget {
+  const s = readVariables(env, [...ENVCONFIG_VARIABLES, 'TEMPORAL_API_KEY_FILE', 'TEMPORAL_PROFILE'], []); // text: nothing to refuse
+  const vars: Record<string, string> = { ...readFamily(env, 'TEMPORAL_GRPC_META_<NAME>') };
+  for (const name of ENVCONFIG_VARIABLES) if (s[name] !== undefined) vars[name] = s[name];
+  if (s.TEMPORAL_API_KEY_FILE && !vars.TEMPORAL_API_KEY) vars.TEMPORAL_API_KEY = readSecret('TEMPORAL_API_KEY_FILE', s.TEMPORAL_API_KEY_FILE);
+  const profile = overrides.profile ?? s.TEMPORAL_PROFILE;
   let loaded: ReturnType<typeof loadClientConnectConfig>;
   try {
     loaded = loadClientConnectConfig({ ...(profile ? { profile } : {}), overrideEnvVars: vars });
   } catch (e) {
     throw new ConfigError(`Invalid Temporal connection settings: ${(e as Error).message}`);
   }
-  const keys = loadPayloadKeys(vars);
+  const keys = loadPayloadKeys(env);
   const opts = loaded.connectionOptions;
   const address = overrides.address ?? opts.address ?? DEFAULT_ADDRESS;
   if (!/^[^\s/]+:\d{1,5}$/.test(address)) throw new ConfigError(`Invalid Temporal connection settings: address ${JSON.stringify(address)}: expected host:port`);

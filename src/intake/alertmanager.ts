@@ -16,6 +16,7 @@
 //   ruleId, ruleName   labels INTAKE_AM_RULE_ID_LABEL and INTAKE_AM_RULE_NAME_LABEL (both alertname), else `alertmanager`
 //   firedAt   startsAt
 import { z } from 'zod';
+import { defaultOf } from '../config/read';
 import type { AlertEvent, Severity } from '../shared';
 
 /**
@@ -45,18 +46,19 @@ export interface AlertmanagerMapping {
   descriptionAnnotations: string[];
 }
 
+/** The mapping with every INTAKE_AM_* variable unset (their defaults are the schema's, src/config/schema.ts). */
 export const DEFAULT_ALERTMANAGER_MAPPING: AlertmanagerMapping = {
-  severityLabel: 'severity',
+  severityLabel: defaultOf('INTAKE_AM_SEVERITY_LABEL'),
   severityTable: DEFAULT_SEVERITY_TABLE,
-  defaultSeverity: 'high',
-  viewLabel: 'view',
-  defaultView: 'alertmanager',
-  scopeLabel: 'instance',
-  defaultScope: 'global',
-  ruleIdLabel: 'alertname',
-  ruleNameLabel: 'alertname',
-  titleAnnotations: ['summary', 'title'],
-  descriptionAnnotations: ['description', 'message'],
+  defaultSeverity: defaultOf('INTAKE_AM_DEFAULT_SEVERITY'),
+  viewLabel: defaultOf('INTAKE_AM_VIEW_LABEL'),
+  defaultView: defaultOf('INTAKE_AM_DEFAULT_VIEW'),
+  scopeLabel: defaultOf('INTAKE_AM_SCOPE_LABEL'),
+  defaultScope: defaultOf('INTAKE_AM_DEFAULT_SCOPE'),
+  ruleIdLabel: defaultOf('INTAKE_AM_RULE_ID_LABEL'),
+  ruleNameLabel: defaultOf('INTAKE_AM_RULE_NAME_LABEL'),
+  titleAnnotations: defaultOf('INTAKE_AM_TITLE_ANNOTATIONS'),
+  descriptionAnnotations: defaultOf('INTAKE_AM_DESCRIPTION_ANNOTATIONS'),
 };
 
 const stringMap = z.record(z.string(), z.string());

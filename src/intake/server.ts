@@ -6,15 +6,15 @@
 //   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ACK_TOKEN_MAX_LENGTH, verifyAckToken } from '../ack-links';
 import { StreamUnavailableError } from '../errors';
+import { BearerAuth } from '../http/bearer-auth';
+import { createJsonApp, routeOf } from '../http/json-app';
 import type { Logger } from '../logger';
 import { workflowIdFor } from '../shared';
 import { traceFieldsFromHeaders } from '../tracing/stream-context';
-import { ACK_TOKEN_MAX_LENGTH, verifyAckToken } from './ack-token';
 import type { Acknowledge, AckOutcome } from './acknowledge';
 import { mapAlertmanagerAlert, alertmanagerPayloadSchema } from './alertmanager';
-import { BearerAuth } from './auth';
-import { createJsonApp, routeOf } from './http-app';
 import type { IntakeConfig } from './config';
 import { intakeAcks, intakeAlerts, intakeRequestSeconds, intakeRequests, intakeTruncated } from './metrics';
 import { PAGE_HEADERS, confirmPage, messagePage } from './pages';

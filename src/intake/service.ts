@@ -5,8 +5,7 @@ import type http from 'node:http';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { Client, Connection } from '@temporalio/client';
 import { loadChannelsFile } from '../channels/config';
-import { loadConfig, type ServiceConfig } from '../config';
-import { ConfigError } from '../errors';
+import type { ServiceConfig } from '../config';
 import { createLogger, type Logger } from '../logger';
 import { serveMetrics } from '../metrics';
 import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
@@ -16,31 +15,13 @@ import { HeldDeliveries } from '../storm/held';
 import { wakeSilenced } from '../storm/wake';
 import { checkRedis, withTimeout } from '../startup';
 import { temporalAcknowledger } from './acknowledge';
-import { loadIntakeConfig, type IntakeConfig } from './config';
+import type { IntakeConfig } from './config';
 import { buildIntakeServer, type IntakeApp } from './server';
 import { ensureOnce } from './silences';
 import { StreamWriter } from './stream-writer';
 
-type Env = Record<string, string | undefined>;
-
 /** How long a stop waits for requests in flight before closing their connections. */
 const STOP_GRACE_MS = 10_000;
-
-/** The common settings (src/config.ts) and the intake's own, checked together: one error lists every problem. */
-export function loadIntakeSettings(env: Env = process.env): { cfg: ServiceConfig; intake: IntakeConfig } {
-  const problems: string[] = [];
-  let cfg: ServiceConfig | undefined;
-  try {
-    cfg = loadConfig('tool', env);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    problems.push(...e.problems);
-    if (!e.problems.length) problems.push(e.message);
-  }
-  const intake = loadIntakeConfig(env, problems);
-  if (problems.length || !cfg) throw new ConfigError('Invalid configuration (environment):', [...new Set(problems)]);
-  return { cfg, intake };
-}
 
 export class IntakeService {
   private stopping = false;
@@ -77,11 +58,10 @@ export class IntakeService {
     });
   }
 
-  /** Reads the settings and checks Redis; throws ConfigError or StartupCheckError naming what is wrong. */
-  static async open(env: Env = process.env): Promise<IntakeService> {
-    const { cfg, intake } = loadIntakeSettings(env);
+  /** Checks Redis with the settings (src/config/intake.ts); throws ConfigError or StartupCheckError naming what is wrong. */
+  static async open({ cfg, intake }: { cfg: ServiceConfig; intake: IntakeConfig }): Promise<IntakeService> {
     const log = createLogger('intake', cfg.logLevel);
-    const channels = Object.keys(loadChannelsFile(cfg.channelsFile, env).channels);
+    const channels = Object.keys(loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv).channels);
     const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
     redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
     try {
@@ -111,9 +91,9 @@ export class IntakeService {
   /** Listens on INTAKE_HOST:INTAKE_PORT (and METRICS_PORT); resolves with the address. */
   async listen(): Promise<string> {
     const address = await this.app.listen({ host: this.intake.host, port: this.intake.port });
-    this.metrics = await serveMetrics(this.intake.metricsPort, () => this.ready);
+    this.metrics = await serveMetrics(this.cfg.metricsPort, this.cfg.metricsHost, () => this.ready);
     this.listening = true;
-    this.log.info({ address, metricsPort: this.intake.metricsPort || 'off' }, 'intake listening');
+    this.log.info({ address, metricsPort: this.cfg.metricsPort || 'off' }, 'intake listening');
     return address;
   }
 

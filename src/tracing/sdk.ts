@@ -13,16 +13,16 @@ import { DiagLogLevel, diag, type Tracer } from '@opentelemetry/api';
 import { Resource, envDetectorSync } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { readVariables, type Env } from '../config/read';
+import type { OtlpProtocol } from '../config/schema';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logger';
 
-type Env = Record<string, string | undefined>;
-
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
-export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
-
-/** What OTEL_* asks for: off, or an exporter (otlp with its protocol, or console for a look at the spans). */
-export type TracingSettings = { enabled: false } | { enabled: true; exporter: 'otlp'; protocol: OtlpProtocol } | { enabled: true; exporter: 'console' };
+/**
+ * What OTEL_* asks for: off, or an exporter (otlp with its protocol and, for the log, its endpoint without
+ * credentials; or console for a look at the spans).
+ */
+export type TracingSettings = { enabled: false } | { enabled: true; exporter: 'otlp'; protocol: OtlpProtocol; endpoint: string } | { enabled: true; exporter: 'console' };
 
 export interface Tracing {
   /** The process's tracer (the Temporal interceptors and the channels' request spans use it). */
@@ -36,24 +36,18 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-const val = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
-
 /** Reads the OTEL_* variables that decide whether and how spans are exported; a bad value is a ConfigError. */
-export function tracingSettings(env: Env = process.env): TracingSettings {
-  if (val(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return { enabled: false };
-  const exporters = (val(env, 'OTEL_TRACES_EXPORTER') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const endpoint = val(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? val(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+export function tracingSettings(env: Env): TracingSettings {
   const problems: string[] = [];
-  if (exporters.length > 1) problems.push(`OTEL_TRACES_EXPORTER=${exporters.join(',')}: one exporter at a time (otlp, console or none)`);
-  const exporter = exporters[0] ?? (endpoint ? 'otlp' : 'none');
-  if (!['otlp', 'console', 'none'].includes(exporter)) problems.push(`OTEL_TRACES_EXPORTER=${exporter}: expected otlp, console or none`);
-  const protocolVar = val(env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const protocol = (val(env, protocolVar) ?? 'http/protobuf') as OtlpProtocol;
-  if (exporter === 'otlp' && !OTLP_PROTOCOLS.includes(protocol)) problems.push(`${protocolVar}=${protocol}: expected ${OTLP_PROTOCOLS.join(', ')}`);
-  if (exporter === 'otlp' && endpoint && !/^https?:\/\/[^\s]+$/.test(endpoint)) problems.push('OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT: expected an http:// or https:// URL');
+  const s = readVariables(env, ['OTEL_SDK_DISABLED', 'OTEL_TRACES_EXPORTER', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'], problems);
+  if (s.OTEL_SDK_DISABLED) return { enabled: false };
   if (problems.length) throw new ConfigError('Invalid tracing settings (OpenTelemetry environment):', problems);
+  const endpoint = s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || s.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  const exporter = s.OTEL_TRACES_EXPORTER ?? (endpoint ? 'otlp' : 'none');
   if (exporter === 'none') return { enabled: false };
-  return exporter === 'console' ? { enabled: true, exporter: 'console' } : { enabled: true, exporter: 'otlp', protocol };
+  if (exporter === 'console') return { enabled: true, exporter: 'console' };
+  return { enabled: true, exporter: 'otlp', protocol: s.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? s.OTEL_EXPORTER_OTLP_PROTOCOL, endpoint: safeEndpoint(endpoint) };
 }
 
 /** The exporter for the settings; each OTLP exporter reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT/HEADERS/TIMEOUT/COMPRESSION. */
@@ -67,8 +61,7 @@ function createExporter(s: Exclude<TracingSettings, { enabled: false }>): SpanEx
 }
 
 /** An endpoint for the log: scheme, host and path only (no user, password or query). */
-function safeEndpoint(env: Env): string {
-  const raw = val(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? val(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+function safeEndpoint(raw: string | undefined): string {
   if (!raw) return 'the exporter default';
   try {
     const u = new URL(raw);
@@ -86,13 +79,13 @@ export function activeTracing(): Tracing | undefined {
 }
 
 /**
- * Starts tracing for this process when OTEL_* asks for it (see tracingSettings), else returns undefined.
+ * Starts tracing for this process when its settings (tracingSettings, read with the process's configuration) ask
+ * for it, else returns undefined.
  * `service.name` is OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES'), by default `alert-delivery-<role>`.
  * The SDK's own warnings (an export that failed) go to `log`. Called once per process; a second call returns the first.
  */
-export function startTracing(role: string, log?: Logger, env: Env = process.env): Tracing | undefined {
+export function startTracing(role: string, settings: TracingSettings, log?: Logger): Tracing | undefined {
   if (active) return active;
-  const settings = tracingSettings(env);
   if (!settings.enabled) return undefined;
   if (log) {
     diag.setLogger({
@@ -112,7 +105,7 @@ export function startTracing(role: string, log?: Logger, env: Env = process.env)
     tracer: provider.getTracer('alert-delivery'),
     spanProcessor,
     resource,
-    describe: { exporter: settings.exporter, ...(settings.exporter === 'otlp' ? { protocol: settings.protocol, endpoint: safeEndpoint(env) } : {}), serviceName },
+    describe: { exporter: settings.exporter, ...(settings.exporter === 'otlp' ? { protocol: settings.protocol, endpoint: settings.endpoint } : {}), serviceName },
     shutdown: async () => {
       await provider.shutdown().catch((e: Error) => log?.warn({ err: e.message }, 'opentelemetry: flushing the last spans failed'));
     },

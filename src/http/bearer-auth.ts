@@ -1,4 +1,4 @@
-// Bearer-token authentication of the intake's API (INTAKE_TOKEN / INTAKE_TOKEN_FILE). Tokens are compared
+// Bearer-token authentication of our HTTP endpoints (the intake's INTAKE_TOKEN, the codec endpoint's CODEC_TOKENS). Tokens are compared
 // as SHA-256 digests with timingSafeEqual: equal length whatever was sent, and every configured token is
 // compared (no early exit), so the time taken says nothing about any of them. The token is never logged
 // nor echoed.
