@@ -29,7 +29,7 @@ export const SECTIONS = {
   intake: { title: 'Intake', intro: 'The HTTP API and Alertmanager\'s webhook in front of the stream ([intake.md](intake.md)).' },
   codec: { title: 'Codec endpoint', intro: 'Decodes payloads for the Web UI and the CLI with the service\'s keys ([encryption.md](encryption.md#the-codec-endpoint)).' },
   operations: { title: 'Start-up, logs and metrics', intro: 'What every long-running process shares ([operating.md](operating.md#metrics-health-logs)).' },
-  tracing: { title: 'Tracing (OpenTelemetry)', intro: 'The standard `OTEL_*` variables; tracing is off unless an endpoint or an exporter is set ([operating.md](operating.md#traces-opentelemetry)).' },
+  tracing: { title: 'Tracing', intro: 'OpenTelemetry\'s standard `OTEL_*` variables; tracing is off unless an endpoint or an exporter is set ([operating.md](operating.md#traces-opentelemetry)).' },
   tools: { title: 'alertctl and the local receiver', intro: 'The operator\'s tool ([operating.md](operating.md#alertctl)) and the demo receiver of the default channels file.' },
 } as const;
 export type SectionId = keyof typeof SECTIONS;
