@@ -51,6 +51,11 @@ export function readVariables<const N extends VariableName>(env: Env, names: rea
   return values as { [K in N]: ValueOf<K> };
 }
 
+/** Whether a variable is set (and not empty), whatever its value: a refused value still says what was meant. */
+export function isSet(env: Env, name: VariableName): boolean {
+  return (env[name] ?? '') !== '';
+}
+
 /** The value a variable has when unset (undefined without a default, or with only per-process ones). */
 export function defaultOf<N extends VariableName>(name: N): ValueOf<N> {
   return readVariables({}, [name], [])[name];
@@ -90,4 +95,4 @@ export function readSecretSetting(env: Env, name: SecretWithFile, problems: stri
 }
 
 /** Which of NAME and NAME_FILE is set (for a problem about the secret's content). */
-export const secretSource = (env: Env, name: SecretWithFile): string => (readVariables(env, [name], [])[name] ? name : `${name}_FILE`);
+export const secretSource = (env: Env, name: SecretWithFile): string => (isSet(env, name) ? name : `${name}_FILE`);

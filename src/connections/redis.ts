@@ -11,7 +11,7 @@
 // Secrets never appear in `describe`.
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import Redis, { Cluster } from 'ioredis';
-import { readSettingFile, readVariables, type Env } from '../config/read';
+import { isSet, readSettingFile, readVariables, type Env } from '../config/read';
 
 /** A client of one Redis (standalone or through Sentinel) or of a Redis Cluster: the commands the service uses are the same. */
 export type RedisClient = Redis | Cluster;
@@ -42,7 +42,8 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
   const key = readSettingFile('REDIS_TLS_KEY_FILE', s.REDIS_TLS_KEY_FILE, problems);
   if (Boolean(s.REDIS_TLS_CERT_FILE) !== Boolean(s.REDIS_TLS_KEY_FILE)) problems.push('REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together (a client certificate and its key)');
   if (!tlsWanted && (s.REDIS_TLS_CA_FILE || s.REDIS_TLS_CERT_FILE)) problems.push('REDIS_TLS_* is set but REDIS_URL is not rediss://');
-  const clusterNodes = s.REDIS_CLUSTER_NODES?.length ? s.REDIS_CLUSTER_NODES : undefined;
+  // Set, even with a bad entry (named in the problems): the other checks then speak of the Cluster meant.
+  const clusterNodes = isSet(env, 'REDIS_CLUSTER_NODES') ? (s.REDIS_CLUSTER_NODES ?? []) : undefined;
   // A Cluster's nodes each have their own address: without REDIS_TLS_SERVER_NAME each is verified against its own.
   const servername = s.REDIS_TLS_SERVER_NAME || (clusterNodes ? undefined : parsed.hostname);
   const tls = tlsWanted ? { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(servername ? { servername } : {}) } : undefined;
@@ -52,7 +53,7 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
   const auth = [tls ? (cert ? 'mTLS' : 'TLS') : 'plaintext', ...(username ? [`user ${username}`] : []), ...(password ? ['password'] : [])].join(', ');
 
   if (clusterNodes) {
-    if (s.REDIS_SENTINELS) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a Cluster finds its primaries itself');
+    if (isSet(env, 'REDIS_SENTINELS')) problems.push('REDIS_CLUSTER_NODES and REDIS_SENTINELS exclude each other: a Cluster finds its primaries itself');
     if (!['', '/', '/0'].includes(parsed.pathname)) problems.push(`REDIS_URL: database ${parsed.pathname.slice(1)}: a Redis Cluster has database 0 only`);
     return {
       cluster: clusterNodes,
@@ -60,7 +61,7 @@ export function loadRedisTarget(env: Env, url: string, problems: string[]): Redi
       describe: `cluster ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(',')} (${auth})`,
     };
   }
-  const sentinels = s.REDIS_SENTINELS?.length ? s.REDIS_SENTINELS : undefined;
+  const sentinels = isSet(env, 'REDIS_SENTINELS') ? (s.REDIS_SENTINELS ?? []) : undefined;
   if (sentinels) {
     const name = s.REDIS_SENTINEL_MASTER;
     return {
