@@ -4,7 +4,14 @@ import http from 'node:http';
 import { loadReceiverSettings } from './config/receiver';
 
 /** RECEIVER_STATUS: answer every alert with this status, e.g. 410 to demonstrate a parked alert. */
-const { host, port, status } = loadReceiverSettings();
+const { host, port, status } = (() => {
+  try {
+    return loadReceiverSettings();
+  } catch (e) {
+    process.stderr.write(`receiver: cannot start.\n${(e as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const seen = new Map<string, number>();
 
 const server = http.createServer((req, res) => {
