@@ -12,96 +12,96 @@ import { loadAckLinks } from './ack-links';
 import { environmentOf, readVariables, type Env } from './read';
 import type { ProcessName } from './schema';
 
+/** The settings of a service process; each field names its variables (defaults, and who reads them: ./schema.ts). */
 export interface ServiceConfig {
-  /** REDIS_URL (redis://127.0.0.1:6379) */
+  /** REDIS_URL */
   redisUrl: string;
   /** REDIS_URL plus REDIS_TLS_*, REDIS_PASSWORD_FILE, REDIS_SENTINELS, REDIS_CLUSTER_NODES (see connections/redis.ts). */
   redis: RedisTarget;
-  /** ALERT_STREAM (alerts) */
+  /** ALERT_STREAM */
   stream: string;
-  /** ALERT_CONSUMER_GROUP (alert-processor) */
+  /** ALERT_CONSUMER_GROUP */
   group: string;
-  /** INGEST_CONSUMER (the host name): this ingest's consumer name in the group. */
+  /** INGEST_CONSUMER: this ingest's consumer name in the group. */
   consumer: string;
   /**
-   * How to reach Temporal, loaded like the `temporal` CLI (see connections/temporal.ts): TEMPORAL_ADDRESS
-   * (localhost:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_*, TEMPORAL_PROFILE,
-   * temporal.toml.
+   * How to reach Temporal, loaded like the `temporal` CLI (see connections/temporal.ts): TEMPORAL_ADDRESS,
+   * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY[_FILE], TEMPORAL_TLS_*, TEMPORAL_PROFILE, temporal.toml.
    */
   temporal: TemporalTarget;
   /** The namespace (= temporal.namespace). */
   namespace: string;
-  /** TEMPORAL_TASK_QUEUE (alert-delivery) */
+  /** TEMPORAL_TASK_QUEUE */
   taskQueue: string;
-  /** OPENSEARCH_URL (http://localhost:9200) */
+  /** OPENSEARCH_URL */
   opensearchUrl: string;
   /** OPENSEARCH_URL plus OPENSEARCH_USERNAME/_PASSWORD[_FILE], OPENSEARCH_CA_FILE, index settings (see connections/opensearch.ts). */
   opensearch: OpenSearchTarget;
-  /** ALERT_INDEX (alerts) */
+  /** ALERT_INDEX */
   index: string;
-  /** CHANNELS_FILE (config/channels.yaml in this package) */
+  /** CHANNELS_FILE */
   channelsFile: string;
   ingest: {
-    /** INGEST_BATCH_SIZE (100): entries read per XREADGROUP. */
+    /** INGEST_BATCH_SIZE: entries read per XREADGROUP. */
     batchSize: number;
-    /** INGEST_CONCURRENCY (32): workflow starts in flight at once. */
+    /** INGEST_CONCURRENCY: workflow starts in flight at once. */
     concurrency: number;
-    /** INGEST_BLOCK (1s): how long one XREADGROUP waits for new entries. */
+    /** INGEST_BLOCK: how long one XREADGROUP waits for new entries. */
     blockMs: number;
-    /** INGEST_RECLAIM_IDLE (60s): entries pending on another consumer this long are reclaimed (XAUTOCLAIM). */
+    /** INGEST_RECLAIM_IDLE: entries pending on another consumer this long are reclaimed (XAUTOCLAIM). */
     reclaimIdleMs: number;
-    /** MAX_EVENT_BYTES (262144): larger `event` fields are rejected (Temporal caps payloads at 2 MB). */
+    /** MAX_EVENT_BYTES: larger `event` fields are rejected (Temporal caps payloads at 2 MB). */
     maxEventBytes: number;
     /**
-     * INGEST_MAX_IN_FLIGHT (1000): new entries are read only while fewer deliveries than this are
+     * INGEST_MAX_IN_FLIGHT: new entries are read only while fewer deliveries than this are
      * in flight on the task queue (started, not yet recorded); 0 = no limit. A backlog then waits in
      * the stream (visible as the group's lag) instead of as open workflows that outgrow the worker's cache.
      */
     maxInFlight: number;
     /**
-     * INGEST_MAX_ATTEMPTS (5): an entry whose own handling keeps failing (Temporal refuses its start, its
+     * INGEST_MAX_ATTEMPTS: an entry whose own handling keeps failing (Temporal refuses its start, its
      * rejection cannot be recorded) is given up after this many deliveries (the stream's delivery count):
      * recorded as `rejected`, or else added to the dead-letter stream, then acked. Outages never count.
      */
     maxAttempts: number;
-    /** INGEST_DEAD_LETTER_STREAM (`<stream>:dead-letter`): where an entry goes that can be recorded nowhere else. */
+    /** INGEST_DEAD_LETTER_STREAM: where an entry goes that can be recorded nowhere else. */
     deadLetterStream: string;
   };
-  /** REDRIVE_INTERVAL (1h) and GIVE_UP_AFTER (7d): what a parked (failed) alert does by itself; 0 = never. */
+  /** REDRIVE_INTERVAL and GIVE_UP_AFTER: what a parked (failed) alert does by itself; 0 = never. */
   park: ParkPolicy;
   /**
-   * RECONCILE_INTERVAL (30s; 0 = off): how often the worker records a final state in the documents of
+   * RECONCILE_INTERVAL (0 = off): how often the worker records a final state in the documents of
    * deliveries whose workflow was terminated or timed out (no workflow code ran to record it).
    */
   reconcileIntervalMs: number;
-  /** STARTUP_TIMEOUT (30s): how long start-up waits for Redis, Temporal and OpenSearch before failing. */
+  /** STARTUP_TIMEOUT: how long start-up waits for Redis, Temporal and OpenSearch before failing. */
   startupTimeoutMs: number;
-  /** METRICS_PORT (worker 9464, ingest 9465, intake 9466; 0 = off): Prometheus metrics and /healthz. */
+  /** METRICS_PORT (0 = off): Prometheus metrics and /healthz. */
   metricsPort: number;
-  /** METRICS_HOST (127.0.0.1): where the metrics endpoints listen. */
+  /** METRICS_HOST: where the metrics endpoints listen. */
   metricsHost: string;
-  /** TEMPORAL_METRICS_PORT (METRICS_PORT + 10; worker): Temporal's own worker metrics; 0 = off. */
+  /** TEMPORAL_METRICS_PORT (worker): Temporal's own worker metrics; 0 = off. */
   temporalMetricsPort: number;
   /** OTEL_* (worker, ingest, combined): whether and how spans are exported. */
   tracing: TracingSettings;
-  /** LOG_LEVEL (info) */
+  /** LOG_LEVEL */
   logLevel: string;
   /**
-   * ALERT_LIFECYCLE (on; worker): the incident lifecycle (one page per incident, resolve, escalation,
+   * ALERT_LIFECYCLE (worker): the incident lifecycle (one page per incident, resolve, escalation,
    * acknowledge). `off`: persistAlert claims no incident record, every firing event pages its routed channels
    * (no escalation, nothing to acknowledge) and a resolved event is recorded as `unmatched`, not sent.
    */
   lifecycle: boolean;
   /**
-   * INCIDENT_TIMEOUT (24h): a firing incident that no event refreshed for this long is stale, and the next
+   * INCIDENT_TIMEOUT: a firing incident that no event refreshed for this long is stale, and the next
    * firing of its alertId pages again as a new incident (for producers that never send `resolved`).
    */
   incidentTimeoutMs: number;
   /** ACK_LINK_BASE + ACK_SECRET[_FILE] (+ ACK_LINK_TTL; worker; both or neither): ack links in the messages of pages. */
   ackLinks?: AckLinkSettings;
-  /** TEMPORAL_UI_URL (none; alertctl: the local UI): the Web UI's address, for group notifications' link to the list of their alerts. */
+  /** TEMPORAL_UI_URL: the Web UI's address, for group notifications' link to the list of their alerts. */
   uiUrl?: string;
-  /** ALERT_LINK_BASE (the local Web UI; worker): where a notification's link points. */
+  /** ALERT_LINK_BASE (worker): where a notification's link points. */
   alertLinkBase: string;
   /** SMTP_TLS_INSECURE (worker): email channels do not check the SMTP server's certificate. */
   smtpTlsInsecure: boolean;
