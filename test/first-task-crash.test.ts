@@ -229,6 +229,24 @@ it('grouped: after a crash at any point, each alert joins its group once and is 
   for (const id of ids) expect(notified.filter((a) => a.alertId === alertOf.get(id)!.alertId).length).toBeGreaterThan(0);
 });
 
+it('grouped, its record late (a lost task runs again after the group notified): the group\'s record stays', async () => {
+  const cluster = uid('g');
+  const event = alertEvent({ labels: { path: 'grouped', cluster } });
+  let release!: () => void;
+  const messageId = `${Date.now()}-${seq++}`;
+  const id = `${stream}:${messageId}`;
+  const reached = crash.pauseBefore(id, 'recordOutcome', new Promise<void>((r) => (release = r)));
+  await deliver(event, 0, messageId);
+  await reached; // joined its group; its own record (`grouped`) not yet written
+  const carried = await waitFor('the group recorded the member delivered', async () => {
+    const d = await store.get(id) as { deliveryStatus?: string; groupNotificationKey?: string } | undefined;
+    return d?.deliveryStatus === 'delivered' && d.groupNotificationKey;
+  });
+  release();
+  expect(await result(id)).toMatchObject({ status: 'grouped' });
+  expect(await store.get(id)).toMatchObject({ deliveryStatus: 'delivered', delivered: true, groupNotificationKey: carried });
+});
+
 it('resolve of a closed firing delivery: after a crash at any point, the resolved notification goes out under its one key', async () => {
   const points = ['persistAlert', 'planResolved', 'notifyChannel', 'recordOutcome'];
   const firing = await Promise.all([0, ...points].map(async () => {

@@ -256,7 +256,9 @@ export function createActivities({ store, channels, park, lifecycle = true, ackL
     /** Writes per-channel results, `delivered` and `deliveryStatus` to the alert's document. */
     async recordOutcome({ messageId, deliveryId, state }: RecordInput): Promise<void> {
       try {
-        await store.record(deliveryId, state);
+        // A grouped member's record never replaces the notification its group recorded first (store.recordGrouped).
+        if (state.status === 'grouped') await store.recordGrouped(deliveryId, state);
+        else await store.record(deliveryId, state);
       } catch (e) {
         if (!(e instanceof StoreRefusedError)) throw e;
         storeRefused.inc({ operation: e.operation });

@@ -13,8 +13,9 @@ import { firstIndexName, messageTime, nextIndexName } from './rollover';
 import { DEFAULT_INCIDENT_TIMEOUT_MS, IncidentStore } from '../lifecycle/incidents';
 import { InhibitionStore, type InhibitRule } from '../storm/inhibitions';
 import { HeldDeliveries } from '../storm/held';
+import { recordFields } from './record-fields';
 import { SilenceStore } from '../storm/silences';
-import { suppressedByValue, workflowIdFor, type Suppression, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
+import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
 
 export { ALERT_MAPPING } from './mapping';
 
@@ -75,13 +76,6 @@ function refusal(operation: string, e: unknown): unknown {
   if (!isPermanentStoreError(e)) return e;
   const reason = e instanceof BulkItemError ? e.message : ((e as OsError).body?.error?.reason ?? (e as Error).message);
   return new StoreRefusedError(operation, errorStatus(e)!, errorType(e) ?? 'unknown', reason);
-}
-
-/** The document's words for a suppression: which silence (its comment, by whom, until when) or which alert inhibits. */
-function suppressionNote(s: Suppression): string {
-  return s.kind === 'silence'
-    ? `silence ${s.silenceId} by ${s.createdBy} until ${s.endsAt}: ${s.comment}`.slice(0, 2000)
-    : `inhibited by alert ${s.by.alertId} (delivery ${s.by.deliveryId}), inhibit rule ${s.rule}`;
 }
 
 /** What createIfAbsent found or made. */
@@ -392,22 +386,43 @@ export class AlertStore {
 
   /** Records the workflow's current state: per-channel results, `delivered`, `deliveryStatus`. */
   async record(deliveryId: string, state: DeliveryState): Promise<void> {
-    await this.update(deliveryId, {
-      delivered: state.status === 'delivered',
-      deliveryStatus: state.status,
-      deliveries: state.channels,
-      rounds: state.rounds,
-      parkedAt: state.parkedAt,
-      abandonReason: state.abandonReason,
-      ...(state.rejectReason ? { rejectReason: state.rejectReason.slice(0, 2000) } : {}),
-      ...(state.incident ? { incidentRole: state.incident.role, incidentNote: 'reason' in state.incident ? state.incident.reason : null, incidentOf: 'of' in state.incident ? state.incident.of : null } : {}),
-      ...(state.resolvedBy ? { resolvedBy: state.resolvedBy } : {}),
-      ...(state.incidentState ? { incidentState: state.incidentState } : {}),
-      ...(state.ack ? { ackedBy: state.ack.by, ackedAt: state.ack.at, ackedVia: state.ack.via } : {}),
-      ...(state.escalationLevel !== undefined ? { escalationLevel: state.escalationLevel } : {}),
-      ...(state.group ? { groupId: state.group.id, ...(state.group.notificationKey ? { groupNotificationKey: state.group.notificationKey } : {}) } : {}),
-      ...(state.suppressedBy ? { suppressedBy: suppressedByValue(state.suppressedBy), suppressionNote: suppressionNote(state.suppressedBy) } : {}),
-    });
+    await this.update(deliveryId, recordFields(state));
+  }
+
+  /**
+   * A grouped member's own record (`grouped`), unless its group has already recorded the notification that carried
+   * it: the member's task may run (again) after the group notified, when a lost task is retried. Writes only the
+   * version of the document it read (a write in between is seen, and the record judged again).
+   * @returns false when the group's record was there first (nothing written)
+   */
+  async recordGrouped(deliveryId: string, state: DeliveryState): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [copy] = this.rollover ? await this.locate(deliveryId) : await this.read(deliveryId);
+      if (!copy) throw new StoreRefusedError('update', 404, 'document_missing_exception', `document ${deliveryId} is missing`);
+      if ((copy.source as { groupNotificationKey?: string }).groupNotificationKey) return false;
+      try {
+        await this.client.update({
+          index: copy.index, id: deliveryId, if_seq_no: copy.seqNo, if_primary_term: copy.primaryTerm,
+          body: { doc: { ...recordFields(state), updatedAt: new Date().toISOString() } },
+        });
+        return true;
+      } catch (e) {
+        if (errorType(e) !== 'version_conflict_engine_exception') throw refusal('update', e);
+      }
+    }
+    throw new Error(`document ${deliveryId} changed 5 times in a row while its grouped record was written`);
+  }
+
+  /** The document with its version (single-index mode). */
+  private async read(id: string): Promise<Copy[]> {
+    try {
+      const res = await this.client.get({ index: this.index, id });
+      const body = res.body as { _index: string; _seq_no: number; _primary_term: number; _source: AlertDocument };
+      return [{ index: body._index, created: 0, seqNo: body._seq_no, primaryTerm: body._primary_term, source: body._source }];
+    } catch (e) {
+      if (errorStatus(e) === 404) return [];
+      throw e;
+    }
   }
 
   /**
