@@ -109,6 +109,24 @@ describe('the escalation figures and checks', () => {
   });
 });
 
+describe('the counting receiver', () => {
+  it('hands each POST\'s key to onArrival before it counts and answers it (the kill -9 at an escalating alert\'s POST)', async () => {
+    const r = await new StormReceiver('ours').start();
+    const arrived: [string, number][] = [];
+    r.onArrival = (key) => arrived.push([key, r.keys.get(key) ?? 0]);
+    try {
+      const post = (key: string) => fetch(r.url, { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'alert.fired', data: { alertId: 'a' } }) });
+      expect((await post('s:1-0')).status).toBe(200);
+      expect((await post('s:1-0')).status).toBe(200);
+      expect(arrived).toEqual([['s:1-0', 0], ['s:1-0', 1]]);
+      expect(r.notifications).toHaveLength(1);
+      expect(r.repeatedKeys).toBe(1);
+    } finally {
+      await r.stop();
+    }
+  });
+});
+
 describe('the docs table', () => {
   it('--docs rewrites the region between the markers and nothing else', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storm-docs-'));

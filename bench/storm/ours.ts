@@ -1,8 +1,10 @@
 // The storm through our pipeline, as the chaos run runs it (scripts/chaos.ts): a worker and an ingest process
 // from dist/ (Supervised: restarted if they die), on names unique to the run (stream, index, task queue), the
 // channels file of bench/storm/our-config.ts and the silence added with alertctl before the storm. The events go
-// to the stream with XADD on the storm's schedule; at 1/3 of it the worker is killed with -9 (and restarted), at
-// 2/3 the Temporal server is restarted (its pid file's process stopped, then `scripts/stack up`: the storm's own
+// to the stream with XADD on the storm's schedule; at 1/3 of it the worker is killed with -9 (and restarted): at the
+// first chat POST of an escalating alert from then on, before the receiver answers it, so that alert's first
+// workflow task is cut after its notification went out (and any other in flight with it); at 2/3 the Temporal
+// server is restarted (its pid file's process stopped, then `scripts/stack up`: the storm's own
 // stack, see bench/storm/stack.ts). Then it waits until every event's document is terminal, or the deadline:
 //   terminal  delivered (a grouped alert once its group's notification went out), silenced (its workflow waits
 //             for the silence's end: visible, counted as silenced), inhibited, duplicate, forwarded, unmatched,
@@ -24,7 +26,7 @@ import {
 import { escalatingDeliveries, escalationFigures, waitForPager, type EscalationFigures } from './escalation';
 import { SILENCE, addOurSilence, expireOurSilence, writeOurChannelsFile } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
-import { ourEvent, play, sourceResolves, type Storm, type StormEvent } from './scenario';
+import { isEscalating, ourEvent, play, sourceResolves, type Storm, type StormEvent } from './scenario';
 
 const TERMINAL = new Set(['delivered', 'silenced', 'inhibited', 'duplicate', 'forwarded', 'unmatched']);
 /** Final, but not what a healthy storm ends in. */
@@ -80,7 +82,9 @@ export async function runOurs(storm: Storm, o: OursOptions) {
   const osc = opensearchClient();
   const temporal = await temporalClient();
   const published: { id: string; e: StormEvent }[] = [];
-  const faults: { kind: string; atS: number; backS?: number; error?: string }[] = [];
+  const faults: { kind: string; atS: number; backS?: number; error?: string; trigger?: string }[] = [];
+  /** the escalating deliveries published so far (their chat POST's key is the delivery ID) */
+  const escalatingIds = new Set<string>();
   const timeline: { t: number; published: number; notifications: number; lag?: number; pending?: number }[] = [];
   let silence = { ok: false, output: 'not added' };
   let publishedAt = 0;
@@ -108,24 +112,37 @@ export async function runOurs(storm: Storm, o: OursOptions) {
       });
     }, 5_000);
     const D = storm.settings.seconds * 1000;
-    const fault = async (kind: string, atMs: number, act: () => Promise<void>) => {
+    const fault = async (kind: string, atMs: number, act: (f: (typeof faults)[number]) => Promise<void>) => {
       while (Date.now() - t0 < atMs && !o.shouldStop()) await sleep(100);
       if (o.shouldStop()) return;
       const f: (typeof faults)[number] = { kind, atS: round((Date.now() - t0) / 1000, 1) };
       faults.push(f);
       note(`fault: ${kind}`);
       try {
-        await act();
+        await act(f);
       } catch (e) {
         f.error = (e as Error).message;
         note(`fault ${kind} went wrong: ${f.error}`);
         await stackUp().catch(() => undefined);
       }
       f.backS = round((Date.now() - t0) / 1000 - f.atS, 1);
-      note(`back: ${kind} after ${f.backS} s`);
+      note(`back: ${kind} after ${f.backS} s${f.trigger ? ` (killed ${f.trigger})` : ''}`);
     };
+    /** The kill -9 at the next chat POST of an escalating alert, before it is answered (after 30 s without one: then). */
+    const killAtEscalatingPost = (f: (typeof faults)[number]) => new Promise<void>((resolve, reject) => {
+      const fire = (trigger: string) => {
+        receiver.onArrival = undefined;
+        clearTimeout(timer);
+        Object.assign(f, { atS: round((Date.now() - t0) / 1000, 1), trigger });
+        worker.kill9().then(resolve, reject); // (its SIGKILL is sent before this returns, so before the POST is answered)
+      };
+      const timer = setTimeout(() => fire('no chat POST of an escalating alert within 30 s'), 30_000);
+      receiver.onArrival = (key) => {
+        if (escalatingIds.has(key)) fire(`at the chat POST of escalating delivery ${key}`);
+      };
+    });
     const chaos = o.chaos
-      ? fault('kill -9 of the worker (restarted at once)', D / 3, () => worker.kill9()).then(() => fault('Temporal dev server restart (SIGTERM, then scripts/stack up)', (2 * D) / 3, restartTemporal))
+      ? fault('kill -9 of the worker (restarted at once)', D / 3, killAtEscalatingPost).then(() => fault('Temporal dev server restart (SIGTERM, then scripts/stack up)', (2 * D) / 3, restartTemporal))
       : Promise.resolve();
     await play(storm, t0, async (batch) => {
       const pipe = redis.pipeline();
@@ -135,6 +152,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
         const [err, id] = res[i] ?? [new Error('no reply'), null];
         if (err || typeof id !== 'string') throw new Error(`XADD failed: ${err?.message ?? 'no ID'}`);
         published.push({ id, e });
+        if (e.kind === 'firing' && isEscalating(e.alert)) escalatingIds.add(workflowIdFor(names.stream, id));
       });
     }, o.shouldStop);
     publishedAt = Date.now();

@@ -40,6 +40,8 @@ export class StormReceiver extends LocalReceiver {
   readonly alertsSeenFiring = new Set<string>();
   /** Alertmanager: distinct alerts in any notification, firing or resolved (one that fired and resolved between two notifications of its group is only ever sent resolved) */
   readonly alertsSeen = new Set<string>();
+  /** Called with each POST's key on arrival, before it is answered (the storm's kill -9 at an escalating alert's POST). */
+  onArrival?: (key: string) => void;
 
   constructor(readonly kind: 'ours' | 'alertmanager') {
     super();
@@ -65,6 +67,7 @@ export class StormReceiver extends LocalReceiver {
       body = undefined;
     }
     const key = String(headers['idempotency-key'] ?? `post-${this.posts}`);
+    this.onArrival?.(key);
     const n = this.keys.get(key) ?? 0;
     this.keys.set(key, n + 1);
     if (n === 0) {
