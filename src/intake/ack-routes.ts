@@ -4,7 +4,7 @@ import { verifyAckToken } from '../ack-links';
 import type { AckOutcome } from './acknowledge';
 import { intakeAcks } from './metrics';
 import { PAGE_HEADERS, confirmPage, messagePage } from './pages';
-import type { IntakeDeps } from './server';
+import type { IntakeDeps } from './deps';
 
 const FORM_BODY_LIMIT = 4096;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

@@ -8,7 +8,7 @@ import { workflowIdFor } from '../shared';
 import { traceFieldsFromHeaders } from '../tracing/stream-context';
 import { mapAlertmanagerAlert, alertmanagerPayloadSchema } from './alertmanager';
 import { intakeAlerts, intakeTruncated } from './metrics';
-import type { IntakeDeps } from './server';
+import type { IntakeDeps } from './deps';
 import { MAX_PROBLEMS, validateAlerts, type Problem } from './validate';
 
 /** The bearer token check of every route registered on `api` after it (INTAKE_AUTH=bearer). */

@@ -8,31 +8,13 @@
 import type { FastifyError, FastifyReply } from 'fastify';
 import { ACK_TOKEN_MAX_LENGTH } from '../ack-links';
 import { createJsonApp, routeOf } from '../http/json-app';
-import type { Logger } from '../logger';
-import type { Acknowledge } from './acknowledge';
 import { registerAckRoutes, sendPage } from './ack-routes';
 import { registerAlertRoutes, requireBearer } from './alert-routes';
-import type { IntakeConfig } from './config';
+import type { IntakeDeps } from './deps';
 import { intakeAcks, intakeRequestSeconds, intakeRequests } from './metrics';
 import { messagePage } from './pages';
-import { registerSilenceRoutes, type SilenceApi } from './silences';
-import type { ValidateLimits } from './validate';
+import { registerSilenceRoutes } from './silences';
 
-export interface IntakeDeps {
-  cfg: Pick<IntakeConfig, 'auth' | 'tokens' | 'bodyLimit' | 'maxAlerts' | 'ackSecret' | 'alertmanager'>;
-  log: Logger;
-  /** Adds `event` entries to the stream, all or none; resolves with the message IDs in order. */
-  writer: { readonly stream: string; add(entries: string[], fields?: string[]): Promise<string[]> };
-  limits: ValidateLimits;
-  /** The `acknowledge` update (required when cfg.ackSecret is set). */
-  acknowledge?: Acknowledge;
-  /** The silence API (absent: its routes answer 404). */
-  silences?: SilenceApi;
-  /** For /readyz. */
-  ready: () => boolean;
-  /** The clock ack tokens are checked against (tests). */
-  now?: () => number;
-}
 
 export function buildIntakeServer(deps: IntakeDeps) {
   const { cfg, log } = deps;
@@ -82,3 +64,4 @@ export function buildIntakeServer(deps: IntakeDeps) {
 }
 
 export type IntakeApp = ReturnType<typeof buildIntakeServer>;
+export type { IntakeDeps } from './deps';

@@ -1,0 +1,22 @@
+// What the intake's HTTP API is built over (buildIntakeServer and its routes).
+import type { Logger } from '../logger';
+import type { Acknowledge } from './acknowledge';
+import type { IntakeConfig } from './config';
+import type { SilenceApi } from './silences';
+import type { ValidateLimits } from './validate';
+
+export interface IntakeDeps {
+  cfg: Pick<IntakeConfig, 'auth' | 'tokens' | 'bodyLimit' | 'maxAlerts' | 'ackSecret' | 'alertmanager'>;
+  log: Logger;
+  /** Adds `event` entries to the stream, all or none; resolves with the message IDs in order. */
+  writer: { readonly stream: string; add(entries: string[], fields?: string[]): Promise<string[]> };
+  limits: ValidateLimits;
+  /** The `acknowledge` update (required when cfg.ackSecret is set). */
+  acknowledge?: Acknowledge;
+  /** The silence API (absent: its routes answer 404). */
+  silences?: SilenceApi;
+  /** For /readyz. */
+  ready: () => boolean;
+  /** The clock ack tokens are checked against (tests). */
+  now?: () => number;
+}
