@@ -1,16 +1,16 @@
 // The group workflow (alertGroup) on the time-skipping test server with scripted activities: Alertmanager's
 // timing (group_wait, group_interval, repeat_interval) to the second, a failing notification retried under the
 // same key, a retried join not counted twice, and the resolved notification that ends the group.
-import { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { groupStatusQuery, joinGroupSignal, type GroupMember, type GroupStart } from '../src/shared';
 import type { alertGroup } from '../src/workflows';
 import { mockActivities, plan, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
+import { runToCompletion } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
-type Handle = WorkflowHandle<typeof alertGroup>;
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof alertGroup>;
 
 const MIN = 60_000;
 const timing = { waitMs: 30_000, intervalMs: 5 * MIN, repeatMs: 60 * MIN };
@@ -22,18 +22,10 @@ function member(over: Partial<GroupMember> = {}): GroupMember {
 
 /** Runs a group through `body`; a group still firing at the end is terminated (`ends: false`), else its result is awaited. */
 async function run(script: Script, body: (h: Handle) => Promise<void>, { ends = false, park = { redriveIntervalMs: 0, giveUpAfterMs: 0 } } = {}) {
-  const taskQueue = uid('wf');
   const mock = mockActivities([plan('hook', { retry: { maximumAttempts: 1 } })], script);
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
   const workflowId = uid('alerts:group:db');
   const start: GroupStart = { ref: { workflowId, route: 'db', labels: { cluster: 'eu-1' }, timing }, channels: [plan('hook', { retry: { maximumAttempts: 1 } })], park, memberTimeoutMs: 24 * 60 * MIN };
-  const result = await worker.runUntil(async () => {
-    const handle = await suite.env.client.workflow.start<typeof alertGroup>('alertGroup', { taskQueue, workflowId, args: [start] });
-    await body(handle);
-    if (ends) return handle.result();
-    await handle.terminate('test over');
-    return undefined;
-  });
+  const { result } = await runToCompletion<typeof alertGroup>(suite, 'alertGroup', { args: [start], activities: mock.activities, workflowId, body, terminate: !ends });
   const notices = mock.notifyInputs.map((i) => ({ key: i.deliveryId, ...i.group! }));
   return { result, workflowId, notices, ...mock };
 }

@@ -3,12 +3,12 @@
 import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { SA_STATUS, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
+import { SA_STATUS, abandonUpdate, retryUpdate, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../tools/scripted-activities';
 import { devServerEnv, uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
+import { runWorkflow, until, withWorker, type WorkflowServer } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 
@@ -16,22 +16,17 @@ type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 interface RunOptions extends MockOptions {
   park?: ParkPolicy;
   alreadyDelivered?: boolean;
-  body?: (h: Handle) => Promise<void>;
+  body?: (h: Handle, events: string[]) => Promise<void>;
 }
 
 /** Runs one delivery to its end; returns its result (or the error it ended with) and what the activities saw. */
-async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}) {
-  const taskQueue = uid('wf');
+async function run(channels: ChannelPlan[], script: Script, o: RunOptions = {}, server: WorkflowServer = suite) {
   const mock = mockActivities(channels, script, o.park, o.alreadyDelivered, o);
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
-  let handle!: Handle;
-  const outcome = await worker.runUntil(async () => {
-    handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });
-    if (o.body) await o.body(handle);
-    return handle.result().then((result) => ({ result, error: undefined }), (error: unknown) => ({ result: undefined, error }));
+  const body = o.body;
+  const { result, error, closed } = await runWorkflow<typeof deliverAlert>(server, 'deliverAlert', {
+    args: [request('1-0')], activities: mock.activities, workflowId: `alerts:${uid('m')}`, ...(body ? { body: (h) => body(h, mock.events) } : {}),
   });
-  const status = (await handle.describe()).typedSearchAttributes.get(SA_STATUS);
-  return { ...outcome, status, ...mock };
+  return { result, error, status: closed.typedSearchAttributes.get(SA_STATUS), ...mock };
 }
 
 
@@ -84,9 +79,8 @@ describe('deliverAlert: operators mid-round', () => {
   it('abandon while a channel request is in flight cancels it (heartbeat) and records abandoned', async () => {
     const { result, events, records } = await run([plan('hook', { timeoutMs: 60_000, retry: { maximumAttempts: 1 } })], () => 'ok', {
       notifyDelayMs: 30_000,
-      body: async (h) => {
-        for (let i = 0; i < 100 && (await h.query(statusQuery)).channels.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        await new Promise((r) => setTimeout(r, 300)); // the request is running
+      body: async (h, events) => {
+        await until(() => events.includes('notify:hook:started')); // the request is running
         await h.executeUpdate(abandonUpdate, { args: ['receiver decommissioned'] });
       },
     });
@@ -162,36 +156,32 @@ describe('deliverAlert on the dev server (real time, features the time-skipping 
     await dev?.teardown();
   });
 
-  async function onDev<T>(mock: ReturnType<typeof mockActivities>, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = uid('wf-dev');
-    const worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
-    return worker.runUntil(fn(taskQueue));
-  }
+  const onDev = (): WorkflowServer => ({ env: dev, workflowBundle: suite.workflowBundle });
 
   it('abandon before notify started (update-with-start, handled before persist returns) sends nothing', async () => {
     const mock = mockActivities([plan('hook')], () => 'ok');
-    const state = await onDev(mock, (taskQueue) => {
+    const { state, final } = await withWorker(onDev(), mock.activities, async (taskQueue) => {
       const start = new WithStartWorkflowOperation<typeof deliverAlert>('deliverAlert', {
         taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')], workflowIdConflictPolicy: 'FAIL',
       });
-      return dev.client.workflow.executeUpdateWithStart(abandonUpdate, { args: ['duplicate of INC-7'], startWorkflowOperation: start });
+      const answer = await dev.client.workflow.executeUpdateWithStart(abandonUpdate, { args: ['duplicate of INC-7'], startWorkflowOperation: start });
+      // Closed: nothing can be sent after this.
+      return { state: answer, final: await (await start.workflowHandle()).result() };
     });
     expect(state).toMatchObject({ status: 'abandoned', abandonReason: 'duplicate of INC-7', rounds: 0 });
+    expect(final).toMatchObject({ status: 'abandoned', rounds: 0, channels: [] });
     expect(mock.events).toEqual(['persist', 'record:abandoned']);
     expect(mock.notifyInputs).toEqual([]);
   });
 
   it('a receiver\'s Retry-After sets the delay before the next attempt (not the policy\'s 100 ms)', async () => {
     const seen: number[] = [];
-    const mock = mockActivities([plan('hook', { retry: { initialInterval: 100, maximumInterval: 200, maximumAttempts: 3 } })], (_c, _attempt, call) => {
+    const script: Script = (_c, _attempt, call) => {
       seen.push(Date.now());
       return call < 2 ? 'transient' : 'ok';
-    }, undefined, false, { retryAfterMs: 2_000 });
-    const result = await onDev(mock, async (taskQueue) => {
-      const h = await dev.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: `alerts:${uid('m')}`, args: [request('1-0')] });
-      return h.result();
-    });
-    expect(result.status).toBe('delivered');
+    };
+    const { result } = await run([plan('hook', { retry: { initialInterval: 100, maximumInterval: 200, maximumAttempts: 3 } })], script, { retryAfterMs: 2_000 }, onDev());
+    expect(result!.status).toBe('delivered');
     expect(seen).toHaveLength(2);
     expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(1_900);
   });

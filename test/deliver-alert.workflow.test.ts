@@ -1,29 +1,21 @@
 // deliverAlert on the time-skipping test server, with scripted activities.
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from '../tools/scripted-activities';
-import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
+import { runToCompletion } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 
+/** One delivery to its end (a failed run fails the test); its result and what the scripted activities saw. */
 async function run(channels: ChannelPlan[], script: Script, park?: ParkPolicy, body?: (h: Handle) => Promise<void>) {
-  const taskQueue = uid('wf');
   const mock = mockActivities(channels, script, park);
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
-  const start = () => suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
-  const result = await worker.runUntil(async () => {
-    const handle = await start();
-    if (body) await body(handle);
-    return handle.result();
-  });
-  return { result, ...mock };
+  const { result, handle, closed } = await runToCompletion<typeof deliverAlert>(suite, 'deliverAlert', { args: [request()], activities: mock.activities, body });
+  return { result, handle, closed, ...mock };
 }
-
 
 describe('deliverAlert', () => {
   it('happy path: persist → notify → record, delivered (the ingest acks the entry, the workflow does not)', async () => {
@@ -117,12 +109,8 @@ describe('deliverAlert', () => {
   });
 
   it('the give-up clock survives continue-as-new: it counts from when the alert was first parked', async () => {
-    let handle: Handle | undefined;
-    const { result, calls, events } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: 60_000, giveUpAfterMs: 6 * 3_600_000 }, (h) => {
-      handle = h;
-      return Promise.resolve();
-    });
-    expect((await handle!.describe()).runId).not.toBe(handle!.firstExecutionRunId); // it did continue as new
+    const { result, calls, events, handle, closed } = await run([plan('hook')], () => 'permanent', { redriveIntervalMs: 60_000, giveUpAfterMs: 6 * 3_600_000 });
+    expect(closed.runId).not.toBe(handle.firstExecutionRunId); // it did continue as new
     expect(result).toMatchObject({ status: 'abandoned', abandonReason: expect.stringMatching(/gave up/) });
     expect(calls.get('hook')).toBe(360); // the first round + a re-drive every minute until the 6 h deadline, over several runs
     expect(result.rounds).toBe(360);

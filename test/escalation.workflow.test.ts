@@ -1,12 +1,11 @@
 // Escalation and acknowledgement in deliverAlert, on the time-skipping test server with scripted activities:
 // an hour-long policy runs in well under a minute of wall time, each level exactly when it is due.
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { acknowledgeUpdate, incidentResolvedSignal, statusQuery, type EscalationPlan } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request } from '../tools/scripted-activities';
-import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
+import { runToCompletion } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
@@ -16,14 +15,8 @@ const policy: EscalationPlan = { policy: 'standard', initial: ['chat'], levels: 
 const channels = [plan('chat'), plan('pager'), plan('manager')];
 
 async function run(escalation: EscalationPlan, body: (h: Handle) => Promise<void>) {
-  const taskQueue = uid('wf');
   const mock = mockActivities(channels, () => 'ok', undefined, false, { incident: { role: 'page' }, escalation });
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
-  const result = await worker.runUntil(async () => {
-    const handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
-    await body(handle);
-    return handle.result();
-  });
+  const { result } = await runToCompletion<typeof deliverAlert>(suite, 'deliverAlert', { args: [request()], activities: mock.activities, body });
   return { result, ...mock };
 }
 

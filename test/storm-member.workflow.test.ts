@@ -3,28 +3,21 @@
 // ends (its end time, or `silence expire`'s signal); inhibited → it waits until its source resolves (the source's
 // resolve signals it) or goes stale; then it looks again and is notified — unless another silence or source took
 // over, or its incident resolved meanwhile. A resolve that ended a source wakes what it held back.
-import { Worker } from '@temporalio/worker';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { incidentResolvedSignal, inhibitionEndedSignal, silenceEndedSignal, statusQuery, type GroupRef, type IncidentClaim, type Suppression } from '../src/shared';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
+import { runToCompletion } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof deliverAlert>;
 
 async function run(opts: MockOptions, body: (h: Handle, events: string[]) => Promise<void> = () => Promise.resolve()) {
-  const taskQueue = uid('wf');
   const mock = mockActivities([plan('hook')], () => 'ok', undefined, false, { incident: { role: 'page' }, ...opts });
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.workflowBundle, activities: mock.activities });
-  const result = await worker.runUntil(async () => {
-    const handle = await suite.env.client.workflow.start<typeof deliverAlert>('deliverAlert', { taskQueue, workflowId: uid('alerts'), args: [request()] });
-    await body(handle, mock.events);
-    const done = await handle.result();
-    return { done, attributes: (await handle.describe()).searchAttributes };
-  });
-  return { ...result, ...mock };
+  const { result, closed } = await runToCompletion<typeof deliverAlert>(suite, 'deliverAlert', { args: [request()], activities: mock.activities, body: (h) => body(h, mock.events) });
+  return { done: result, attributes: closed.searchAttributes, ...mock };
 }
 
 const group: GroupRef = { workflowId: 'alerts:group:db:0123456789abcdef0123', route: 'db', labels: { cluster: 'eu-1' }, timing: { waitMs: 30_000, intervalMs: 300_000, repeatMs: 14_400_000 } };
