@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { labelsFingerprint } from '../src/intake/alertmanager';
 import { startAlertmanager, type AlertmanagerProcess, type PostableAlert } from './helpers/alertmanager';
+import { notifiedChannels } from './helpers/histories';
 import { TEST_INTAKE_TOKEN, startIntake, streamEvents, type IntakeProcess } from './helpers/intake';
 import { Pipeline } from './helpers/pipeline';
 import type { ReceivedPost } from './helpers/receiver';
@@ -54,6 +55,18 @@ const settled = (messageId: string, status: string, timeoutMs = 30_000) =>
     return d?.deliveryStatus === status ? d : undefined;
   }, timeoutMs));
 const incident = async (alertId: string) => (await p.os.get({ index: `${p.index}.incidents`, id: alertId })).body._source as Record<string, unknown>;
+
+/**
+ * Every entry written for the alert so far has a closed run, and only the runs `sending` (workflow IDs) notified the
+ * channel, once each; every other one (a repeat, a second resolve) nothing. Closed runs send nothing later.
+ */
+async function expectSentOnlyBy(alertId: string, sending: string[]): Promise<void> {
+  const temporal = await p.temporal();
+  const all = (await streamEvents(p.redis, p.stream)).filter((x) => x.event.alertId === alertId).map((x) => p.key(x.id));
+  const sent = await Promise.all(all.map(async (id) => [id, await notifiedChannels(temporal.workflow.getHandle(id))]));
+  expect(sent).toEqual(all.map((id) => [id, sending.includes(id) ? ['hook'] : []]));
+  expect(all).toEqual(expect.arrayContaining(sending));
+}
 
 /** A Prometheus-style alert of its own (a `run` label keeps its fingerprint unique) and the alertId it becomes. */
 function anAlert(name: string): { alert: PostableAlert; alertId: string } {
@@ -112,8 +125,10 @@ describe('Alertmanager → intake → ingest → deliverAlert → receiver (real
     expect(await settled(resolvedEntry.id, 'delivered')).toMatchObject({ incidentRole: 'resolve', incidentOf: firingKey, status: 'resolved' });
     expect(await incident(alertId)).toMatchObject({ state: 'resolved', deliveryId: firingKey, resolvedBy: p.key(resolvedEntry.id) });
 
-    // Alertmanager stops repeating a resolved alert; whatever was in flight was a duplicate. One page, one resolve.
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Alertmanager sends a group's notifications one after another, so every repeat it sent before its resolve
+    // reached us before it; after its resolve it sends nothing for the alert. Each of those entries' runs closed:
+    // the page and the resolve notified the channel, every repeat nothing. One page, one resolve.
+    await expectSentOnlyBy(alertId, [firingKey, p.key(resolvedEntry.id)]);
     expect(posts('alert.fired', alertId).map((x) => x.key)).toEqual([firingKey]);
     expect(posts('alert.resolved', alertId).map((x) => x.key)).toEqual([`${firingKey}:resolved`]);
     expect(await entries(alertId, 'resolved')).toHaveLength(1);
@@ -157,6 +172,7 @@ describe('Alertmanager → intake → ingest → deliverAlert → receiver (real
       return r[0];
     }, 30_000));
     expect(await settled(amResolve.id, 'duplicate')).toMatchObject({ incidentRole: 'duplicate', incidentOf: out.workflowId });
+    await expectSentOnlyBy(alertId, [firingKey, out.workflowId]);
     expect(posts('alert.fired', alertId).map((x) => x.key)).toEqual([firingKey]);
     expect(posts('alert.resolved', alertId).map((x) => x.key)).toEqual([`${firingKey}:resolved`]);
     expect(await incident(alertId)).toMatchObject({ state: 'resolved', resolvedBy: out.workflowId });

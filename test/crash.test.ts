@@ -1,7 +1,9 @@
 // Crash recovery on the real stack: kill -9 of the worker mid-notification and of the ingest
 // between workflow start and XACK. Every valid alert must end delivered, each under one idempotency key.
+import os from 'node:os';
 import path from 'node:path';
 import { alertEvent } from './helpers/alerts';
+import { closedHistory, notifyCalls } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';
 import { startProcess } from './helpers/processes';
 
@@ -52,9 +54,18 @@ describe('crash recovery', () => {
       await p.waitFor('empty pending list', async () => (await p.pending()) === 0, 30_000);
       await p.worker();
       await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === ids.length, 60_000);
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(p.receiver.posts.length).toBe(ids.length); // one POST per alert: the reclaim did not start a second delivery
-      expect(second.output()).toMatch(/already started \(redelivered entry\)/);
+      // The reclaim started no second delivery: each alert's latest (so only) run is the one the dead ingest started,
+      // closed after one call to its channel. With every run closed, nothing more can be sent.
+      const temporal = await p.temporal();
+      for (const id of ids) {
+        const handle = temporal.workflow.getHandle(p.key(id));
+        const { status, events } = await closedHistory(handle);
+        expect(status).toBe('COMPLETED');
+        expect(events[0].workflowExecutionStartedEventAttributes?.identity).toBe(`${crashing.child.pid}@${os.hostname()}`);
+        expect(notifyCalls(events).map((c) => c.channel)).toEqual(['hook']);
+      }
+      expect(second.output().match(/already started \(redelivered entry\)/g)).toHaveLength(ids.length);
+      expect(p.receiver.posts.length).toBe(ids.length); // one POST per alert
       report('ingest kill -9', p, ids.length);
     } finally {
       await p.stop();

@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { statusQuery, workflowIdFor } from '../src/shared';
 import { alertEvent } from './helpers/alerts';
+import { closedHistory, notifyCalls } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';
 
 jest.setTimeout(120_000);
@@ -58,10 +59,18 @@ describe('delivery pipeline, end to end', () => {
 
     // Redeliver every entry (as after a consumer-group reset): no second delivery, nothing pending.
     const postsBefore = p.receiver.posts.length;
+    const runs = await Promise.all(valid.map(async (id) => (await temporal.workflow.getHandle(workflowIdFor(p.stream, id)).describe()).runId));
     await p.redis.xgroup('SETID', p.stream, p.group, '0');
-    await ingest.waitForLine(/already started \(redelivered entry\)/);
-    await p.waitFor('empty pending list after redelivery', async () => (await p.pending()) === 0);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Every entry read again and acked: the group has nothing unread, nothing pending.
+    await p.waitFor('the redelivered entries read and acked', () => p.allReadAndAcked());
+    expect(ingest.output().match(/already started \(redelivered entry\)/g)).toHaveLength(valid.length);
+    // No second run: each workflow ID's only run is the first one, closed; one hook call in its history. So
+    // nothing could be sent again, now or later.
+    for (const [i, id] of valid.entries()) {
+      const handle = temporal.workflow.getHandle(workflowIdFor(p.stream, id));
+      expect((await handle.describe()).runId).toBe(runs[i]);
+      expect(notifyCalls((await closedHistory(handle)).events).map((c) => c.channel)).toEqual(['hook']);
+    }
     expect(p.receiver.posts.length).toBe(postsBefore);
 
     // SIGTERM: the ingest stops reading, finishes in-flight work and exits 0.

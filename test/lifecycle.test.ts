@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { alertEvent } from './helpers/alerts';
+import { notifiedChannels } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';
 import type { ReceivedPost } from './helpers/receiver';
 
@@ -42,6 +43,8 @@ const settled = (id: string, status: string) => p.waitFor(`${id} ${status}`, asy
   const d = await p.doc(id);
   return d?.deliveryStatus === status ? d : undefined;
 });
+/** The channels the delivery of a stream message notified, read from its run's history once it closed. */
+const notified = async (messageId: string) => notifiedChannels((await p.temporal()).workflow.getHandle(p.key(messageId)));
 const incident = async (alertId: string) => (await p.os.get({ index: `${p.index}.incidents`, id: alertId })).body._source as Record<string, unknown>;
 
 it('fire → resolve: the receiver gets alert.fired, then alert.resolved under `<firing key>:resolved` naming the firing', async () => {
@@ -67,6 +70,8 @@ it('one page per incident: a repeated firing is recorded as a duplicate of the f
   const doc = await settled(again, 'duplicate');
   expect(doc).toMatchObject({ incidentRole: 'duplicate', incidentOf: p.key(first), delivered: false, deliveries: [] });
   expect(doc.incidentNote).toContain('is firing');
+  // Both runs closed: the first notified its channel once, the repeat nothing; nothing can follow.
+  expect(await Promise.all([first, again].map(notified))).toEqual([['hook'], []]);
   expect(hookPosts(fire.alertId).map((x) => x.key)).toEqual([p.key(first)]);
 });
 
@@ -77,6 +82,7 @@ it('resolved before fired: the resolve is unmatched, the late firing is a duplic
   const late = await p.publish(fire);
   const doc = await settled(late, 'duplicate');
   expect(doc.incidentNote).toContain('was resolved before it fired');
+  expect(await Promise.all([early, late].map(notified))).toEqual([[], []]); // both closed, having sent nothing
   expect(hookPosts(fire.alertId)).toEqual([]);
 });
 

@@ -5,6 +5,7 @@
 // the group's timer is durable, so one notification still carries both alerts, not before group_wait.
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
 import { alertEvent } from './helpers/alerts';
+import { notifiedChannels, notifyCalls } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';
 import { restartTemporal } from './helpers/stack';
 
@@ -55,7 +56,8 @@ it('a firing ClusterDown holds back the medium alerts of its cluster only; when 
     await settled(elsewhereId, 'delivered'); // another cluster: not inhibited
     await settled(louderId, 'delivered'); // not a target (severity high)
     // held back, open and visible: Running, AlertDeliveryStatus=inhibited, AlertSuppressedBy names the source
-    const handle = (await p.temporal()).workflow.getHandle(p.key(warningId));
+    const temporal = await p.temporal();
+    const handle = temporal.workflow.getHandle(p.key(warningId));
     await p.waitFor('the held-back delivery visible as inhibited', async () => {
       const d = await handle.describe();
       return d.status.name === 'RUNNING' && d.searchAttributes.AlertDeliveryStatus?.[0] === 'inhibited' && d.searchAttributes.AlertSuppressedBy?.[0] === `inhibit:${down.alertId}`;
@@ -63,8 +65,10 @@ it('a firing ClusterDown holds back the medium alerts of its cluster only; when 
     await settled(goneId, 'inhibited');
     // One of them resolves while held back: its delivery ends `inhibited` (never sent), told by the resolve.
     await settled(await p.publish({ ...gone, status: 'resolved' }), 'forwarded');
-    await p.closed(goneId);
+    expect(await notifiedChannels(temporal.workflow.getHandle(p.key(goneId)))).toEqual([]); // closed, having sent nothing
     expect(await p.doc(goneId)).toMatchObject({ deliveryStatus: 'inhibited', delivered: false });
+    // The other one, open by design, has sent nothing so far (no notify call in its history).
+    expect(notifyCalls((await handle.fetchHistory()).events ?? [])).toEqual([]);
     expect(postsFor(warning.alertId)).toHaveLength(0);
 
     // The source resolves: the one still firing is notified now (woken by the resolve), once; a new one is not held back.

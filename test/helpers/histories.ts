@@ -2,7 +2,8 @@
 // started the run, which worker processes ran it, and when it stopped being in flight (status `pending`),
 // read from its event history. Event times are the server's own clock, so peaks computed from them are
 // exact, unlike a visibility count sampled now and then.
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { SA_STATUS } from '../../src/shared';
@@ -111,4 +112,61 @@ export function lastLogLine(output: string, msg: string): Record<string, any> | 
     }
   }
   return found;
+}
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/**
+ * Waits until the workflow's current run has closed, then reads its whole history. A closed run does nothing more:
+ * what its history does not show (a notification, a timer) never happens. This, not a sleep, proves "nothing sent".
+ */
+export async function closedHistory(handle: WorkflowHandle, timeoutMs = 60_000): Promise<{ status: string; events: HistoryEvent[] }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return { status: status.name, events: (await handle.fetchHistory()).events ?? [] };
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One notifyChannel call in a history: an activity scheduled (its retries included), or a first attempt made locally. */
+export interface NotifyCall {
+  channel: string;
+  /** A local first attempt (a marker in the history), not a scheduled activity. */
+  local: boolean;
+}
+
+/**
+ * Every notifyChannel call a history shows, in order, with its channel: from the activity's input, or for a local
+ * first attempt from its summary (`notify <channel> (first attempt)`, src/workflows/notifiers.ts). A call whose
+ * channel cannot be read fails loudly, never passes as "no call".
+ */
+export function notifyCalls(events: HistoryEvent[]): NotifyCall[] {
+  const calls: NotifyCall[] = [];
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    const marker = e.markerRecordedEventAttributes;
+    if (scheduled?.activityType?.name === 'notifyChannel') {
+      const input = defaultPayloadConverter.fromPayload<{ channel?: string }>(scheduled.input!.payloads![0]);
+      calls.push({ channel: channelOf(input?.channel, e), local: false });
+    } else if (marker?.markerName === 'core_local_activity') {
+      const data = defaultPayloadConverter.fromPayload<{ activity_type: string }>(marker.details!.data.payloads![0]);
+      if (data.activity_type === 'notifyChannel') calls.push({ channel: channelOf(undefined, e), local: true });
+    }
+  }
+  return calls;
+}
+
+function channelOf(fromInput: string | undefined, e: HistoryEvent): string {
+  if (fromInput) return fromInput;
+  const summary = e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '';
+  const channel = /^notify (\S+)/.exec(summary)?.[1];
+  if (!channel) throw new Error(`notifyChannel call without a readable channel (event ${String(e.eventId)}, summary ${JSON.stringify(summary)})`);
+  return channel;
+}
+
+/** The channels a closed run notified, in order (each call once, local or not). */
+export async function notifiedChannels(handle: WorkflowHandle): Promise<string[]> {
+  return notifyCalls((await closedHistory(handle)).events).map((c) => c.channel);
 }

@@ -108,6 +108,27 @@ export class Pipeline {
     return Number(res[0]);
   }
 
+  /** The consumer group's lag (XINFO GROUPS): entries not yet read by any consumer (0 when Redis cannot tell). */
+  async lag(): Promise<number> {
+    return Number((await this.groupInfo()).lag ?? 0);
+  }
+
+  /** True when the group has read the stream's last entry and acked all it read (exact, unlike `lag` after SETID). */
+  async allReadAndAcked(): Promise<boolean> {
+    const stream = (await this.redis.xinfo('STREAM', this.stream)) as unknown[];
+    const last = String(stream[stream.indexOf('last-generated-id') + 1]);
+    return (await this.groupInfo())['last-delivered-id'] === last && (await this.pending()) === 0;
+  }
+
+  private async groupInfo(): Promise<Record<string, unknown>> {
+    const groups = (await this.redis.xinfo('GROUPS', this.stream)) as unknown[][];
+    const g = groups.find((x) => x[x.indexOf('name') + 1] === this.group);
+    if (!g) throw new Error(`no group ${this.group} on ${this.stream}`);
+    const fields: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < g.length; i += 2) fields[String(g[i])] = g[i + 1];
+    return fields;
+  }
+
   /** The delivery ID of a stream message: the document `_id` and every channel's idempotency key. */
   key(messageId: string): string {
     return `${this.stream}:${messageId}`;
