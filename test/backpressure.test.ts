@@ -3,8 +3,15 @@
 import type { Client } from '@temporalio/client';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
+import { freePort } from './helpers/secure-proxy';
 
 jest.setTimeout(120_000);
+
+/**
+ * How long src/ingestor.ts counts an ingest's own reservations (VISIBILITY_LAG_MS): after that only Temporal's
+ * visibility count of the deliveries in flight holds the limit.
+ */
+const LEDGER_WINDOW_S = 5;
 
 describe('ingest backpressure (INGEST_MAX_IN_FLIGHT)', () => {
   const p = new Pipeline();
@@ -17,28 +24,36 @@ describe('ingest backpressure (INGEST_MAX_IN_FLIGHT)', () => {
   afterAll(() => p.stop());
 
   const started = async () => (await temporal.workflow.count(`TaskQueue = "${p.taskQueue}"`)).count;
-  const lag = async () => {
-    const groups = (await p.redis.xinfo('GROUPS', p.stream)) as unknown[][];
-    const g = groups.find((x) => x[1] === p.group)!;
-    return Number(g[g.indexOf('lag') + 1]);
+
+  /** One sample of the ingest's own counters (its /metrics). */
+  const metric = async (port: number, name: string): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} in the ingest's metrics`);
+    return Number(line.slice(name.length + 1));
   };
 
-  it('holds new entries in the stream while the limit is reached, then delivers all of them once', async () => {
-    const ingest = await p.ingest({ INGEST_MAX_IN_FLIGHT: '5', INGEST_BATCH_SIZE: '3' });
+  it('holds new entries in the stream while the limit is reached, past its own reservations, then delivers all of them once', async () => {
+    const port = await freePort();
+    const ingest = await p.ingest({ INGEST_MAX_IN_FLIGHT: '5', INGEST_BATCH_SIZE: '3', METRICS_PORT: String(port) });
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push(await p.publish(alertEvent({ alertId: `bp-${i}` })));
 
     await ingest.waitForLine(/backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight/);
-    await new Promise((r) => setTimeout(r, 3000)); // several more checks: it stays at the limit
+    // Not a sleep: the ingest's own count of the 500 ms checks that found no room, until they reach past the
+    // window in which its reservations count; the checks after that found no room from the visibility count alone.
+    await p.waitFor('checks past the reservations\' window', async () => (await metric(port, 'alert_ingest_throttled_seconds_total')) >= LEDGER_WINDOW_S + 1, 30_000);
+    expect(await metric(port, 'alert_ingest_in_flight')).toBe(5); // what that count saw
+    expect(await metric(port, 'alert_ingest_entries_total{result="started"}')).toBe(5);
     expect(await started()).toBe(5);
-    expect(await lag()).toBe(15);
+    expect(await p.lag()).toBe(15);
     expect(await p.pending()).toBe(0); // what it started is acked; the rest was never read
 
     await p.worker();
     await p.receiver.waitFor(() => p.receiver.deliveredKeys().size === ids.length, 90_000);
     expect([...p.receiver.deliveredKeys()].sort()).toEqual(ids.map((id) => p.key(id)).sort());
     await ingest.waitForLine(/backpressure released/);
-    await p.waitFor('lag 0 and nothing pending', async () => (await lag()) === 0 && (await p.pending()) === 0);
+    await p.waitFor('lag 0 and nothing pending', async () => (await p.lag()) === 0 && (await p.pending()) === 0);
     expect(await started()).toBe(ids.length);
     expect(ingest.child.exitCode).toBeNull();
   });

@@ -49,6 +49,8 @@ interface Fixture {
   store: AlertStore;
   /** Alert IDs in the order Temporal was asked to start them (every call, failed or not). */
   starts: string[];
+  /** XREADGROUP calls the ingestor made so far (the read loop's passes). */
+  reads: () => number;
   run: Promise<void>;
   publish: (alertId: string) => Promise<string>;
   stop: () => Promise<void>;
@@ -81,10 +83,11 @@ async function ingestor(env: Record<string, string> = {}, startFault?: (alertId:
   }) as never);
   const log = createLogger('ingest-test', 'silent');
   const own = redis(); // stop() disconnects the ingestor's client: not the shared one
+  const reads = jest.spyOn(own, 'xreadgroup');
   const ing = new Ingestor({ cfg, log, redis: own, client, store, channels: new ChannelRegistry(loadChannelsFile(cfg.channelsFile, process.env), taskQueue) });
   let run: Promise<void> | undefined;
   return {
-    cfg, ingestor: ing, store, starts,
+    cfg, ingestor: ing, store, starts, reads: () => reads.mock.calls.length,
     begin: async () => {
       run = ing.run();
       for (let i = 0; i < 100 && !ing.running; i++) await new Promise((res) => setTimeout(res, 20));
@@ -140,7 +143,9 @@ describe('Ingestor', () => {
     expect(doc.rejectReason).toBe('given up after 3 attempts to hand it over: 3 INVALID_ARGUMENT: search attribute value too long');
     expect(f.starts.filter((a) => a === 'poison')).toHaveLength(3);
     await until('nothing pending', async () => (await pending(f)) === 0);
-    await new Promise((res) => setTimeout(res, 1500)); // the read loop does not come back to it
+    // Five more passes of the read loop after the ack (not a sleep: its XREADGROUP calls): none came back to it.
+    const passes = f.reads();
+    await until('five more passes of the read loop', () => f.reads() >= passes + 5);
     expect(f.starts.filter((a) => a === 'poison')).toHaveLength(3);
     expect(f.ingestor.stats.givenUp).toBe(1);
     await f.stop();

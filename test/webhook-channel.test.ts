@@ -57,21 +57,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** The receiver answers a delayed reply from a timer; the suite waits for the last one so jest can exit cleanly. */
-let lastDelayedReplyAt = 0;
-function slowReply(delayMs: number): Reply {
-  lastDelayedReplyAt = Math.max(lastDelayedReplyAt, Date.now() + delayMs);
-  return { status: 200, delayMs };
-}
+/** A 200 the receiver answers after `delayMs` (its stop() cancels one still due). */
+const slowReply = (delayMs: number): Reply => ({ status: 200, delayMs });
 
 describe('WebhookChannel', () => {
   let receiver: TestReceiver;
   const signal = new AbortController().signal;
-
-  afterAll(async () => {
-    const wait = lastDelayedReplyAt - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait + 20));
-  });
 
   beforeEach(async () => {
     receiver = await new TestReceiver().start();
@@ -276,7 +267,7 @@ describe('WebhookChannel', () => {
       answer(() => slowReply(600));
       const err = await failure(channel({ timeoutMs: 150 }).send(late, signal));
       expect(err).toBeInstanceOf(TransientDeliveryError);
-      await new Promise((r) => setTimeout(r, 800)); // the delayed 200 is due by now
+      await receiver.repliesDone(); // the delayed 200's turn came: it found the client gone
       expect(receiver.posts).toHaveLength(1);
       expect(receiver.posts[0].key).toBe(late.deliveryId);
       expect(receiver.deliveredKeys()).toEqual(new Set());

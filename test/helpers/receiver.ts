@@ -26,6 +26,9 @@ export class TestReceiver {
   /** The status of each POST whose reply was written completely to a socket that was still open. */
   private answered = new WeakMap<ReceivedPost, number>();
   private sockets = new Set<import('node:net').Socket>();
+  /** Delayed replies not yet due: their timers, and what resolves once each has run. */
+  private due = new Map<NodeJS.Timeout, () => void>();
+  private dueDone = new Set<Promise<void>>();
 
   constructor(public behaviour: Behaviour = () => ({ status: 200 })) {
     this.server.on('connection', (s) => {
@@ -63,9 +66,35 @@ export class TestReceiver {
     }
   }
 
+  /** Resolves once every delayed reply decided so far has had its turn (written, or dropped: its client was gone). */
+  async repliesDone(): Promise<void> {
+    await Promise.all(this.dueDone);
+  }
+
+  /** Closes every connection and cancels the delayed replies not yet due (no timer outlives the receiver). */
   async stop(): Promise<void> {
+    for (const [timer, done] of this.due) {
+      clearTimeout(timer);
+      done();
+    }
+    this.due.clear();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Sends a delayed reply when it is due; repliesDone() waits for it, stop() cancels it. */
+  private later(send: () => Promise<void>, delayMs: number): void {
+    let done!: () => void;
+    const turn = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.dueDone.add(turn);
+    void turn.then(() => this.dueDone.delete(turn));
+    const timer = setTimeout(() => {
+      this.due.delete(timer);
+      void send().then(done);
+    }, delayMs);
+    this.due.set(timer, done);
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -92,11 +121,14 @@ export class TestReceiver {
       res.once('finish', () => {
         if (!res.destroyed && !socket.destroyed) this.answered.set(post, reply.status);
       });
-      const send = () => {
-        if (!res.destroyed && !socket.destroyed) res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
-      };
-      if (reply.delayMs) setTimeout(send, reply.delayMs);
-      else send();
+      /** Writes the reply unless the client is gone; resolves once it is out (or was dropped). */
+      const send = () => new Promise<void>((resolve) => {
+        if (res.destroyed || socket.destroyed) return resolve();
+        res.once('close', () => resolve()); // after 'finish' (above) counted it
+        res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+      });
+      if (reply.delayMs) this.later(send, reply.delayMs);
+      else void send();
     });
   }
 }
