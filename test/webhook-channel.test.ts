@@ -358,12 +358,17 @@ describe('WebhookChannel', () => {
       expect(`${err.message}\n${err.problems.join('\n')}`).not.toContain('plain-shared-secret');
     });
 
-    it('without a secret there is no webhook-signature header', async () => {
-      await channel().send(outgoing(), signal);
+    it('without a secret there is no webhook-signature header; webhook-id and webhook-timestamp are sent all the same', async () => {
+      const alert = outgoing();
+      const before = Math.floor(Date.now() / 1000);
+      await channel().send(alert, signal);
+      const after = Math.floor(Date.now() / 1000);
       const p = receiver.posts[0];
       expect(p.headers).not.toHaveProperty('webhook-signature');
-      expect(p.headers['webhook-id']).toBeDefined();
-      expect(p.headers['webhook-timestamp']).toBeDefined();
+      expect(p.headers['webhook-id']).toBe(alert.deliveryId);
+      expect(p.headers['webhook-timestamp']).toMatch(/^\d+$/);
+      expect(Number(p.headers['webhook-timestamp'])).toBeGreaterThanOrEqual(before);
+      expect(Number(p.headers['webhook-timestamp'])).toBeLessThanOrEqual(after);
     });
 
     it('the signature never appears in an error message', async () => {
