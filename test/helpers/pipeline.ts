@@ -99,6 +99,20 @@ export class Pipeline {
     return (await this.redis.xadd(this.stream, '*', 'event', JSON.stringify(event)))!;
   }
 
+  /**
+   * Publishes the events in one MULTI/EXEC: Redis adds them all before it serves any blocked reader, so every
+   * consumer blocked in XREADGROUP gets a full batch at once. Returns their message IDs, in order.
+   */
+  async publishAtOnce(events: Array<AlertEvent | Record<string, unknown>>): Promise<string[]> {
+    const multi = this.redis.multi();
+    for (const event of events) multi.xadd(this.stream, '*', 'event', JSON.stringify(event));
+    const results = (await multi.exec()) ?? [];
+    return results.map(([err, id]) => {
+      if (err) throw err;
+      return id as string;
+    });
+  }
+
   async publishRaw(...fields: string[]): Promise<string> {
     return (await this.redis.xadd(this.stream, '*', ...fields))!;
   }
