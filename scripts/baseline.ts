@@ -17,7 +17,9 @@ import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } fro
 import { ensureGroup } from '../src/ingestor';
 import { createLogger } from '../src/logger';
 import { connectRedis } from '../src/connections/redis';
-import { workflowIdFor, type ChannelPlan, type ChannelResult, type DeliveryState } from '../src/shared';
+import type { ChannelPlan, ChannelResult } from '../src/contracts/channels';
+import type { DeliveryState } from '../src/contracts/delivery';
+import { workflowIdFor } from '../src/contracts/ids';
 import { opensearchClient } from '../src/connections/opensearch';
 import { AlertStore } from '../src/store';
 

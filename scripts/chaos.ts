@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
-import { workflowIdFor } from '../src/shared';
+import { workflowIdFor } from '../src/contracts/ids';
 import {
   RESULTS_DIR,
   Receiver,

@@ -13,10 +13,10 @@ import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } f
 import type { DataConverter } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import {
-  abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, inhibitionEndedSignal, joinGroupSignal, retryUpdate, statusQuery,
-  type ChannelPlan, type DeliveryRequest, type GroupMember, type GroupStart, type ParkPolicy,
-} from '../src/shared';
+import type { ChannelPlan, ParkPolicy } from '../src/contracts/channels';
+import type { DeliveryRequest } from '../src/contracts/delivery';
+import type { GroupMember, GroupStart } from '../src/contracts/group';
+import { abandonUpdate, acknowledgeUpdate, groupStatusQuery, incidentResolvedSignal, inhibitionEndedSignal, joinGroupSignal, retryUpdate, statusQuery } from '../src/contracts/messages';
 import { payloadDataConverter } from '../src/codec';
 import { loadTemporalTarget } from '../src/connections/temporal';
 import type { alertGroup, deliverAlert } from '../src/workflows';

@@ -2,7 +2,7 @@
 // before any workflow exists, so that bad input is rejected visibly instead of becoming a stuck delivery.
 import { z } from 'zod';
 import { InvalidEntryError } from './errors';
-import { ALERT_STATUSES, SEVERITIES, type AlertEvent } from './shared';
+import { ALERT_STATUSES, SEVERITIES, type AlertEvent } from './contracts/alert';
 import { issueMessage } from './zod-issues';
 
 // No C0/C1 control characters in identifiers and one-line text; descriptions may keep \t \n \r.

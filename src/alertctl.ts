@@ -15,7 +15,7 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import { alertctlDebug, loadAlertctlConfig } from './config/alertctl';
 import { ConfigError } from './errors';
-import { SEVERITIES } from './shared';
+import { SEVERITIES } from './contracts/alert';
 import { UsageError } from './alertctl/usage-error';
 import { NotFoundError } from './alertctl/not-found-error';
 import { FailedError } from './alertctl/failed-error';

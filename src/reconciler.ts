@@ -6,7 +6,8 @@ import type { Client } from '@temporalio/client';
 import { StoreRefusedError } from './errors';
 import type { Logger } from './logger';
 import { deliveriesRecorded } from './metrics';
-import { GROUP_WORKFLOW_TYPE, SA_STATUS, WORKFLOW_TYPE } from './shared';
+import { GROUP_WORKFLOW_TYPE, WORKFLOW_TYPE } from './contracts/ids';
+import { SA_STATUS } from './contracts/search-attributes';
 import type { AlertStore } from './store';
 
 export interface ReconcilerDeps {

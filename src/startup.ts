@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { StartupCheckError } from './errors';
 import { probeClusterSeeds, redisErrorMessage, type RedisClient, type RedisTarget } from './connections/redis';
-import { SEARCH_ATTRIBUTES } from './shared';
+import { SEARCH_ATTRIBUTES } from './contracts/search-attributes';
 import type { AlertStore } from './store';
 import type { TemporalTarget } from './connections/temporal';
 

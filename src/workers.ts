@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { GroupDeps } from './activities/groups';
-import { SA_GROUP } from './shared';
+import { SA_GROUP } from './contracts/search-attributes';
 import type { Logger } from './logger';
 import { Reconciler } from './reconciler';
 import type { Service } from './service';

@@ -15,7 +15,7 @@ import { ConfigError } from '../src/errors';
 import { verifyAckToken } from '../src/ack-links';
 import { loadIntakeConfig } from '../src/intake/config';
 import type { AlertStore } from '../src/store';
-import type { DeliveryRequest } from '../src/shared';
+import type { DeliveryRequest } from '../src/contracts/delivery';
 import { alertEvent } from './helpers/alerts';
 
 const SECRET = 'worker-and-intake-share-this-secret-0123456789';

@@ -2,7 +2,7 @@
 // must become an InvalidEntryError whose reason names the problem; valid input must pass through unchanged.
 import { parseEntry, type EntryLimits } from '../src/alert-event';
 import { InvalidEntryError } from '../src/errors';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 
 const LIMITS: EntryLimits = { maxEventBytes: 262_144 };
 

@@ -2,7 +2,8 @@
 // timing (group_wait, group_interval, repeat_interval) to the second, a failing notification retried under the
 // same key, a retried join not counted twice, and the resolved notification that ends the group.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { groupStatusQuery, joinGroupSignal, type GroupMember, type GroupStart } from '../src/shared';
+import type { GroupMember, GroupStart } from '../src/contracts/group';
+import { groupStatusQuery, joinGroupSignal } from '../src/contracts/messages';
 import type { alertGroup } from '../src/workflows';
 import { mockActivities, plan, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';

@@ -5,7 +5,7 @@ import { parseChannelsFile, type ChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 
 const FILE = 'channels.yaml';
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
-import { workflowIdFor } from '../src/shared';
+import { workflowIdFor } from '../src/contracts/ids';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { TestReceiver } from './helpers/receiver';

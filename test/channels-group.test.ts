@@ -12,7 +12,7 @@ import { SlackChannel } from '../src/channels/slack';
 import { render } from '../src/channels/template';
 import type { OutgoingAlert } from '../src/channels/types';
 import { WebhookChannel } from '../src/channels/webhook';
-import { GROUP_LIST_LIMIT, type GroupMember, type GroupNotice } from '../src/shared';
+import { GROUP_LIST_LIMIT, type GroupMember, type GroupNotice } from '../src/contracts/group';
 import { alertEvent } from './helpers/alerts';
 import { TestReceiver, type ReceivedPost } from './helpers/receiver';
 

@@ -16,7 +16,7 @@ import { checkTemplate, render } from '../src/channels/template';
 import type { OutgoingAlert } from '../src/channels/types';
 import { WebhookChannel, signStandardWebhook, webhookPayload, type WebhookConfig } from '../src/channels/webhook';
 import { ConfigError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 
 const EVENT: AlertEvent = {
   alertId: 'alert-0042',

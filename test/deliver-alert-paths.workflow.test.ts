@@ -3,7 +3,10 @@
 import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SA_STATUS, abandonUpdate, retryUpdate, type ChannelPlan, type DeliveryState, type ParkPolicy } from '../src/shared';
+import type { ChannelPlan, ParkPolicy } from '../src/contracts/channels';
+import type { DeliveryState } from '../src/contracts/delivery';
+import { abandonUpdate, retryUpdate } from '../src/contracts/messages';
+import { SA_STATUS } from '../src/contracts/search-attributes';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions, type Script } from '../tools/scripted-activities';
 import { devServerEnv, uid } from './helpers/stack';

@@ -1,6 +1,8 @@
 // deliverAlert on the time-skipping test server, with scripted activities.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { PARKED_HISTORY_LIMIT, abandonUpdate, retryUpdate, statusQuery, type ChannelPlan, type ParkPolicy } from '../src/shared';
+import type { ChannelPlan, ParkPolicy } from '../src/contracts/channels';
+import { PARKED_HISTORY_LIMIT } from '../src/contracts/delivery';
+import { abandonUpdate, retryUpdate, statusQuery } from '../src/contracts/messages';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type Script } from '../tools/scripted-activities';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';

@@ -1,6 +1,7 @@
 // End to end on the real stack: Redis stream → ingest → Temporal → worker → OpenSearch + a real receiver.
 import type { Client } from '@temporalio/client';
-import { statusQuery, workflowIdFor } from '../src/shared';
+import { workflowIdFor } from '../src/contracts/ids';
+import { statusQuery } from '../src/contracts/messages';
 import { alertEvent } from './helpers/alerts';
 import { closedHistory, notifyCalls } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';

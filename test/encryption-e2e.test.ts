@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { AesGcmCodec, ENCRYPTED_ENCODING, payloadDataConverter, type PayloadKeys } from '../src/codec';
-import type { DeliveryRequest, DeliveryState } from '../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../src/contracts/delivery';
 import { alertEvent } from './helpers/alerts';
 import { isCoreMarkerData, isSearchAttribute, isUserPayload, payloadsIn } from './helpers/payloads';
 import { Pipeline } from './helpers/pipeline';

@@ -4,7 +4,7 @@
 // the levels still come when they are due, because the waits are Temporal timers.
 // scripts/test runs the restart variant on its own on the real server profile (it takes the server away).
 import fs from 'node:fs';
-import { acknowledgeUpdate } from '../src/shared';
+import { acknowledgeUpdate } from '../src/contracts/messages';
 import { alertEvent } from './helpers/alerts';
 import { notifiedChannels } from './helpers/histories';
 import { LEVEL1_MS, LEVEL2_MS, useEscalationChannels } from './helpers/escalation';

@@ -1,7 +1,8 @@
 // Escalation and acknowledgement in deliverAlert, on the time-skipping test server with scripted activities:
 // an hour-long policy runs in well under a minute of wall time, each level exactly when it is due.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { acknowledgeUpdate, incidentResolvedSignal, statusQuery, type EscalationPlan } from '../src/shared';
+import type { EscalationPlan } from '../src/contracts/delivery';
+import { acknowledgeUpdate, incidentResolvedSignal, statusQuery } from '../src/contracts/messages';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request } from '../tools/scripted-activities';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';

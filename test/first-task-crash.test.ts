@@ -13,7 +13,10 @@ import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@te
 import { createActivities } from '../src/activities';
 import { loadChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
-import { SA_RULE_ID, SA_SEVERITY, SA_STATUS, retryUpdate, statusQuery, type AlertEvent, type DeliveryRequest, type DeliveryState } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
+import type { DeliveryRequest, DeliveryState } from '../src/contracts/delivery';
+import { retryUpdate, statusQuery } from '../src/contracts/messages';
+import { SA_RULE_ID, SA_SEVERITY, SA_STATUS } from '../src/contracts/search-attributes';
 import { AlertStore } from '../src/store';
 import { wakeSilenced } from '../src/storm/wake';
 import type { deliverAlert } from '../src/workflows';

@@ -17,7 +17,7 @@ import { loadIntakeConfig } from '../src/intake/config';
 import { buildIntakeServer, type IntakeApp, type IntakeDeps } from '../src/intake/server';
 import { loadIntakeSettings } from '../src/config/intake';
 import { StreamWriter } from '../src/intake/stream-writer';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 import { ackedQuery } from './workflows/ack';
 import { TEST_ACK_SECRET, TEST_INTAKE_TOKEN, intakeEnv, startIntake, streamEvents } from './helpers/intake';
 import { startProcess } from './helpers/processes';

@@ -2,7 +2,7 @@
 // anchored regexes, a missing label as "", the subject an alert gives, and the errors of bad input.
 import { MatcherSyntaxError } from '../src/errors';
 import { alertSubject, formatMatcher, matcherMatches, matchesAll, parseMatcher } from '../src/storm/matchers';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 
 const reason = (text: string): string => {
   try {

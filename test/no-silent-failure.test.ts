@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { SA_STATUS, abandonUpdate } from '../src/shared';
+import { abandonUpdate } from '../src/contracts/messages';
+import { SA_STATUS } from '../src/contracts/search-attributes';
 import { ALERT_MAPPING } from '../src/store';
 import { alertEvent } from './helpers/alerts';
 import { notifiedChannels } from './helpers/histories';

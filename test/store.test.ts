@@ -2,7 +2,8 @@
 // an existing document, and the refusals that must end a delivery visibly instead of being retried.
 import type { Client } from '@opensearch-project/opensearch';
 import { AlertConflictError, BulkItemError, StoreRefusedError } from '../src/errors';
-import { workflowIdFor, type DeliveryRequest, type DeliveryState } from '../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../src/contracts/delivery';
+import { workflowIdFor } from '../src/contracts/ids';
 import { ALERT_MAPPING, AlertStore, isPermanentStoreError } from '../src/store';
 import { alertEvent } from './helpers/alerts';
 import { cleanup, opensearch, uid } from './helpers/stack';

@@ -4,7 +4,9 @@
 // resolve signals it) or goes stale; then it looks again and is notified — unless another silence or source took
 // over, or its incident resolved meanwhile. A resolve that ended a source wakes what it held back.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { incidentResolvedSignal, inhibitionEndedSignal, silenceEndedSignal, statusQuery, type GroupRef, type IncidentClaim, type Suppression } from '../src/shared';
+import type { IncidentClaim, Suppression } from '../src/contracts/delivery';
+import type { GroupRef } from '../src/contracts/group';
+import { incidentResolvedSignal, inhibitionEndedSignal, silenceEndedSignal, statusQuery } from '../src/contracts/messages';
 import type { deliverAlert } from '../src/workflows';
 import { mockActivities, plan, request, type MockOptions } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';

@@ -6,7 +6,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { WebhookChannel, type WebhookConfig } from '../src/channels/webhook';
 import type { OutgoingAlert } from '../src/channels/types';
 import { ConfigError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
-import type { AlertEvent } from '../src/shared';
+import type { AlertEvent } from '../src/contracts/alert';
 import { TestReceiver, type Behaviour, type ReceivedPost, type Reply } from './helpers/receiver';
 
 const EVENT: AlertEvent = {

@@ -3,7 +3,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotifyInput } from '../src/activities';
 import type { JoinInput, RecordMembersInput } from '../src/activities/groups';
-import type { ChannelPlan, DeliveryRequest, DeliveryState, EscalationPlan, GroupRef, IncidentClaim, NotifyResult, ParkPolicy, PersistResult, RecordInput, Suppression } from '../src/shared';
+import type { ChannelPlan, NotifyResult, ParkPolicy } from '../src/contracts/channels';
+import type { DeliveryRequest, DeliveryState, EscalationPlan, IncidentClaim, PersistResult, RecordInput, Suppression } from '../src/contracts/delivery';
+import type { GroupRef } from '../src/contracts/group';
 
 export type Outcome = 'ok' | 'transient' | 'permanent';
 /** Decides one notify attempt: `attempt` is the activity attempt, `call` counts all calls to this channel. */

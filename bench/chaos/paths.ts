@@ -6,7 +6,9 @@
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type Redis from 'ioredis';
-import { retryUpdate, workflowIdFor, type AlertEvent } from '../../src/shared';
+import type { AlertEvent } from '../../src/contracts/alert';
+import { workflowIdFor } from '../../src/contracts/ids';
+import { retryUpdate } from '../../src/contracts/messages';
 import { HeldDeliveries } from '../../src/storm/held';
 import { SilenceStore } from '../../src/storm/silences';
 import { wakeSilenced } from '../../src/storm/wake';

@@ -1,7 +1,7 @@
 // The alerts the bench and the chaos run publish, and the stream they go to.
 import Redis from 'ioredis';
 import { readStreamState } from '../../src/ingestor';
-import type { AlertEvent } from '../../src/shared';
+import type { AlertEvent } from '../../src/contracts/alert';
 import { withTimeout } from '../../src/startup';
 import { sleep } from './base';
 

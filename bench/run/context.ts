@@ -26,7 +26,7 @@ import {
   type ServiceNames,
   type Targets,
 } from '../harness';
-import { WORKFLOW_TYPE } from '../../src/shared';
+import { WORKFLOW_TYPE } from '../../src/contracts/ids';
 import { writeGroupedChannelsFile } from './grouping';
 import { OtlpSink, privacyEnv } from './privacy';
 import { PASS_ENV, type Options } from './options';

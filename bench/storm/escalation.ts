@@ -11,7 +11,7 @@
 // cuts some of their first workflow tasks (persist, chat, record: local activities in that task): read from each
 // one's history (a workflow task timed out or failed before the first one completed).
 import type { Client } from '@temporalio/client';
-import { workflowIdFor } from '../../src/shared';
+import { workflowIdFor } from '../../src/contracts/ids';
 import { sleep } from '../harness';
 import type { StormReceiver } from './receiver';
 import { isEscalating, type StormEvent } from './scenario';
@@ -40,6 +40,38 @@ function keysByDelivery(r: StormReceiver): Map<string, string[]> {
     out.set(id, [...(out.get(id) ?? []), key]);
   }
   return out;
+}
+
+/** The kill -9 at 1/3: escalating chat POSTs held unanswered until this many, or this long after the first. */
+const KILL_HOLD = { posts: 3, maxMs: 2_000, answerMs: 3_000 };
+
+/**
+ * The worker's kill -9 with escalating alerts' chat POSTs unanswered: from now on the chat receiver holds each one
+ * (answered KILL_HOLD.answerMs later, to a worker dead by then; the chat's timeout is 5 s) and `kill` comes at the
+ * third, or KILL_HOLD.maxMs after the first (after 30 s without one: then). Their first workflow tasks are cut after
+ * their notification went out. `fired` hears when and why, at the kill. Resolves when `kill` does.
+ */
+export function killWithPostsHeld(chat: StormReceiver, escalatingIds: ReadonlySet<string>, kill: () => Promise<void>, fired: (trigger: string) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const held: string[] = [];
+    let holding: NodeJS.Timeout | undefined;
+    const fire = (trigger: string) => {
+      chat.onArrival = undefined;
+      clearTimeout(timer);
+      clearTimeout(holding);
+      fired(trigger);
+      kill().then(resolve, reject); // (Supervised.kill9 sends its SIGKILL before it returns: before a held POST is answered)
+    };
+    const timer = setTimeout(() => fire('no chat POST of an escalating alert within 30 s'), 30_000);
+    const withHeld = () => `with ${held.length} escalating chat POSTs unanswered: ${held.join(', ')}`;
+    chat.onArrival = (key) => {
+      if (!escalatingIds.has(key)) return undefined;
+      held.push(key);
+      if (held.length === 1) holding = setTimeout(() => fire(withHeld()), KILL_HOLD.maxMs);
+      if (held.length === KILL_HOLD.posts) fire(withHeld());
+      return KILL_HOLD.answerMs;
+    };
+  });
 }
 
 /** Waits until the pager has every escalating delivery's key, or `untilMs`; resolves with how many it has. */

@@ -2,7 +2,7 @@
 import { UsageError, numberOption, parseCommandLine } from '../../tools/command-line';
 
 export const USAGE = `npm run storm -- [--alerts 10000] [--rules 20] [--seconds 60] [--seed 13] [--short] [--no-chaos]
-                 [--only ours|alertmanager] [--deadline 1200] [--docs] [--keep]
+                 [--only ours|alertmanager] [--deadline 1800] [--docs] [--keep]
 npm run storm -- --from bench/results/storm-latest.json [--docs]   (prints the table of a result; --docs: into docs/benchmarks.md)
   --short      1,000 alerts, 10 rules, 15 s (the CI size)
   --no-chaos   no kill -9 of the worker, no Temporal restart
@@ -54,7 +54,7 @@ export function parseOptions(argv: string[]): StormOptions {
     short,
     chaos: a['no-chaos'] !== true,
     ...(only ? { only } : {}),
-    deadlineS: numberOption(a.deadline, 'deadline', short ? 300 : 1_200),
+    deadlineS: numberOption(a.deadline, 'deadline', short ? 300 : 1_800),
     docs: a.docs === true || a.readme === true,
     keep: a.keep === true,
     help: a.help === true,

@@ -1,10 +1,10 @@
 // The storm through our pipeline, as the chaos run runs it (scripts/chaos.ts): a worker and an ingest process
 // from dist/ (Supervised: restarted if they die), on names unique to the run (stream, index, task queue), the
 // channels file of bench/storm/our-config.ts and the silence added with alertctl before the storm. The events go
-// to the stream with XADD on the storm's schedule; at 1/3 of it the worker is killed with -9 (and restarted): at the
-// first chat POST of an escalating alert from then on, before the receiver answers it, so that alert's first
-// workflow task is cut after its notification went out (and any other in flight with it); at 2/3 the Temporal
-// server is restarted (its pid file's process stopped, then `scripts/stack up`: the storm's own
+// to the stream with XADD on the storm's schedule; at 1/3 of it the worker is killed with -9 (and restarted): from
+// then on the receiver holds escalating alerts' chat POSTs unanswered, and the worker is killed at the third one (or
+// 2 s after the first), so their first workflow tasks are cut after their notification went out (with any other in
+// flight); at 2/3 the Temporal server is restarted (its pid file's process stopped, then `scripts/stack up`: the storm's own
 // stack, see bench/storm/stack.ts). Then it waits until every event's document is terminal, or the deadline:
 //   terminal  delivered (a grouped alert once its group's notification went out), silenced (its workflow waits
 //             for the silence's end: visible, counted as silenced), inhibited, duplicate, forwarded, unmatched,
@@ -18,16 +18,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
-import { workflowIdFor } from '../../src/shared';
+import { workflowIdFor } from '../../src/contracts/ids';
 import {
   RESULTS_DIR, Supervised, dropData, opensearchClient, pidAlive, redisClient, round, runId, say, serviceEnv, sleep, stackPid, stackUp,
   streamState, temporalClient, terminateOpen,
 } from '../harness';
-import { escalatingDeliveries, escalationFigures, waitForPager, type EscalationFigures } from './escalation';
+import { escalatingDeliveries, escalationFigures, killWithPostsHeld, waitForPager, type EscalationFigures } from './escalation';
 import { SILENCE, addOurSilence, expireOurSilence, writeOurChannelsFile } from './our-config';
 import { StormReceiver, receiverFigures } from './receiver';
 import { isEscalating, ourEvent, play, sourceResolves, type Storm, type StormEvent } from './scenario';
 
+/** How long each phase after the storm (the silence's expiry, the sources' resolve) may take to notify what it woke. */
+const PHASE_MS = 600_000;
 const TERMINAL = new Set(['delivered', 'silenced', 'inhibited', 'duplicate', 'forwarded', 'unmatched']);
 /** Final, but not what a healthy storm ends in. */
 const FINAL_BAD = new Set(['failed', 'abandoned', 'rejected', 'terminated']);
@@ -128,21 +130,11 @@ export async function runOurs(storm: Storm, o: OursOptions) {
       f.backS = round((Date.now() - t0) / 1000 - f.atS, 1);
       note(`back: ${kind} after ${f.backS} s${f.trigger ? ` (killed ${f.trigger})` : ''}`);
     };
-    /** The kill -9 at the next chat POST of an escalating alert, before it is answered (after 30 s without one: then). */
-    const killAtEscalatingPost = (f: (typeof faults)[number]) => new Promise<void>((resolve, reject) => {
-      const fire = (trigger: string) => {
-        receiver.onArrival = undefined;
-        clearTimeout(timer);
-        Object.assign(f, { atS: round((Date.now() - t0) / 1000, 1), trigger });
-        worker.kill9().then(resolve, reject); // (its SIGKILL is sent before this returns, so before the POST is answered)
-      };
-      const timer = setTimeout(() => fire('no chat POST of an escalating alert within 30 s'), 30_000);
-      receiver.onArrival = (key) => {
-        if (escalatingIds.has(key)) fire(`at the chat POST of escalating delivery ${key}`);
-      };
+    const killAtEscalatingPosts = (f: (typeof faults)[number]) => killWithPostsHeld(receiver, escalatingIds, () => worker.kill9(), (trigger) => {
+      Object.assign(f, { atS: round((Date.now() - t0) / 1000, 1), trigger });
     });
     const chaos = o.chaos
-      ? fault('kill -9 of the worker (restarted at once)', D / 3, killAtEscalatingPost).then(() => fault('Temporal dev server restart (SIGTERM, then scripts/stack up)', (2 * D) / 3, restartTemporal))
+      ? fault('kill -9 of the worker (restarted at once)', D / 3, killAtEscalatingPosts).then(() => fault('Temporal dev server restart (SIGTERM, then scripts/stack up)', (2 * D) / 3, restartTemporal))
       : Promise.resolve();
     await play(storm, t0, async (batch) => {
       const pipe = redis.pipeline();
@@ -221,7 +213,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     note(`silence expired: ${woken ?? '?'} deliveries woken (${waiting.length} held back, not resolved)`);
     let delivered = 0;
     let inhibited = 0;
-    const until = at + 120_000;
+    const until = at + PHASE_MS;
     while (!o.shouldStop()) {
       const now = await allDocs(osc, names.index).catch(() => undefined);
       delivered = now ? waiting.filter((k) => now.get(k)?.status === 'delivered').length : delivered;
@@ -253,7 +245,7 @@ export async function runOurs(storm: Storm, o: OursOptions) {
     let delivered = 0;
     /** the held-back deliveries by status at the end (still `inhibited`: not woken; `grouped`: waiting for their group) */
     let left: Record<string, number> = {};
-    const until = at + 300_000;
+    const until = at + PHASE_MS;
     while (!o.shouldStop()) {
       const now = await allDocs(osc, names.index).catch(() => undefined);
       if (now) {

@@ -40,8 +40,11 @@ export class StormReceiver extends LocalReceiver {
   readonly alertsSeenFiring = new Set<string>();
   /** Alertmanager: distinct alerts in any notification, firing or resolved (one that fired and resolved between two notifications of its group is only ever sent resolved) */
   readonly alertsSeen = new Set<string>();
-  /** Called with each POST's key on arrival, before it is answered (the storm's kill -9 at an escalating alert's POST). */
-  onArrival?: (key: string) => void;
+  /**
+   * Called with each POST's key on arrival, before it is answered; a number returned delays the answer by that many ms
+   * (the storm holds escalating alerts' chat POSTs unanswered, then kills the worker that sent them).
+   */
+  onArrival?: (key: string) => number | undefined;
 
   constructor(readonly kind: 'ours' | 'alertmanager') {
     super();
@@ -67,7 +70,7 @@ export class StormReceiver extends LocalReceiver {
       body = undefined;
     }
     const key = String(headers['idempotency-key'] ?? `post-${this.posts}`);
-    this.onArrival?.(key);
+    const delayMs = this.onArrival?.(key);
     const n = this.keys.get(key) ?? 0;
     this.keys.set(key, n + 1);
     if (n === 0) {
@@ -75,7 +78,7 @@ export class StormReceiver extends LocalReceiver {
       if (parsed) this.notifications.push(parsed);
       else this.unreadable++;
     }
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' };
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{}', ...(delayMs ? { delayMs } : {}) };
   }
 
   private ours(body: Json, key: string, at: number): Notification | undefined {

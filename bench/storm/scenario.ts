@@ -9,7 +9,7 @@
 //   firing     a new alert (its own alertId; in Alertmanager its own label set, `instance` unique)
 //   duplicate  an alert still firing fires again (same alertId / same labels): one incident, no new page
 //   resolved   an alert that fired at least `minResolveAgeMs` earlier resolves (never fires again after)
-import type { AlertEvent, Severity } from '../../src/shared';
+import type { AlertEvent, Severity } from '../../src/contracts/alert';
 import { prng } from '../prng';
 
 export interface StormSettings {

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { AckLinkSettings } from '../ack-links';
 import type { ChannelRegistry } from '../channels/registry';
 import type { AlertConflictError, StoreRefusedError } from '../errors';
-import type { ParkPolicy } from '../shared';
+import type { ParkPolicy } from '../contracts/channels';
 import type { AlertStore } from '../store';
 import type { SilenceLookup } from '../storm/screen';
 import type { GroupDeps } from './groups';

@@ -4,10 +4,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { AlertStore } from '../store';
 import { groupNotifications } from '../metrics';
-import {
-  GROUP_WORKFLOW_TYPE, SA_GROUP, SA_STATUS, joinGroupSignal,
-  type ChannelPlan, type DeliveryState, type GroupMember, type GroupRef, type GroupStart, type ParkPolicy,
-} from '../shared';
+import type { ChannelPlan, ParkPolicy } from '../contracts/channels';
+import type { DeliveryState } from '../contracts/delivery';
+import type { GroupMember, GroupRef, GroupStart } from '../contracts/group';
+import { GROUP_WORKFLOW_TYPE } from '../contracts/ids';
+import { joinGroupSignal } from '../contracts/messages';
+import { SA_GROUP, SA_STATUS } from '../contracts/search-attributes';
 import { StoreRefusedError } from '../errors';
 
 /** What the group activities need from the worker. */

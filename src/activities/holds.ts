@@ -1,7 +1,8 @@
 // What a held-back delivery asks (storm control, docs/storm-control.md): what holds it now, whether its own incident
 // still fires; and the wake of the deliveries a resolved source held back.
 import { ApplicationFailure } from '@temporalio/activity';
-import type { AlertEvent, Suppression } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { Suppression } from '../contracts/delivery';
 import { alertSubject } from '../storm/matchers';
 import { silenceSuppression } from '../storm/screen';
 import { wakeInhibited } from '../storm/wake';

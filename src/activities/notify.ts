@@ -4,7 +4,10 @@ import { ackLink, type AckLinkSettings } from '../ack-links';
 import type { OutgoingAlert } from '../channels/types';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency } from '../metrics';
-import type { AlertEvent, GroupNotice, NotifyResult, ResolvesRef } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { NotifyResult } from '../contracts/channels';
+import type { ResolvesRef } from '../contracts/delivery';
+import type { GroupNotice } from '../contracts/group';
 import type { ActivityDeps } from './deps';
 
 /**

@@ -4,7 +4,9 @@ import { Context } from '@temporalio/activity';
 import { AlertConflictError, StoreRefusedError } from '../errors';
 import { storeRefused } from '../metrics';
 import { onFoundDocument } from '../store/found-document';
-import { workflowIdFor, type ChannelPlan, type DeliveryRequest, type IncidentClaim, type PersistResult } from '../shared';
+import type { ChannelPlan } from '../contracts/channels';
+import type { DeliveryRequest, IncidentClaim, PersistResult } from '../contracts/delivery';
+import { workflowIdFor } from '../contracts/ids';
 import { screen } from '../storm/screen';
 import { refused, type ActivityDeps } from './deps';
 

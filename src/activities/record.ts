@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import { StoreRefusedError } from '../errors';
 import { channelResults, deliveriesRecorded, storeRefused } from '../metrics';
-import type { RecordInput } from '../shared';
+import type { RecordInput } from '../contracts/delivery';
 import { refused, type ActivityDeps } from './deps';
 
 export function createRecordActivities({ store }: ActivityDeps) {

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
-import { SEVERITIES } from '../shared';
+import { SEVERITIES } from '../contracts/alert';
 import { MatcherSyntaxError } from '../errors';
 import { parseMatcher, type Matcher } from '../storm/matchers';
 import { issueMessage } from '../zod-issues';

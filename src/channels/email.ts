@@ -10,7 +10,7 @@
 // first reply to the group's first one (In-Reply-To / References), so a mail client threads a group.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
-import type { GroupNotice } from '../shared';
+import type { GroupNotice } from '../contracts/group';
 import { PLAIN, alertLine, groupBody, groupCounts, groupSummary, listedAlerts, moreLine, resolvedNote } from './group-text';
 import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, mentionsAckUrl, render } from './template';
 import type { Channel, OutgoingAlert } from './types';

@@ -11,7 +11,7 @@
 // text: untrusted. Channels with a markup pass a `style` whose `value` escapes (and cuts) each value, so an
 // alert cannot inject markup; the plain-text pieces (`groupSummary`, `groupBody`) are for targets that show
 // text literally (Slack plain_text, email text, PagerDuty, an HTML escaper applied afterwards).
-import { GROUP_LIST_LIMIT, type GroupMember, type GroupNotice } from '../shared';
+import { GROUP_LIST_LIMIT, type GroupMember, type GroupNotice } from '../contracts/group';
 
 /** Longest value of one listed alert, in plain text (a huge title cannot crowd out the rest of the list). */
 export const PLAIN_VALUE_LIMITS = { title: 300, ruleName: 150, alertId: 200 } as const;

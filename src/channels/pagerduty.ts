@@ -6,7 +6,7 @@
 // A group notification (`alert.group`) is ONE incident per group: dedup_key = the group ID (not the notification
 // key), `trigger` while the group fires (each notification updates the same incident's summary and details),
 // `resolve` with the group's last notification (status `resolved`).
-import type { GroupNotice } from '../shared';
+import type { GroupNotice } from '../contracts/group';
 import { PLAIN, SUMMARY_LIMIT, cutPlain, groupCounts, groupSummary, listLines, listedAlerts } from './group-text';
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';

@@ -2,7 +2,10 @@
 // which policy) and the live Channel objects the notify activity uses. Only names and policies
 // ever leave this module toward workflow history; URLs and secrets stay here.
 import { createHash } from 'node:crypto';
-import type { AlertEvent, ChannelPlan, EscalationPlan, GroupRef } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { ChannelPlan } from '../contracts/channels';
+import type { EscalationPlan } from '../contracts/delivery';
+import type { GroupRef } from '../contracts/group';
 import { ConfigError } from '../errors';
 import { alertSubject } from '../storm/matchers';
 import type { InhibitRule } from '../storm/inhibitions';

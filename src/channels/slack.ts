@@ -13,7 +13,7 @@
 // (`[FIRING:3] databases cluster=eu-1`) or the operator's `title` template rendered with the group's values
 // (template.ts), a section with the counts (and the `text` template's output, when set), a section listing the
 // alerts (severity emoji, title, rule, alert ID; `… and N more`), and a context with the links.
-import type { GroupNotice } from '../shared';
+import type { GroupNotice } from '../contracts/group';
 import { groupCounts, groupSummary, listLines, resolvedNote, type LineStyle } from './group-text';
 import { postJson } from './http';
 import { tracedRequest } from '../tracing/outgoing';

@@ -1,4 +1,6 @@
-import type { AlertEvent, GroupNotice, ResolvesRef } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { ResolvesRef } from '../contracts/delivery';
+import type { GroupNotice } from '../contracts/group';
 
 /** What a channel is asked to deliver: the alert plus the IDs that make repeats detectable. */
 export interface OutgoingAlert {

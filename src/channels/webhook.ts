@@ -5,7 +5,7 @@
 // A group notification (`alert.group`) has its own body, `type: "alert.group"` (webhookGroupPayload).
 import { createHmac } from 'node:crypto';
 import { ConfigError } from '../errors';
-import type { GroupNotice } from '../shared';
+import type { GroupNotice } from '../contracts/group';
 import type { Channel, OutgoingAlert } from './types';
 import { postJson } from './http';
 import { tracedRequest } from '../tracing/outgoing';

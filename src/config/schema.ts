@@ -7,7 +7,8 @@
 // when the two differ).
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_TASK_QUEUE, SEVERITIES } from '../shared';
+import { SEVERITIES } from '../contracts/alert';
+import { DEFAULT_TASK_QUEUE } from '../contracts/ids';
 import * as v from './values';
 
 /** The processes, as the reference names them (`combined`: the worker and the ingest in one process). */

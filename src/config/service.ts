@@ -3,7 +3,7 @@
 // at once. Each process sees only the variables the schema says it reads.
 import type { AckLinkSettings } from '../ack-links';
 import { ConfigError } from '../errors';
-import type { ParkPolicy } from '../shared';
+import type { ParkPolicy } from '../contracts/channels';
 import { loadOpenSearchTarget, type OpenSearchTarget } from '../connections/opensearch';
 import { loadRedisTarget, type RedisTarget } from '../connections/redis';
 import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from '../connections/temporal';

@@ -1,8 +1,9 @@
-// The Temporal side of an ack link: the `acknowledge` update (src/shared.ts) on the delivery's workflow,
+// The Temporal side of an ack link: the `acknowledge` update (src/contracts/messages.ts) on the delivery's workflow,
 // bounded in time, with every way it can end sorted into an outcome the page can explain.
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { acknowledgeUpdate, type AckInput, type DeliveryState } from '../shared';
+import type { DeliveryState } from '../contracts/delivery';
+import { acknowledgeUpdate, type AckInput } from '../contracts/messages';
 
 export type AckOutcome =
   | { kind: 'acknowledged'; state: DeliveryState }

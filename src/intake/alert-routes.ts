@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StreamUnavailableError } from '../errors';
 import { BearerAuth } from '../http/bearer-auth';
 import { routeOf } from '../http/json-app';
-import { workflowIdFor } from '../shared';
+import { workflowIdFor } from '../contracts/ids';
 import { traceFieldsFromHeaders } from '../tracing/stream-context';
 import { mapAlertmanagerAlert, alertmanagerPayloadSchema } from './alertmanager';
 import { intakeAlerts, intakeTruncated } from './metrics';

@@ -17,7 +17,7 @@
 //   firedAt   startsAt
 import { z } from 'zod';
 import { defaultOf } from '../config/read';
-import type { AlertEvent, Severity } from '../shared';
+import type { AlertEvent, Severity } from '../contracts/alert';
 
 /**
  * Alertmanager severities (and common synonyms) → ours, matched case-insensitively. A value that is already

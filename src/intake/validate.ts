@@ -2,7 +2,7 @@
 // configured channel names), applied to every alert of a request before anything is written: a request
 // is accepted whole or refused whole, with every reason.
 import { alertEventSchema } from '../alert-event';
-import type { AlertEvent } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
 import { issueMessage } from '../zod-issues';
 
 export interface Problem {

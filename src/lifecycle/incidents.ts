@@ -15,7 +15,7 @@
 // (a producer that never sends `resolved` still gets paged again the next day, not never again). A delivery
 // terminated by an operator releases its incident (the reconciler), so the next firing pages too.
 import type { Client } from '@opensearch-project/opensearch';
-import type { IncidentClaim } from '../shared';
+import type { IncidentClaim } from '../contracts/delivery';
 
 export type IncidentState = 'firing' | 'acknowledged' | 'resolved';
 

@@ -10,7 +10,7 @@
 //   - written by *another* run of the same workflow ID: that run has closed (the workflow ID admits one running
 //     execution), so the status is how that delivery ended, e.g. a stream replayed after its run closed. It ends the
 //     new run, which notifies nothing; unless it is still `pending`: that run never got past persist (nothing sent).
-import type { DeliveryStatus } from '../shared';
+import type { DeliveryStatus } from '../contracts/channels';
 
 /**
  * - `open`: the delivery is under way (`pending`: persisted, not yet recorded; `failed`: parked, retryable);

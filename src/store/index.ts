@@ -15,7 +15,10 @@ import { InhibitionStore, type InhibitRule } from '../storm/inhibitions';
 import { HeldDeliveries } from '../storm/held';
 import { recordFields } from './record-fields';
 import { SilenceStore } from '../storm/silences';
-import { workflowIdFor, type AlertEvent, type ChannelResult, type DeliveryRequest, type DeliveryState } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { ChannelResult } from '../contracts/channels';
+import type { DeliveryRequest, DeliveryState } from '../contracts/delivery';
+import { workflowIdFor } from '../contracts/ids';
 
 export { ALERT_MAPPING } from './mapping';
 

@@ -1,5 +1,6 @@
 // The fields of an alert document that record a delivery's state (store.record, and a grouped member's record).
-import { suppressedByValue, type DeliveryState, type Suppression } from '../shared';
+import type { DeliveryState, Suppression } from '../contracts/delivery';
+import { suppressedByValue } from '../contracts/search-attributes';
 
 /** The document's words for a suppression: which silence (its comment, by whom, until when) or which alert inhibits. */
 function suppressionNote(s: Suppression): string {

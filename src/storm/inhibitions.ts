@@ -8,7 +8,8 @@
 // A held-back delivery stays open until its source resolves (the resolve wakes it: storm/wake.ts) or goes stale.
 import { createHash } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
-import type { AlertEvent, Suppression } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { Suppression } from '../contracts/delivery';
 import { alertSubject, matchesAll, type Matcher } from './matchers';
 
 export interface InhibitRule {

@@ -4,7 +4,7 @@
 // alert does not have matches as the empty string, so `team!=""` means "has a team label".
 // Used by workflow-free code only (the persist step, alertctl, the intake): RegExp is fine here.
 import { MatcherSyntaxError } from '../errors';
-import type { AlertEvent } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
 
 export const MATCH_OPS = ['=', '!=', '=~', '!~'] as const;
 export type MatchOp = (typeof MATCH_OPS)[number];

@@ -1,7 +1,8 @@
 // Screening a paging alert before it is notified: a silence in force, then an inhibiting source (see
 // docs/storm-control.md). Runs in the persist step, so the decision is recorded in the workflow's history
 // with the rest of the persist result.
-import type { AlertEvent, Suppression } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { Suppression } from '../contracts/delivery';
 import type { InhibitionStore } from './inhibitions';
 import { alertSubject } from './matchers';
 

@@ -9,7 +9,8 @@
 // over in its own index; with each held delivery's second look after recording its hold, none is missed.
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { inhibitionEndedSignal, silenceEndedSignal, suppressedByValue } from '../shared';
+import { inhibitionEndedSignal, silenceEndedSignal } from '../contracts/messages';
+import { suppressedByValue } from '../contracts/search-attributes';
 import type { HeldDeliveries } from './held';
 
 /** Signals in flight at once. */

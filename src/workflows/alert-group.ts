@@ -7,7 +7,10 @@
 // alert of the group is resolved (or has not been refreshed for INCIDENT_TIMEOUT), it sends the resolved
 // notification and ends; a later alert of the same key starts a new run under the same workflow ID.
 import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
-import { SA_GROUP, SA_STATUS, groupStatusQuery, joinGroupSignal, statusQuery, type DeliveryState, type GroupStart } from '../shared';
+import type { DeliveryState } from '../contracts/delivery';
+import type { GroupStart } from '../contracts/group';
+import { groupStatusQuery, joinGroupSignal, statusQuery } from '../contracts/messages';
+import { SA_GROUP, SA_STATUS } from '../contracts/search-attributes';
 import { GroupMembers } from './group-members';
 import { deliverNotification, type GroupRun } from './group-notify';
 

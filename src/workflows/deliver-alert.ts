@@ -3,7 +3,8 @@
 // parks the alert, open and visible as `failed`, until it is retried or abandoned. A delivered alert takes one
 // workflow task: persist, the first attempts and record are local activities; the ingest acks the stream entry.
 import { isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { DeliveryRequest, DeliveryState, DeliveryStatus, EscalationPlan, ParkedDelivery, PersistResult } from '../shared';
+import type { DeliveryStatus } from '../contracts/channels';
+import type { DeliveryRequest, DeliveryState, EscalationPlan, ParkedDelivery, PersistResult } from '../contracts/delivery';
 import { localBookkeeping, storeRefusal } from './bookkeeping';
 import { Delivery, newResult, type Exit } from './delivery';
 import { escalate } from './escalate';

@@ -2,10 +2,9 @@
 // operator filters on), and its one way out. Workflow code: deterministic, no I/O (the activities do it).
 import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import {
-  SA_FAILED_CHANNELS, SA_STATE, SA_STATUS,
-  type ChannelPlan, type ChannelResult, type DeliveryRequest, type DeliveryState, type DeliveryStatus, type ParkPolicy, type ParkedDelivery, type ResolvesRef,
-} from '../shared';
+import type { ChannelPlan, ChannelResult, DeliveryStatus, ParkPolicy } from '../contracts/channels';
+import type { DeliveryRequest, DeliveryState, ParkedDelivery, ResolvesRef } from '../contracts/delivery';
+import { SA_FAILED_CHANNELS, SA_STATE, SA_STATUS } from '../contracts/search-attributes';
 import { localBookkeeping, storeRefusal } from './bookkeeping';
 
 /** The workflow's signature (deliver-alert.ts): a new delivery, or a parked one carried into a fresh run. */

@@ -1,7 +1,7 @@
 // Which failures are a channel's, and how a failed or cancelled notify activity is recorded: attempts, last error and its type (workflow code:
 // deterministic, no I/O). Channel errors are written without secrets.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
-import type { ChannelPlan, ChannelResult } from '../shared';
+import type { ChannelPlan, ChannelResult } from '../contracts/channels';
 
 /**
  * What a channel's notification may fail with: its activity's failure, a cancellation (abandon), or, from a

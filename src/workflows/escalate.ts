@@ -1,7 +1,7 @@
 // The escalation policy of a paging delivery: each level when it is due, unless a human acknowledged or the incident
 // resolved by then. The waits are durable timers: a worker killed or a server restarted meanwhile changes nothing.
 import { condition } from '@temporalio/workflow';
-import type { EscalationPlan } from '../shared';
+import type { EscalationPlan } from '../contracts/delivery';
 import type { Delivery } from './delivery';
 import { notifyLevel } from './notify-steps';
 

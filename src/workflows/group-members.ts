@@ -1,7 +1,8 @@
 // A group's members (storm control): the alerts firing, those joined since the last notification, the failing
 // notification being retried, and the recent members already carried (so a join repeated after a crash counts once).
 // Workflow code: deterministic, no I/O.
-import { GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, SEVERITIES, type GroupCarry, type GroupMember, type GroupNotice, type GroupNotification, type GroupRef } from '../shared';
+import { SEVERITIES } from '../contracts/alert';
+import { GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, type GroupCarry, type GroupMember, type GroupNotice, type GroupNotification, type GroupRef } from '../contracts/group';
 
 /** Members already carried by a notification, remembered so that a retried join is not listed twice. */
 const RECENT_LIMIT = 20_000;

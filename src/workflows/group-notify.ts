@@ -2,7 +2,11 @@
 // policy and deadline; the members' documents say what happened to it. A failing one is retried at each check (same
 // key, same content) until the park policy gives up. Workflow code: deterministic, no I/O.
 import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
-import { SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS, type AlertEvent, type ChannelPlan, type ChannelResult, type DeliveryState, type DeliveryStatus, type GroupNotice, type GroupNotification, type GroupStart } from '../shared';
+import type { AlertEvent } from '../contracts/alert';
+import type { ChannelPlan, ChannelResult, DeliveryStatus } from '../contracts/channels';
+import type { DeliveryState } from '../contracts/delivery';
+import type { GroupNotice, GroupNotification, GroupStart } from '../contracts/group';
+import { SA_FAILED_CHANNELS, SA_GROUP, SA_STATUS } from '../contracts/search-attributes';
 import type { NotifyInput } from '../activities';
 import { groupBookkeeping } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';

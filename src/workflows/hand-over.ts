@@ -1,6 +1,6 @@
 // A resolved event's delivery and the firing delivery it resolves (workflow code: deterministic, no I/O).
 import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
-import { incidentResolvedSignal } from '../shared';
+import { incidentResolvedSignal } from '../contracts/messages';
 
 /**
  * The open firing delivery sends the resolved notifications itself (it knows what it reached); a finished

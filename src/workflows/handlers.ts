@@ -1,11 +1,8 @@
 // Everything a delivery answers from outside, registered in one place: the status query; operators' retry, abandon
 // and acknowledge; the resolved incident (a resolved event's delivery); the ends of silences and inhibitions.
 import { condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import {
-  SA_ACKED_BY, SA_STATE,
-  abandonUpdate, acknowledgeUpdate, incidentResolvedSignal, inhibitionEndedSignal, retryUpdate, silenceEndedSignal, statusQuery,
-  type AckInput,
-} from '../shared';
+import { abandonUpdate, acknowledgeUpdate, incidentResolvedSignal, inhibitionEndedSignal, retryUpdate, silenceEndedSignal, statusQuery, type AckInput } from '../contracts/messages';
+import { SA_ACKED_BY, SA_STATE } from '../contracts/search-attributes';
 import { localBookkeeping } from './bookkeeping';
 import type { Delivery } from './delivery';
 

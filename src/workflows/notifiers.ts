@@ -2,7 +2,7 @@
 // retry policy and delivery deadline), and the local first attempt of the one-task delivery.
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { ChannelPlan } from '../shared';
+import type { ChannelPlan } from '../contracts/channels';
 
 type Notify = ReturnType<typeof createActivities>['notifyChannel'];
 

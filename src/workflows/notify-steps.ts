@@ -2,7 +2,10 @@
 // notifications. Keys: the delivery ID; `<firing delivery ID>:resolved` for a resolved notification (whoever sends
 // it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n.
 import { CancellationScope, isCancellation, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { SA_ESCALATION_LEVEL, workflowIdFor, type ChannelPlan, type ChannelResult, type ResolvesRef } from '../shared';
+import type { ChannelPlan, ChannelResult } from '../contracts/channels';
+import type { ResolvesRef } from '../contracts/delivery';
+import { workflowIdFor } from '../contracts/ids';
+import { SA_ESCALATION_LEVEL } from '../contracts/search-attributes';
 import { describeFailure, isChannelFailure } from './describe-failure';
 import { newResult, type Delivery } from './delivery';
 import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';

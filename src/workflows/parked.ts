@@ -2,7 +2,8 @@
 // it, a re-drive delivers it, its incident resolves, or it gives up. Its history grows with each re-drive: past a
 // limit it carries on in a fresh run (continue-as-new, same workflow ID).
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
-import { PARKED_HISTORY_LIMIT, SA_FAILED_CHANNELS, SA_RULE_ID, SA_SEVERITY, SA_STATUS } from '../shared';
+import { PARKED_HISTORY_LIMIT } from '../contracts/delivery';
+import { SA_FAILED_CHANNELS, SA_RULE_ID, SA_SEVERITY, SA_STATUS } from '../contracts/search-attributes';
 import type { DeliverAlert, Delivery } from './delivery';
 import { notifyRound } from './notify-steps';
 

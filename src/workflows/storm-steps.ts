@@ -3,7 +3,10 @@
 // no I/O (the activities do it).
 import { condition, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { SA_GROUP, SA_SUPPRESSED_BY, suppressedByValue, type AlertStatus, type GroupRef, type Suppression } from '../shared';
+import type { AlertStatus } from '../contracts/alert';
+import type { Suppression } from '../contracts/delivery';
+import type { GroupRef } from '../contracts/group';
+import { SA_GROUP, SA_SUPPRESSED_BY, suppressedByValue } from '../contracts/search-attributes';
 import { localBookkeeping } from './bookkeeping';
 import type { Delivery } from './delivery';
 

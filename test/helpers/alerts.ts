@@ -1,4 +1,4 @@
-import type { AlertEvent } from '../../src/shared';
+import type { AlertEvent } from '../../src/contracts/alert';
 
 let n = 0;
 /** A valid AlertEvent; override any field. */

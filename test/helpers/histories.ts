@@ -6,7 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { SA_STATUS } from '../../src/shared';
+import { SA_STATUS } from '../../src/contracts/search-attributes';
 
 export interface DeliveryRun {
   workflowId: string;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
 import type Redis from 'ioredis';
-import type { AlertEvent } from '../../src/shared';
+import type { AlertEvent } from '../../src/contracts/alert';
 import { serviceEnv, startProcess, writeChannelsFile, type ServiceProcess } from './processes';
 import { TestReceiver, type Behaviour } from './receiver';
 import { Client as TemporalClient, Connection } from '@temporalio/client';

@@ -7,7 +7,7 @@ import { Client } from '@opensearch-project/opensearch';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import Redis from 'ioredis';
-import { SEARCH_ATTRIBUTES } from '../../src/shared';
+import { SEARCH_ATTRIBUTES } from '../../src/contracts/search-attributes';
 import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_CONNECTION } from '../../tools/local-stack';
 
 /** The local stack's addresses and the clean-up after a run: tools/local-stack.ts (shared with bench/ and scripts/). */

@@ -1,7 +1,8 @@
 // The time-skipping server and the service's workflow bundle for a workflow test file, set up once per file.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { statusQuery, type DeliveryState } from '../../src/shared';
+import type { DeliveryState } from '../../src/contracts/delivery';
+import { statusQuery } from '../../src/contracts/messages';
 import { serviceWorkflowBundle } from './bundle';
 import { timeSkippingEnv } from './stack';
 

@@ -1,7 +1,8 @@
 // Tiny workflows for the ack-link tests (test/intake.test.ts): they stand in for the delivery workflow's
 // `acknowledge` update, so the intake's Temporal call is tested without depending on the real workflow.
 import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
-import { acknowledgeUpdate, type AckInput, type DeliveryState } from '../../src/shared';
+import type { DeliveryState } from '../../src/contracts/delivery';
+import { acknowledgeUpdate, type AckInput } from '../../src/contracts/messages';
 
 export const ackedQuery = defineQuery<AckInput | null>('acked');
 

@@ -2,7 +2,9 @@
 // input (a DeliveryRequest) and `status` query, an `acknowledge` update with a validator, and a `finish`
 // signal; so alertctl's commands are tested without depending on the real workflow's handlers.
 import { ApplicationFailure, condition, defineQuery, defineSignal, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { SA_STATUS, acknowledgeUpdate, statusQuery, type AckInput, type DeliveryRequest, type DeliveryState } from '../../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../../src/contracts/delivery';
+import { acknowledgeUpdate, statusQuery, type AckInput } from '../../src/contracts/messages';
+import { SA_STATUS } from '../../src/contracts/search-attributes';
 
 export const ackedQuery = defineQuery<AckInput | null>('acked');
 export const finishSignal = defineSignal('finish');

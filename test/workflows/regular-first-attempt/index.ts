@@ -2,7 +2,7 @@
 // Used only to prove that replaying a 1.0 history catches such a change.
 import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../../src/activities';
-import type { DeliveryRequest, DeliveryState } from '../../../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../../../src/contracts/delivery';
 
 type Activities = ReturnType<typeof createActivities>;
 const { persistAlert } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });

@@ -2,7 +2,7 @@
 // replay tests catch such a change.
 import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../../src/activities';
-import type { DeliveryRequest, DeliveryState } from '../../../src/shared';
+import type { DeliveryRequest, DeliveryState } from '../../../src/contracts/delivery';
 
 const { persistAlert, recordOutcome } = proxyLocalActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '10 seconds' });
 
