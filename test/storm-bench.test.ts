@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { loadChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
 import { alertmanagerYaml } from '../bench/storm/alertmanager';
-import { escalationChecks, escalationFigures, type EscalationDoc } from '../bench/storm/escalation';
+import { escalationChecks, escalationFigures, killWithPostsHeld, type EscalationDoc } from '../bench/storm/escalation';
 import { writeOurChannelsFile } from '../bench/storm/our-config';
 import { StormReceiver } from '../bench/storm/receiver';
 import { BEGIN, END, updateDocs, type StormResult } from '../bench/storm/report';
@@ -113,7 +113,10 @@ describe('the counting receiver', () => {
   it('hands each POST\'s key to onArrival before it counts and answers it (the kill -9 at an escalating alert\'s POST)', async () => {
     const r = await new StormReceiver('ours').start();
     const arrived: [string, number][] = [];
-    r.onArrival = (key) => arrived.push([key, r.keys.get(key) ?? 0]);
+    r.onArrival = (key) => {
+      arrived.push([key, r.keys.get(key) ?? 0]);
+      return undefined;
+    };
     try {
       const post = (key: string) => fetch(r.url, { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'alert.fired', data: { alertId: 'a' } }) });
       expect((await post('s:1-0')).status).toBe(200);
@@ -124,6 +127,36 @@ describe('the counting receiver', () => {
     } finally {
       await r.stop();
     }
+  });
+});
+
+describe('the kill -9 with escalating chat POSTs unanswered', () => {
+  it('holds each escalating POST (answered after the kill), lets the others through, and kills at the third', async () => {
+    const chat = receiver({});
+    const kills: string[] = [];
+    const killed = killWithPostsHeld(chat, new Set(['s:1-0', 's:2-0', 's:3-0', 's:4-0']), () => {
+      kills.push('SIGKILL');
+      return Promise.resolve();
+    }, (trigger) => kills.push(trigger));
+    expect(chat.onArrival!('s:group:storm:abc:1')).toBeUndefined();
+    expect(chat.onArrival!('s:1-0')).toBe(3_000);
+    expect(chat.onArrival!('s:2-0')).toBe(3_000);
+    expect(kills).toEqual([]);
+    expect(chat.onArrival!('s:3-0')).toBe(3_000);
+    await killed;
+    expect(kills).toEqual(['with 3 escalating chat POSTs unanswered: s:1-0, s:2-0, s:3-0', 'SIGKILL']);
+    expect(chat.onArrival).toBeUndefined();
+  });
+
+  it('kills 2 s after the first held POST when no third comes', async () => {
+    const chat = receiver({});
+    let trigger = '';
+    const began = Date.now();
+    const killed = killWithPostsHeld(chat, new Set(['s:1-0']), () => Promise.resolve(), (t) => (trigger = t));
+    chat.onArrival!('s:1-0');
+    await killed;
+    expect(Date.now() - began).toBeGreaterThanOrEqual(1_900);
+    expect(trigger).toBe('with 1 escalating chat POSTs unanswered: s:1-0');
   });
 });
 
