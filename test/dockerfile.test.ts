@@ -383,8 +383,9 @@ describe('Dockerfile (its steps, run without Docker in a clean copy as an unpriv
     expect(fs.existsSync(app('dist/src/intake.js'))).toBe(true);
     expect(fs.existsSync(app('dist/workflow-bundle.js'))).toBe(true);
 
-    // The image's command (and the ingest's and the intake's, as docker-compose.yml runs them) with a setting that cannot work.
-    expect(rt.cmd).toBeDefined();
+    // The image's command (the worker, exec form) and the ingest's and the intake's, as docker-compose.yml runs
+    // them, each with a setting that cannot work.
+    expect(rt.cmd).toEqual(['node', 'dist/src/worker.js']);
     for (const argv of [rt.cmd!, ['node', 'dist/src/ingest.js'], ['node', 'dist/src/intake.js']]) {
       const r = runAs(h.user, argv, app('.'), { ...h.baseEnv, ...rt.env, REDIS_URL: 'not-a-url', STARTUP_TIMEOUT: '1s' }, 60);
       expect(r.output).not.toMatch(/Cannot find module|MODULE_NOT_FOUND|ERR_DLOPEN_FAILED/);
