@@ -164,6 +164,10 @@ it('escalation: after a crash at any point of the first task, the pager level st
     expect(new Set(postsFor('/pager', alertId).map((p) => p.key))).toEqual(new Set([id])); // its first reach: the delivery's key
     expect((await client.workflow.getHandle(id).describe()).searchAttributes).toMatchObject({ AlertState: ['firing'], AlertEscalationLevel: [1] });
   }
+  // Lost after its notification but before its record: POSTed again under the same key (the receiver drops it).
+  // Lost after its record: the record is found, and the chat is not notified again.
+  const chatPosts = ids.map((id) => postsFor('/chat', alertOf.get(id)!.alertId).length);
+  expect(chatPosts).toEqual([1, 1, 2, 1, 1]);
 });
 
 it('silenced: after a crash at any point, the delivery stays open as `silenced`, and is notified once the silence is expired', async () => {

@@ -33,7 +33,10 @@ export function createPersistActivities(deps: ActivityDeps) {
         if (verdict.action === 'end') return { finishedAs: verdict.as, channels: channels.plan(req.event), park };
         // Another run's document that never got past persist: this run takes it over (so its own retry finds it as its own).
         if (!found.created && verdict.action === 'deliver') await store.update(deliveryId, { runId });
-        return await decide(deps, req, deliveryId);
+        const decided = await decide(deps, req, deliveryId);
+        // A lost first task of this run: the channels it notified and recorded are found, not notified again.
+        const reached = verdict.action === 'resume' ? (found.existingDeliveries ?? []).filter((c) => c.status === 'delivered') : [];
+        return reached.length ? { ...decided, alreadyReached: reached } : decided;
       } catch (e) {
         if (!(e instanceof StoreRefusedError || e instanceof AlertConflictError)) throw e;
         const log = Context.current().log;

@@ -28,6 +28,11 @@ export interface PersistResult {
    * run's own persist step refused it (`rejected`): the delivery ends so, notifying nothing (store/found-document.ts).
    */
   finishedAs?: string;
+  /**
+   * This run's own first task was lost after it had notified and recorded these channels (store/found-document.ts):
+   * they are not notified again (their receivers have the alert under its key already).
+   */
+  alreadyReached?: ChannelResult[];
   channels: ChannelPlan[];
   park: ParkPolicy;
   /** The delivery's role in its incident; absent with the lifecycle off (ALERT_LIFECYCLE=off). */

@@ -90,6 +90,8 @@ export interface CreateResult {
   existingStatus?: string;
   /** The run that created the existing document (absent when created, or for a document written without one). */
   existingRunId?: string;
+  /** The existing document's per-channel results (what its run recorded so far). */
+  existingDeliveries?: ChannelResult[];
 }
 
 /** Settings of the index when the service creates it, and the layout (OPENSEARCH_INDEX_SHARDS / _REPLICAS / _ROLLOVER). */
@@ -384,6 +386,7 @@ export class AlertStore {
     return {
       created: false, delivered: existing?.delivered === true, existingStatus: existing?.deliveryStatus,
       ...(existing?.runId ? { existingRunId: existing.runId } : {}),
+      ...(existing?.deliveries?.length ? { existingDeliveries: existing.deliveries } : {}),
     };
   }
 

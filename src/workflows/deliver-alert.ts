@@ -3,7 +3,7 @@
 // parks the alert, open and visible as `failed`, until it is retried or abandoned. A delivered alert takes one
 // workflow task: persist, the first attempts and record are local activities; the ingest acks the stream entry.
 import { isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { DeliveryStatus } from '../contracts/channels';
+import type { ChannelResult, DeliveryStatus } from '../contracts/channels';
 import type { DeliveryRequest, DeliveryState, EscalationPlan, ParkedDelivery, PersistResult } from '../contracts/delivery';
 import { localBookkeeping, storeRefusal } from './bookkeeping';
 import { Delivery, newResult, type Exit } from './delivery';
@@ -40,7 +40,7 @@ async function firstDelivery(d: Delivery): Promise<Exit | undefined> {
   const ended = (await takeIncidentRole(d, persisted)) ?? (await stormControl(d, persisted));
   if (ended) return ended;
   if (d.state.abandonReason !== null) return { status: 'abandoned', write: 'record' }; // abandoned while persisting: nothing sent
-  await firstNotification(d, persisted.escalation);
+  await firstNotification(d, persisted.escalation, persisted.alreadyReached);
   if (persisted.escalation) await escalate(d, persisted.escalation, d.parkedAtMs);
   return undefined;
 }
@@ -98,11 +98,15 @@ async function stormControl(d: Delivery, { suppressed, group }: PersistResult): 
   return undefined;
 }
 
-/** The routed channels (an escalation's first level) in parallel, first attempts in this task; then record. */
-async function firstNotification(d: Delivery, escalation?: EscalationPlan): Promise<void> {
+/**
+ * The routed channels (an escalation's first level) in parallel, first attempts in this task; then record. Channels
+ * this run's lost first task already reached (its record says so) keep that result and are not notified again.
+ */
+async function firstNotification(d: Delivery, escalation?: EscalationPlan, alreadyReached: ChannelResult[] = []): Promise<void> {
   const names = escalation ? escalation.initial : d.channels.map((c) => c.name);
-  d.state.channels = d.channels.filter((c) => names.includes(c.name)).map((c) => newResult(c.name, c.required));
-  await notifyRound(d, names, true);
+  const reached = (name: string) => alreadyReached.find((c) => c.channel === name);
+  d.state.channels = d.channels.filter((c) => names.includes(c.name)).map((c) => reached(c.name) ?? newResult(c.name, c.required));
+  await notifyRound(d, names.filter((n) => !reached(n)), true);
   await d.record();
   d.parkedAtMs = Date.now();
 }
