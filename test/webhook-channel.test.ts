@@ -384,4 +384,83 @@ describe('WebhookChannel', () => {
       expect(err.message).not.toContain(signature.slice(3));
     });
   });
+
+  // On call (issue 22): a person's own webhook URL replaces the channel's; signing, headers and rules stay the channel's.
+  describe('a personal notification (recipient: the person\'s URL)', () => {
+    let personal: TestReceiver;
+    beforeEach(async () => {
+      personal = await new TestReceiver().start();
+    });
+    afterEach(async () => {
+      await personal.stop();
+    });
+    /** The person's URL, with a path that would identify them (it must never show up in an error). */
+    const personUrl = () => personal.url.replace('/alerts', '/push/alice-PRIVATE-7f3a');
+    const forAlice = (address = personUrl(), over: Partial<OutgoingAlert> = {}) => outgoing({ recipient: { person: 'alice', address }, ...over });
+
+    it('posts to the person\'s URL, signed with the channel\'s secret and with its headers; the channel\'s URL receives nothing', async () => {
+      const secret = newSecret();
+      const alert = forAlice();
+      await expect(channel({ secret, headers: { 'X-Team': 'infra' } }).send(alert, signal)).resolves.toBe('HTTP 200');
+      expect(receiver.posts).toHaveLength(0);
+      expect(personal.posts).toHaveLength(1);
+      const p = personal.posts[0];
+      expect(p.path).toBe('/push/alice-PRIVATE-7f3a');
+      expect(p.headers).toMatchObject({ 'x-team': 'infra', 'webhook-id': alert.deliveryId, 'idempotency-key': alert.deliveryId });
+      expect(new Webhook(secret).verify(p.body, headerRecord(p))).toEqual(p.json);
+      // The body says whom it is for, by the person's ID only; everything else is as for the channel.
+      expect(p.json).toEqual({
+        type: 'alert.fired',
+        timestamp: alert.receivedAt,
+        recipient: { person: 'alice' },
+        data: { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...EVENT },
+      });
+      expect(p.body).not.toContain('PRIVATE');
+    });
+
+    it('a resolved notification to a person names the person too', async () => {
+      await channel().send(forAlice(undefined, { deliveryId: 'alerts:1-0:alice:0:resolved', resolves: { deliveryId: 'alerts:1-0:alice:0', workflowId: 'alerts:1-0' } }), signal);
+      expect(personal.posts[0].json).toMatchObject({ type: 'alert.resolved', recipient: { person: 'alice' }, data: { resolves: 'alerts:1-0:alice:0' } });
+      expect(receiver.posts).toHaveLength(0);
+    });
+
+    it.each([
+      ['not a URL', 'alice-PRIVATE-7f3a'],
+      ['ftp:', 'ftp://files.example/alice-PRIVATE-7f3a'],
+      ['file:', 'file:///home/alice-PRIVATE-7f3a'],
+      ['javascript:', 'javascript:alert("alice-PRIVATE-7f3a")'],
+      ['mailto:', 'mailto:alice-PRIVATE-7f3a@example.test'],
+    ])('%s → PermanentDeliveryError naming the person, not the address; nothing is sent', async (_name, address) => {
+      const err = await failure(channel().send(forAlice(address), signal));
+      expect(err).toBeInstanceOf(PermanentDeliveryError);
+      expect(err.message).toMatch(/^webhook "hook" \(person "alice"\): the person's address is not (a URL|an http: or https: URL)$/);
+      expect(err.message).not.toContain(address);
+      expect(`${err.message}\n${err.stack}`).not.toContain('PRIVATE');
+      expect(receiver.posts).toHaveLength(0);
+      expect(personal.posts).toHaveLength(0);
+    });
+
+    it('an error page echoing the person\'s URL, path and host: the error names the person, never the address', async () => {
+      personal.behaviour = (p) => ({ status: 404, body: `Cannot POST ${p.path} on ${String(p.headers.host)} (${personUrl()})` });
+      const err = await failure(channel().send(forAlice(), signal));
+      expect(err).toBeInstanceOf(PermanentDeliveryError);
+      expect(err.message).toMatch(/^webhook "hook" \(person "alice"\): HTTP 404: Cannot POST /);
+      expect(err.message).not.toContain(personUrl());
+      expect(err.message).not.toContain('PRIVATE');
+      expect(err.message).not.toContain('127.0.0.1');
+    });
+
+    it('as for the channel\'s URL: a redirect is not followed (permanent), a slow or refused receiver is transient', async () => {
+      personal.behaviour = (p) => (p.path === '/push/alice-PRIVATE-7f3a' ? { status: 307, headers: { Location: '/elsewhere' } } : { status: 200 });
+      const redirected = await failure(channel().send(forAlice(), signal));
+      expect(redirected).toBeInstanceOf(PermanentDeliveryError);
+      expect(redirected.message).toBe('webhook "hook" (person "alice"): HTTP 307');
+      expect(personal.posts.map((p) => p.path)).toEqual(['/push/alice-PRIVATE-7f3a']);
+
+      const refused = await failure(channel().send(forAlice(`http://127.0.0.1:${await closedPort()}/push/alice-PRIVATE-7f3a`), signal));
+      expect(refused).toBeInstanceOf(TransientDeliveryError);
+      expect(refused.message).toBe('webhook "hook" (person "alice"): connection failed (ECONNREFUSED)');
+      expect(receiver.posts).toHaveLength(0);
+    });
+  });
 });

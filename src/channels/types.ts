@@ -35,6 +35,14 @@ export interface OutgoingAlert {
    * line, severity: the highest, alertId: the group ID, labels: the group's), for the fields a template names.
    */
   group?: GroupNotice;
+  /**
+   * Set on a personal notification of the on-call paging (a person's contact method, one step of their rules):
+   * `address` replaces the channel's own recipient: email sends to it instead of `to`, Slack mentions the member
+   * ID (`<@U…>`), a webhook posts to that URL (signed as the channel's). `person` is the person's ID in the people
+   * file. A channel type that cannot reach a person (see canReachPerson in recipients.ts) refuses it permanently.
+   * The address is personal data: the channels never log it nor put it in an error message, a result or a trace.
+   */
+  recipient?: { person: string; address: string };
 }
 
 /**

@@ -3,9 +3,15 @@
 // receiver can drop repeats caused by retries. Only `webhook-timestamp` (and so the signature) changes
 // per attempt. With a secret, requests are signed per the Standard Webhooks spec (v1, HMAC-SHA256).
 // A group notification (`alert.group`) has its own body, `type: "alert.group"` (webhookGroupPayload).
+//
+// A personal notification (`alert.recipient`, on call: a person's own webhook or push URL) is posted to the person's
+// URL instead of the channel's, with the channel's signature and headers, under the same rules (http: or https:
+// only, redirects not followed, the same egress proxy); its body names the person (`recipient: { person }`), never
+// the URL. A URL that is not http(s) is a permanent error naming the person; no error ever holds the URL.
 import { createHmac } from 'node:crypto';
 import { ConfigError } from '../errors';
 import type { GroupNotice } from '../contracts/group';
+import { personLabel, webhookUrl } from './recipients';
 import type { Channel, OutgoingAlert } from './types';
 import { postJson } from './http';
 import { tracedRequest } from '../tracing/outgoing';
@@ -55,6 +61,9 @@ export function webhookSecretKey(secret: string): { key: Buffer; problem?: undef
  * line. `data.deliveryId` (= webhook-id = Idempotency-Key) is the notification key `<group ID>:<sequence>`: a new one
  * per notification, the same on its retries. Built only from the notice, so every attempt sends the same bytes.
  */
+/** A personal notification's body names whom it is for (the person's ID, never their address). */
+const recipientField = (alert: OutgoingAlert) => (alert.recipient ? { recipient: { person: alert.recipient.person } } : {});
+
 export function webhookGroupPayload(alert: OutgoingAlert, g: GroupNotice) {
   const alerts = listedAlerts(g).shown.map((m) => ({
     alertId: m.alertId, deliveryId: m.deliveryId, workflowId: m.workflowId, status: m.status, severity: m.severity,
@@ -63,6 +72,7 @@ export function webhookGroupPayload(alert: OutgoingAlert, g: GroupNotice) {
   return {
     type: 'alert.group',
     timestamp: alert.receivedAt,
+    ...recipientField(alert),
     group: {
       id: g.id, route: g.route, labels: g.labels, status: g.status, sequence: g.sequence, counts: g.counts, severity: g.severity,
       alerts, ...(g.listUrl ? { listUrl: g.listUrl } : {}),
@@ -75,10 +85,11 @@ export function webhookPayload(alert: OutgoingAlert) {
   // `timestamp` is when the entry was received, not "now": the body is the same on every attempt.
   const data = { deliveryId: alert.deliveryId, messageId: alert.messageId, workflowId: alert.workflowId, ...alert.event };
   // A page's firing notification carries the link that acknowledges it (same on every attempt).
-  if (alert.ackUrl && !alert.resolves) return { type: 'alert.fired', timestamp: alert.receivedAt, data: { ...data, ackUrl: alert.ackUrl } };
+  const who = recipientField(alert);
+  if (alert.ackUrl && !alert.resolves) return { type: 'alert.fired', timestamp: alert.receivedAt, ...who, data: { ...data, ackUrl: alert.ackUrl } };
   // A resolved notification names the firing delivery it resolves (the `webhook-id` the receiver already saw).
-  if (alert.resolves) return { type: 'alert.resolved', timestamp: alert.receivedAt, data: { ...data, status: 'resolved', resolves: alert.resolves.deliveryId } };
-  return { type: 'alert.fired', timestamp: alert.receivedAt, data };
+  if (alert.resolves) return { type: 'alert.resolved', timestamp: alert.receivedAt, ...who, data: { ...data, status: 'resolved', resolves: alert.resolves.deliveryId } };
+  return { type: 'alert.fired', timestamp: alert.receivedAt, ...who, data };
 }
 
 export function signStandardWebhook(secret: string | Buffer, id: string, timestampSec: number, body: string): string {
@@ -118,6 +129,8 @@ export class WebhookChannel implements Channel {
   }
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    const r = alert.recipient;
+    const url = r ? webhookUrl(this, r) : this.cfg.url; // before any request: a refused URL is permanent
     const body = JSON.stringify(alert.group ? webhookGroupPayload(alert, alert.group) : webhookPayload(alert));
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
@@ -127,6 +140,11 @@ export class WebhookChannel implements Channel {
       'idempotency-key': alert.deliveryId,
     };
     if (this.key) headers['webhook-signature'] = signStandardWebhook(this.key, alert.deliveryId, ts, body);
-    return tracedRequest(this, (trace) => postJson({ channel: `webhook "${this.name}"`, url: this.cfg.url, body, headers: { ...headers, ...trace }, timeoutMs: this.cfg.timeoutMs, signal }));
+    return tracedRequest(this, (trace) => postJson({
+      channel: r ? personLabel(this, r.person) : `webhook "${this.name}"`,
+      url, body, headers: { ...headers, ...trace }, timeoutMs: this.cfg.timeoutMs, signal,
+      // postJson removes the URL, its path and query from an answer's excerpt; a person's URL goes whole, host too.
+      ...(r ? { secrets: [r.address, new URL(url).hostname] } : {}),
+    }));
   }
 }
