@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { EmailChannel, messageIdFor } from '../src/channels/email';
 import { PagerDutyChannel } from '../src/channels/pagerduty';
-import { SlackChannel } from '../src/channels/slack';
+import { canReachPerson } from '../src/channels/recipients';
+import { SlackChannel, slackMessage } from '../src/channels/slack';
 import { checkTemplate, render } from '../src/channels/template';
 import type { OutgoingAlert } from '../src/channels/types';
 import { PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
@@ -59,6 +60,48 @@ describe('slack channel', () => {
     expect(limited).toBeInstanceOf(TransientDeliveryError);
     expect((limited as TransientDeliveryError).retryAfterMs).toBe(3000);
   });
+
+  // On call (issue 22): a person's Slack member ID, mentioned in the channel the webhook posts to.
+  it('a personal notification mentions the member first in the text and the blocks; the rest is the message as today', async () => {
+    const ch = new SlackChannel({ name: 'ops', url: `${rx.url}/T000/B000/SECRETTOKEN`, timeoutMs: 2000 });
+    const base = alert();
+    await expect(ch.send({ ...base, recipient: { person: 'alice', address: 'U024BE7LH' } }, signal)).resolves.toBe('HTTP 200');
+    expect(rx.posts).toHaveLength(1);
+    const msg = rx.posts[0].json;
+    const plain = slackMessage(base, {});
+    expect(msg.text).toBe(`<@U024BE7LH> ${plain.text}`);
+    expect(msg.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '<@U024BE7LH>' } });
+    expect(msg.blocks.slice(1)).toEqual(plain.blocks);
+    expect(rx.posts[0].path).toBe('/alerts/T000/B000/SECRETTOKEN'); // the channel's webhook: the mention is in the message
+  });
+
+  it('a long message keeps the whole mention and stays within Slack\'s fallback limit', async () => {
+    const ch = new SlackChannel({ name: 'ops', url: rx.url, timeoutMs: 2000 });
+    await ch.send({ ...alert({ title: 'x'.repeat(5000) }), recipient: { person: 'alice', address: 'W0123ABCDEF' } }, signal);
+    const { text } = rx.posts[0].json as { text: string };
+    expect(text.startsWith('<@W0123ABCDEF> ')).toBe(true);
+    expect(text.length).toBe(3000);
+    expect(text.endsWith('…')).toBe(true);
+  });
+
+  it.each([
+    ['lower case', 'u024be7lh'],
+    ['a name', '@alice.smith'],
+    ['a channel mention', '<!channel>'],
+    ['an ID with a mention smuggled in', 'U024BE7LH> <!here'],
+    ['an email address', 'alice.smith@example.test'],
+    ['too short', 'U1'],
+  ])('%s is refused: PermanentDeliveryError naming the person, not the address; nothing is sent', async (_name, address) => {
+    const ch = new SlackChannel({ name: 'ops', url: rx.url, timeoutMs: 2000 });
+    const err = await ch.send({ ...alert(), recipient: { person: 'alice', address } }, signal).then(
+      (ok) => new Error(`send resolved with ${ok}, expected it to reject`),
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err.message).toBe('slack "ops" (person "alice"): the person\'s address is not a Slack member ID (U… or W…)');
+    expect(`${err.message}\n${err.stack}`).not.toContain(address);
+    expect(rx.posts).toHaveLength(0);
+  });
 });
 
 describe('pagerduty channel', () => {
@@ -87,6 +130,23 @@ describe('pagerduty channel', () => {
     const err = await pd(rx.url).send(alert(), signal).catch((e: Error) => e);
     expect(err).toBeInstanceOf(kind);
     expect((err as Error).message).not.toContain('R0UTINGKEY123');
+  });
+
+  it('refuses a personal notification for good, without the address, and sends nothing', async () => {
+    const err = await pd(rx.url).send({ ...alert(), recipient: { person: 'alice', address: 'alice.smith@example.test' } }, signal).then(
+      (ok) => new Error(`send resolved with ${ok}, expected it to reject`),
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err.message).toBe('pagerduty "pager" (person "alice"): channel type pagerduty cannot reach a person');
+    expect(`${err.message}\n${err.stack}`).not.toContain('alice.smith');
+    expect(rx.posts).toHaveLength(0);
+  });
+});
+
+describe('canReachPerson', () => {
+  it('email, slack and webhook reach a person; pagerduty and anything else do not', () => {
+    expect(['email', 'slack', 'webhook', 'pagerduty', 'unknown', 'sms', ''].filter(canReachPerson)).toEqual(['email', 'slack', 'webhook']);
   });
 });
 
@@ -165,5 +225,53 @@ describe('email channel (real SMTP server on 127.0.0.1)', () => {
     reject = { code: 451, message: 'try again later' };
     expect(await email().send(alert(), signal).catch((e: Error) => e)).toBeInstanceOf(TransientDeliveryError);
     expect(await email({ port: 1 }).send(alert(), signal).catch((e: Error) => e)).toBeInstanceOf(TransientDeliveryError);
+  });
+
+  // On call (issue 22): one step of a person's notification rules, under its own key `<delivery ID>:<person>:<step>`.
+  const personal = (address: string, step = 0): OutgoingAlert => {
+    const a = alert();
+    return { ...a, deliveryId: `${a.deliveryId}:alice:${step}`, recipient: { person: 'alice', address } };
+  };
+  const failure = (p: Promise<string>) => p.then((ok) => new Error(`send resolved with ${ok}, expected it to reject`), (e: Error) => e);
+
+  it('a personal notification arrives at the person\'s address, not the channel\'s `to`, with its own Message-ID per step', async () => {
+    const [first, second] = [personal('alice.smith@example.test', 0), personal('alice.smith@example.test', 1)];
+    await expect(email().send(first, signal)).resolves.toMatch(/^SMTP 250/);
+    await expect(email().send(second, signal)).resolves.toMatch(/^SMTP 250/);
+    expect(mails.map((m) => m.to)).toEqual([['alice.smith@example.test'], ['alice.smith@example.test']]);
+    expect(mails.flatMap((m) => m.to)).not.toContain('oncall@example.test');
+    expect(mails[0].data).toContain(`Message-ID: ${messageIdFor(first)}`);
+    expect(mails[1].data).toContain(`Message-ID: ${messageIdFor(second)}`);
+    expect(messageIdFor(first)).toBe('<a-42.alerts_1700000000000-0_alice_0@alert-delivery>');
+    expect(messageIdFor(first)).not.toBe(messageIdFor(second));
+    expect(mails[0].data).toMatch(/^To: alice\.smith@example\.test\r?$/m);
+    expect(mails[0].data).toMatch(/Subject: \[critical\] Disk full/);
+  });
+
+  it.each([
+    ['two addresses', 'alice.smith@example.test, boss@example.test'],
+    ['a display name', 'Alice Smith <alice.smith@example.test>'],
+    ['a header smuggled in', 'alice.smith@example.test\r\nBcc: everyone@example.test'],
+    ['no domain', 'alice.smith'],
+    ['empty', ''],
+  ])('%s is refused: PermanentDeliveryError naming the person, not the address; nothing is sent', async (_name, address) => {
+    const err = await failure(email().send(personal(address), signal));
+    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err.message).toBe('email "oncall" (person "alice"): the person\'s address is not one email address');
+    if (address) expect(`${err.message}\n${err.stack}`).not.toContain(address);
+    expect(err.message).not.toContain('alice.smith');
+    expect(mails).toHaveLength(0);
+  });
+
+  it('a server that rejects the person\'s address and echoes it (lower-cased): the error names the person, never the address', async () => {
+    reject = { code: 550, message: '5.1.1 <alice.smith@example.test>: Recipient address rejected: User unknown' };
+    const err = await failure(email().send(personal('Alice.Smith@Example.test'), signal));
+    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err.message).toMatch(/^email "oncall" \(person "alice"\): SMTP 550: .*\[address\].*Recipient address rejected/);
+    expect(err.message.toLowerCase()).not.toContain('alice.smith');
+    reject = { code: 451, message: '4.7.1 <alice.smith@example.test>: greylisted' };
+    const later = await failure(email().send(personal('alice.smith@example.test'), signal));
+    expect(later).toBeInstanceOf(TransientDeliveryError);
+    expect(later.message).not.toContain('alice.smith');
   });
 });

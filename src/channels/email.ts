@@ -8,11 +8,16 @@
 // the listed alerts, `… and N more`, the link to all of them (a `text` template's output comes first); HTML the same,
 // every value escaped. Message-ID from the notification key `<group ID>:<sequence>`; notifications after the
 // first reply to the group's first one (In-Reply-To / References), so a mail client threads a group.
+//
+// A personal notification (`alert.recipient`, on call) goes to the person's address instead of `to` (one plain
+// address, else PermanentDeliveryError naming the person); its Message-ID comes from its own delivery ID (each
+// personal step has its own key). The address never appears in an error or in the result.
 import nodemailer, { type Transporter } from 'nodemailer';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
 import type { GroupNotice } from '../contracts/group';
 import { PLAIN, alertLine, groupBody, groupCounts, groupSummary, listedAlerts, moreLine, resolvedNote } from './group-text';
 import { DEFAULT_TEXT, DEFAULT_TITLE, alertLink, mentionsAckUrl, render } from './template';
+import { emailAddress, personLabel, withoutAddress } from './recipients';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface EmailConfig {
@@ -90,7 +95,10 @@ export class EmailChannel implements Channel {
   }
 
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
-    return this.deliver(alert.group ? groupMail(alert, alert.group, this.cfg) : this.alertMail(alert), signal);
+    // Checked before anything is built or sent: a refused address is permanent, and named by its person only.
+    const r = alert.recipient;
+    const to = r ? { address: emailAddress(this, r), person: r.person } : undefined;
+    return this.deliver(alert.group ? groupMail(alert, alert.group, this.cfg) : this.alertMail(alert), signal, to);
   }
 
   private alertMail(alert: OutgoingAlert): MailContent {
@@ -111,15 +119,19 @@ export class EmailChannel implements Channel {
     };
   }
 
-  private async deliver({ subject, text, html, messageId, headers }: MailContent, signal: AbortSignal): Promise<string> {
-    if (signal.aborted) throw new TransientDeliveryError(`email "${this.name}": cancelled`);
+  /** Sends the mail to `to` (a person's address) or else the channel's `to`. */
+  private async deliver({ subject, text, html, messageId, headers }: MailContent, signal: AbortSignal, to?: { address: string; person: string }): Promise<string> {
+    const channel = to ? personLabel(this, to.person) : `email "${this.name}"`;
+    if (signal.aborted) throw new TransientDeliveryError(`${channel}: cancelled`);
     try {
-      const info = (await this.transport.sendMail({ from: this.cfg.from, to: this.cfg.to, subject, text, html, messageId, headers })) as { response?: unknown };
-      return `SMTP ${String(info.response).slice(0, 80)}`;
+      const info = (await this.transport.sendMail({ from: this.cfg.from, to: to ? to.address : this.cfg.to, subject, text, html, messageId, headers })) as { response?: unknown };
+      // Servers may echo the recipient in their answer ("250 OK <alice@…>"): the result never holds it.
+      return `SMTP ${withoutAddress(String(info.response), to?.address).slice(0, 80)}`;
     } catch (err) {
       const x = err as { responseCode?: number; code?: string; message: string };
-      const what = `email "${this.name}": ${x.responseCode ? `SMTP ${x.responseCode}` : x.code ?? 'error'}`;
-      const detail = this.scrub(x.message).slice(0, 200);
+      const what = `${channel}: ${x.responseCode ? `SMTP ${x.responseCode}` : x.code ?? 'error'}`;
+      // "550 5.1.1 <alice@…>: Recipient address rejected": the person's address is removed like the password.
+      const detail = withoutAddress(this.scrub(x.message), to?.address).slice(0, 200);
       // SMTP says it: 5xx permanent, 4xx transient. Without a code: bad credentials are permanent,
       // anything else (connection refused, timeout, TLS) transient.
       const permanent = x.responseCode ? x.responseCode >= 500 : x.code === 'EAUTH';

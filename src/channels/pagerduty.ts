@@ -6,10 +6,14 @@
 // A group notification (`alert.group`) is ONE incident per group: dedup_key = the group ID (not the notification
 // key), `trigger` while the group fires (each notification updates the same incident's summary and details),
 // `resolve` with the group's last notification (status `resolved`).
+//
+// A PagerDuty routing key reaches a service, not a person: a personal notification (`alert.recipient`, on call) is
+// refused with PermanentDeliveryError ("channel type pagerduty cannot reach a person"), nothing is sent.
 import type { GroupNotice } from '../contracts/group';
 import { PLAIN, SUMMARY_LIMIT, cutPlain, groupCounts, groupSummary, listLines, listedAlerts } from './group-text';
 import { postJson } from './http';
 import { DEFAULT_TITLE, alertLink, render } from './template';
+import { refuseRecipient } from './recipients';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface PagerDutyConfig {
@@ -103,7 +107,8 @@ export class PagerDutyChannel implements Channel {
     this.name = cfg.name;
   }
 
-  send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+  async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    refuseRecipient(this, alert);
     return postJson({
       channel: `pagerduty "${this.name}"`,
       url: this.cfg.url,

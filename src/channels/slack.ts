@@ -13,11 +13,17 @@
 // (`[FIRING:3] databases cluster=eu-1`) or the operator's `title` template rendered with the group's values
 // (template.ts), a section with the counts (and the `text` template's output, when set), a section listing the
 // alerts (severity emoji, title, rule, alert ID; `… and N more`), and a context with the links.
+//
+// A personal notification (`alert.recipient`, on call: the person's Slack member ID, mentioned in the channel the
+// webhook posts to) starts the message text with `<@U…>`, and the blocks with a section holding that mention (when
+// a message has blocks, Slack shows the blocks, not `text`, and desktop notifications read the blocks first); the
+// rest of the message is unchanged. A member ID that is not one (`U…`/`W…`) is a permanent error naming the person.
 import type { GroupNotice } from '../contracts/group';
 import { groupCounts, groupSummary, listLines, resolvedNote, type LineStyle } from './group-text';
 import { postJson } from './http';
 import { tracedRequest } from '../tracing/outgoing';
 import { DEFAULT_TITLE, alertLink, render } from './template';
+import { personLabel, slackMemberId } from './recipients';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface SlackConfig {
@@ -161,6 +167,19 @@ export function slackGroupMessage(alert: OutgoingAlert, g: GroupNotice, cfg: Pic
   };
 }
 
+/**
+ * A message that mentions a person: `<@member>` first in the text (cut so the whole fits Slack's limit) and as the
+ * first block. The member ID is checked by slackMemberId (`^[UW][A-Z0-9]{2,}$`), so it needs no escaping.
+ */
+export function withMention<M extends { text: string; blocks: object[] }>(msg: M, memberId: string): M {
+  const mention = `<@${memberId}>`;
+  return {
+    ...msg,
+    text: `${mention} ${truncate(msg.text, SLACK_LIMITS.fallback - mention.length - 1)}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mention } }, ...msg.blocks],
+  };
+}
+
 export class SlackChannel implements Channel {
   readonly type = 'slack';
   readonly name: string;
@@ -168,14 +187,19 @@ export class SlackChannel implements Channel {
     this.name = cfg.name;
   }
 
-  send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+  async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
+    const r = alert.recipient;
+    const member = r ? slackMemberId(this, r) : undefined; // before any request: a refused ID is permanent
+    const msg = alert.group ? slackGroupMessage(alert, alert.group, this.cfg) : slackMessage(alert, this.cfg);
     return tracedRequest(this, (trace) => postJson({
-      channel: `slack "${this.name}"`,
+      channel: r ? personLabel(this, r.person) : `slack "${this.name}"`,
       url: this.cfg.url,
-      body: JSON.stringify(alert.group ? slackGroupMessage(alert, alert.group, this.cfg) : slackMessage(alert, this.cfg)),
+      body: JSON.stringify(member ? withMention(msg, member) : msg),
       headers: { 'idempotency-key': alert.deliveryId, ...trace },
       timeoutMs: this.cfg.timeoutMs,
       signal,
+      // Slack's error pages do not echo the message, but a receiver in between might: the member ID stays out.
+      ...(member ? { secrets: [member] } : {}),
     }));
   }
 }
