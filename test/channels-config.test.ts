@@ -304,7 +304,7 @@ routes:
       ['a route with neither channels nor a policy', `${two}routes:
   - match: { severity: [low] }
   - channels: [chat]
-`, /a route needs `channels`, `escalation` or both/],
+`, /a route needs `channels`, `escalation` or `team` \(or several\)/],
     ])('refuses %s at start-up', (_name, text, message) => {
       expect(configError(text).problems.join('\n')).toMatch(message);
     });

@@ -2,25 +2,15 @@
 // Validated at start-up; every error names the file, the path inside it and the problem.
 // String values may reference the environment as ${VAR} or ${VAR:-default} (keep secrets out of the file).
 import fs from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { SEVERITIES } from '../contracts/alert';
 import { MatcherSyntaxError } from '../errors';
+import { durationMs as duration, parseSettingsFile, type FileEnv } from '../settings-file';
 import { parseMatcher, type Matcher } from '../storm/matchers';
-import { issueMessage } from '../zod-issues';
+import { oncallId, pageTargetSchema } from './page-target';
 import { checkTemplate } from './template';
 import { webhookSecretKey } from './webhook';
-
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (e.g. 500ms, 30s, 5m, 2h)` });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 const retrySchema = z
   .object({
@@ -144,10 +134,15 @@ const routeSchema = z
       })
       .strict()
       .default({}),
-    /** Notified at once. A route names channels, an escalation policy, or both. */
+    /** Notified at once. A route names channels, an escalation policy, a team, or several of these. */
     channels: z.array(z.string()).min(1).optional(),
     /** The escalation policy (a name under `escalations:`) for alerts this route matches. */
     escalation: z.string().min(1).optional(),
+    /**
+     * A team of the on-call file (ONCALL_FILE): its alerts follow the team's policy (its `escalation`), unless the
+     * route names a policy itself.
+     */
+    team: oncallId.optional(),
     /** Keep evaluating later routes after this one matched (Alertmanager's `continue`). */
     continue: z.boolean().default(false),
     /**
@@ -161,21 +156,37 @@ const routeSchema = z
     repeat_interval: duration.optional(),
   })
   .strict()
-  .refine((r) => r.channels !== undefined || r.escalation !== undefined, 'a route needs `channels`, `escalation` or both')
+  .refine((r) => r.channels !== undefined || r.escalation !== undefined || r.team !== undefined, 'a route needs `channels`, `escalation` or `team` (or several)')
   .refine((r) => !(r.group_by && r.continue), '`group_by` with `continue: true` is not supported: an alert goes through one group, with its route\'s channels')
   .refine((r) => !(r.group_by && r.escalation), '`group_by` and `escalation` on one route are not supported: a group notification has no per-alert escalation')
+  .refine((r) => !(r.group_by && r.team), '`group_by` and `team` on one route are not supported: a group notification has no per-alert escalation')
   .refine((r) => r.group_by !== undefined || (r.group_wait ?? r.group_interval ?? r.repeat_interval) === undefined, '`group_wait`, `group_interval` and `repeat_interval` need `group_by`')
   .refine((r) => !r.group_by?.includes('...') || r.group_by.length === 1, "`group_by: ['...']` stands alone");
 export type RouteConfig = z.infer<typeof routeSchema>;
 
+/** One level: channels notified, and people paged (PageTarget: a schedule's on-call, a person, a team's members), or both. */
+const levelSchema = z
+  .object({
+    after: duration,
+    /** Default: none (then `notify` names whom the level pages). */
+    channels: z.array(z.string()).min(1).default([]),
+    /** Whom the level pages, resolved when it fires against the on-call file (ONCALL_FILE); default: nobody. */
+    notify: z.array(pageTargetSchema).min(1).max(20).optional(),
+  })
+  .strict()
+  .refine((l) => l.channels.length > 0 || l.notify !== undefined, 'a level needs `channels`, `notify` or both');
+export type LevelConfig = z.infer<typeof levelSchema>;
+
 /**
- * An escalation policy: levels of channels, each notified `after` the alert's first notification unless
- * a human acknowledged or the incident resolved by then; `repeat` runs the levels after the first again.
+ * An escalation policy: levels of channels and people, each notified `after` the alert's first notification
+ * unless a human acknowledged or the incident resolved by then; `repeat` runs the levels after the first again.
  */
 const escalationSchema = z
   .object({
-    levels: z.array(z.object({ after: duration, channels: z.array(z.string()).min(1) }).strict()).min(1).max(20),
+    levels: z.array(levelSchema).min(1).max(20),
     repeat: z.number().int().min(0).max(10).default(0),
+    /** Notified when a level's target finds nobody (a schedule with nobody on call); absent: the alert parks as failed. */
+    fallback: z.object({ channels: z.array(z.string()).min(1) }).strict().optional(),
   })
   .strict()
   .refine((e) => e.levels.every((l, i) => i === 0 || l.after > e.levels[i - 1].after), 'levels must come in increasing `after` order');
@@ -238,7 +249,10 @@ export const channelsFileSchema = z
         ctx.addIssue({ code: 'custom', path: ['routes', i, 'escalation'], message: `unknown escalation policy "${r.escalation}"` });
       }
     });
-    for (const [name, e] of Object.entries(f.escalations)) e.levels.forEach((l, i) => l.channels.forEach((c, j) => known(c, ['escalations', name, 'levels', i, 'channels', j])));
+    for (const [name, e] of Object.entries(f.escalations)) {
+      e.levels.forEach((l, i) => l.channels.forEach((c, j) => known(c, ['escalations', name, 'levels', i, 'channels', j])));
+      e.fallback?.channels.forEach((c, j) => known(c, ['escalations', name, 'fallback', 'channels', j]));
+    }
     const names = f.routes.map((r, i) => r.name ?? `route-${i}`);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: `route name "${n}" is used twice (group workflow IDs would collide)` });
@@ -248,40 +262,12 @@ export const channelsFileSchema = z
   });
 export type ChannelsFile = z.infer<typeof channelsFileSchema>;
 
-/** Replaces ${VAR} / ${VAR:-default} in every string of the tree. Missing variables are reported with their path. */
-function interpolate(node: unknown, env: Readonly<Record<string, string | undefined>>, at: string, problems: string[]): unknown {
-  if (typeof node === 'string') {
-    return node.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (def !== undefined) return def;
-      problems.push(`${at}: environment variable ${name} is not set`);
-      return '';
-    });
-  }
-  if (Array.isArray(node)) return node.map((v, i) => interpolate(v, env, `${at}[${i}]`, problems));
-  if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolate(v, env, at ? `${at}.${k}` : k, problems)]));
-  }
-  return node;
-}
-
 /** `env`: where its `${VAR}` references are filled in from (the process's whole environment, handed over by its configuration). */
-export function parseChannelsFile(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ChannelsFile {
-  const where = `channels file ${file}`;
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) throw new ConfigError(`Invalid ${where}:`, doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`));
-  const problems: string[] = [];
-  const data = interpolate(doc.toJS(), env, '', problems);
-  if (problems.length) throw new ConfigError(`Invalid ${where}:`, problems);
-  const parsed = channelsFileSchema.safeParse(data);
-  if (!parsed.success) {
-    throw new ConfigError(`Invalid ${where}:`, parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${issueMessage(i)}`));
-  }
-  return parsed.data;
+export function parseChannelsFile(text: string, file: string, env: FileEnv): ChannelsFile {
+  return parseSettingsFile(text, `channels file ${file}`, env, channelsFileSchema);
 }
 
-export function loadChannelsFile(file: string, env: Readonly<Record<string, string | undefined>>): ChannelsFile {
+export function loadChannelsFile(file: string, env: FileEnv): ChannelsFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
