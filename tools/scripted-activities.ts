@@ -6,6 +6,7 @@ import type { JoinInput, RecordMembersInput } from '../src/activities/groups';
 import type { ChannelPlan, NotifyResult, ParkPolicy } from '../src/contracts/channels';
 import type { DeliveryRequest, DeliveryState, EscalationPlan, IncidentClaim, PersistResult, RecordInput, Suppression } from '../src/contracts/delivery';
 import type { GroupRef } from '../src/contracts/group';
+import type { PageResolution, ResolvePageInput } from '../src/contracts/oncall';
 
 export type Outcome = 'ok' | 'transient' | 'permanent';
 /** Decides one notify attempt: `attempt` is the activity attempt, `call` counts all calls to this channel. */
@@ -49,6 +50,8 @@ export interface MockOptions {
   stillFiring?: boolean;
   /** persist: this resolve ended an inhibition source (the deliveries it held back are woken). */
   endsInhibitions?: boolean;
+  /** resolvePage: who a level pages (default: nobody, no fallback). */
+  page?: (input: ResolvePageInput) => PageResolution;
 }
 
 export function mockActivities(channels: ChannelPlan[], script: Script, park: ParkPolicy = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, alreadyDelivered = false, opts: MockOptions = {}) {
@@ -60,6 +63,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
   const recordInputs: RecordInput[] = [];
   const joins: JoinInput[] = [];
   const memberRecords: RecordMembersInput[] = [];
+  const pageInputs: ResolvePageInput[] = [];
   const activities = {
     persistAlert(req: DeliveryRequest): Promise<PersistResult> {
       events.push('persist');
@@ -105,6 +109,11 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       events.push('planResolved');
       return Promise.resolve(channels);
     },
+    resolvePage(input: ResolvePageInput): Promise<PageResolution> {
+      events.push(`resolvePage:${input.level}`);
+      pageInputs.push(input);
+      return Promise.resolve(opts.page?.(input) ?? { paged: [], nobody: input.targets.map((target) => ({ target, reason: 'nobody', fallback: [] })), fallbackChannels: [] });
+    },
     recordAcknowledged({ by }: { by: string }): Promise<void> {
       events.push(`acknowledged:${by}`);
       return Promise.resolve();
@@ -143,7 +152,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
       return Promise.resolve();
     },
   };
-  return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs, joins, memberRecords };
+  return { activities, events, records, calls, notifyInputs, persistArgs, recordInputs, joins, memberRecords, pageInputs };
 }
 
 /** A delivery request as the ingest makes it. */

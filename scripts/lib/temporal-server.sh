@@ -241,7 +241,7 @@ tcli() {
   TEMPORAL_TLS_SERVER_NAME=localhost "$TEMPORAL_BIN" "$@" --command-timeout 10s
 }
 
-temporal_server_ready() { tcli operator search-attribute list --namespace default 2>/dev/null | grep -q AlertSuppressedBy; }
+temporal_server_ready() { tcli operator search-attribute list --namespace default 2>/dev/null | grep -q AlertPagedPeople; }
 namespace_ready() { tcli workflow count --namespace default >/dev/null 2>&1; }
 
 register_temporal_metadata() {

@@ -7,6 +7,7 @@ import type { ParkPolicy } from '../contracts/channels';
 import type { AlertStore } from '../store';
 import type { SilenceLookup } from '../storm/screen';
 import type { GroupDeps } from './groups';
+import type { OnCallLookup } from './oncall-lookup';
 
 export interface ActivityDeps {
   store: AlertStore;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   silences?: SilenceLookup;
   /** The group workflows' client and settings (storm control); absent: a grouped route's alert fails to join, visibly. */
   groups?: GroupDeps;
+  /** The on-call file and overrides (ONCALL_FILE): escalation levels that page people; absent: such a level fails visibly. */
+  oncall?: OnCallLookup;
 }
 
 /** A store refusal as a non-retryable failure: the workflow ends visibly instead of retrying forever. */

@@ -4,11 +4,13 @@ import type { ActivityDeps } from './deps';
 import { createGroupActivities } from './groups';
 import { createHoldActivities } from './holds';
 import { createNotifyActivities } from './notify';
+import { createOnCallActivities } from './oncall';
 import { createPersistActivities } from './persist';
 import { createRecordActivities } from './record';
 
 export type { ActivityDeps } from './deps';
 export { ackUrlFor, type NotifyInput } from './notify';
+export type { OnCallLookup } from './oncall-lookup';
 export { LIFECYCLE_OFF_RESOLVED } from './persist';
 
 export function createActivities(deps: ActivityDeps) {
@@ -17,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPersistActivities(deps),
     ...createHoldActivities(deps),
     ...createNotifyActivities(deps),
+    ...createOnCallActivities(deps),
     ...createRecordActivities(deps),
   };
 }

@@ -7,6 +7,7 @@ import { channelAttempts, channelLatency } from '../metrics';
 import type { AlertEvent } from '../contracts/alert';
 import type { NotifyResult } from '../contracts/channels';
 import type { ResolvesRef } from '../contracts/delivery';
+import type { ContactRef } from '../contracts/oncall';
 import type { GroupNotice } from '../contracts/group';
 import type { ActivityDeps } from './deps';
 
@@ -33,12 +34,22 @@ export interface NotifyInput {
   resolves?: ResolvesRef;
   /** A group notification (storm control): `deliveryId` is its key `<group ID>:<sequence>`, `workflowId` the group's. */
   group?: GroupNotice;
+  /** A person's contact (on-call paging): the address is looked up here, in the on-call file in force, never carried in history. */
+  contact?: ContactRef;
+}
+
+/** The person's address on this channel, from the on-call file in force; a person or contact gone from it fails for good. */
+function recipientOf(oncall: ActivityDeps['oncall'], channel: string, { person, contact }: ContactRef, attempt: number): { person: string; address: string } {
+  const found = oncall?.contactOf(person, contact);
+  const gone = !found ? `person "${person}" or their contact "${contact}" is no longer in the on-call file` : found.via !== channel ? `contact "${contact}" of "${person}" now goes through "${found.via}", not "${channel}"` : undefined;
+  if (gone) throw ApplicationFailure.create({ type: 'PermanentDeliveryError', nonRetryable: true, details: [{ attempt }], message: gone });
+  return { person, address: found!.address };
 }
 
 /** A request still running after this long starts heartbeating, so a cancellation (abandon, cancel) reaches it. */
 const HEARTBEAT_AFTER_MS = 1_000;
 
-export function createNotifyActivities({ channels, lifecycle = true, ackLinks }: ActivityDeps) {
+export function createNotifyActivities({ channels, lifecycle = true, ackLinks, oncall }: ActivityDeps) {
   return {
     /** One attempt at one channel. Permanent errors are non-retryable; Retry-After sets the next delay. */
     async notifyChannel(input: NotifyInput): Promise<NotifyResult> {
@@ -51,6 +62,7 @@ export function createNotifyActivities({ channels, lifecycle = true, ackLinks }:
           message: `channel "${input.channel}" is not configured on this worker`,
         });
       }
+      const recipient = input.contact ? recipientOf(oncall, input.channel, input.contact, attempt) : undefined;
       const started = process.hrtime.bigint();
       const observe = (outcome: string) => {
         channelAttempts.inc({ channel: input.channel, outcome });
@@ -76,6 +88,7 @@ export function createNotifyActivities({ channels, lifecycle = true, ackLinks }:
           ...(input.resolves ? { resolves: input.resolves } : {}),
           ...(ackUrl ? { ackUrl } : {}),
           ...(input.group ? { group: input.group } : {}),
+          ...(recipient ? { recipient } : {}),
         };
         const response = await channel.send(outgoing, ctx.cancellationSignal);
         observe('delivered');

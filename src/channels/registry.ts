@@ -25,6 +25,8 @@ export interface ChannelOptions {
   linkBase?: string;
   /** SMTP_TLS_INSECURE: email channels do not check the SMTP server's certificate. */
   smtpTlsInsecure?: boolean;
+  /** A team's default escalation policy (the on-call file's `teams`), for routes that name a `team`; absent: no teams. */
+  teamPolicy?: (team: string) => string | undefined;
 }
 
 function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: ChannelOptions): Channel {
@@ -67,7 +69,7 @@ export class ChannelRegistry {
     private readonly file: ChannelsFile,
     /** The main task queue; rate-limited channels get their own queue next to it. */
     private readonly taskQueue = 'alert-delivery',
-    options: ChannelOptions = {},
+    private readonly options: ChannelOptions = {},
   ) {
     // parseChannelsFile already enforces this; a file built another way must not get around it, or an
     // unmatched alert would have no channel (see route()).
@@ -98,8 +100,10 @@ export class ChannelRegistry {
     const picked: string[] = [];
     for (const r of this.file.routes) {
       if (!matches(r, event)) continue;
-      const policy = r.escalation ? this.file.escalations[r.escalation] : undefined;
-      for (const c of [...(r.channels ?? []), ...(policy?.levels.flatMap((l) => l.channels) ?? [])]) if (!picked.includes(c)) picked.push(c);
+      const name = this.policyOf(r);
+      const policy = name ? this.file.escalations[name] : undefined;
+      const levels = policy?.levels.flatMap((l) => l.channels ?? []) ?? [];
+      for (const c of [...(r.channels ?? []), ...levels, ...(policy?.fallback?.channels ?? [])]) if (!picked.includes(c)) picked.push(c);
       if (!r.continue) break;
     }
     if (picked.length) return picked;
@@ -115,19 +119,32 @@ export class ChannelRegistry {
     if (event.channels?.length) return undefined;
     for (const r of this.file.routes) {
       if (!matches(r, event)) continue;
-      if (r.escalation) {
-        const policy = this.file.escalations[r.escalation];
-        const now = policy.levels.filter((l) => l.after === 0).flatMap((l) => l.channels);
+      const name = this.policyOf(r);
+      if (name) {
+        const policy = this.file.escalations[name];
+        // Channels due at once go out in the first round; a level due at once that pages people fires right after it.
+        const now = policy.levels.filter((l) => l.after === 0).flatMap((l) => l.channels ?? []);
+        const levels = policy.levels.filter((l) => l.after > 0 || l.notify?.length);
         return {
-          policy: r.escalation,
+          policy: name,
           initial: [...new Set([...(r.channels ?? []), ...now])],
-          levels: policy.levels.filter((l) => l.after > 0).map((l) => ({ afterMs: l.after, channels: l.channels })),
+          levels: levels.map((l) => ({ afterMs: l.after, channels: l.after > 0 ? (l.channels ?? []) : [], ...(l.notify?.length ? { notify: l.notify } : {}) })),
           repeat: policy.repeat,
         };
       }
       if (!r.continue) break;
     }
     return undefined;
+  }
+
+  /** A route's escalation policy: its own, else its team's default (the on-call file), if any. */
+  private policyOf(r: RouteConfig): string | undefined {
+    return r.escalation ?? (r.team ? this.options.teamPolicy?.(r.team) : undefined);
+  }
+
+  /** The channels a policy's `fallback` names (notified when a level's people target finds nobody); none: []. */
+  fallbackOf(policy: string): string[] {
+    return this.file.escalations[policy]?.fallback?.channels ?? [];
   }
 
   /**
@@ -161,7 +178,7 @@ export class ChannelRegistry {
 
   /** The escalation policies the routes use (they need the incident lifecycle: see ALERT_LIFECYCLE). */
   escalationPolicies(): string[] {
-    return [...new Set(this.file.routes.flatMap((r) => (r.escalation ? [r.escalation] : [])))];
+    return [...new Set(this.file.routes.flatMap((r) => this.policyOf(r) ?? []))];
   }
 
   /** Unknown names in an event's own `channels` list (the ingest rejects such an event). */

@@ -2,6 +2,7 @@
 import type { AlertEvent } from './alert';
 import type { ChannelPlan, ChannelResult, DeliveryStatus, ParkPolicy } from './channels';
 import type { GroupRef } from './group';
+import type { PageResolution, PageTarget } from './oncall';
 
 /** The workflow's input: one stream entry, already parsed and validated by the ingest. */
 export interface DeliveryRequest {
@@ -64,8 +65,16 @@ export type Suppression =
 export interface EscalationPlan {
   policy: string;
   initial: string[];
-  levels: { afterMs: number; channels: string[] }[];
+  /** `notify`: the people a level pages (docs/oncall.md), resolved when the level fires. */
+  levels: { afterMs: number; channels: string[]; notify?: PageTarget[] }[];
   repeat: number;
+}
+
+/** One level's paging as the document shows it: who, how they came to be paged, when; what found nobody, and the fallback. */
+export interface PagingRecord extends Omit<PageResolution, 'paged'> {
+  level: number;
+  at: string;
+  paged: { person: string; via: PageResolution['paged'][number]['via']; contacts: string[] }[];
 }
 
 /** The firing delivery a resolved notification refers to (each channel reuses the key its receiver knows). */
@@ -93,6 +102,8 @@ export interface DeliveryState {
   ack?: { by: string; at: string; via: string; note?: string };
   /** Escalation levels notified so far (0: only the first notification). */
   escalationLevel?: number;
+  /** The people paged, level by level, and the targets that found nobody (docs/oncall.md); absent: nobody paged. */
+  paging?: PagingRecord[];
   /** Grouped: the group and the notification that carries (or carried) this alert. */
   group?: { id: string; notificationKey?: string };
   /** Silenced or inhibited: by what (the latest silence, if several held it back one after another). */

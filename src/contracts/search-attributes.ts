@@ -16,7 +16,9 @@ export const SA_ESCALATION_LEVEL = defineSearchAttributeKey('AlertEscalationLeve
 export const SA_GROUP = defineSearchAttributeKey('AlertGroup', 'KEYWORD');
 /** What holds an alert back: `silence:<silence ID>` or `inhibit:<alertId of the source>`. */
 export const SA_SUPPRESSED_BY = defineSearchAttributeKey('AlertSuppressedBy', 'KEYWORD');
-export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS, SA_STATE, SA_ACKED_BY, SA_ESCALATION_LEVEL, SA_GROUP, SA_SUPPRESSED_BY];
+/** The people an escalation paged (docs/oncall.md): `AlertPagedPeople="alice"` lists the alerts that paged Alice. */
+export const SA_PAGED_PEOPLE = defineSearchAttributeKey('AlertPagedPeople', 'KEYWORD_LIST');
+export const SEARCH_ATTRIBUTES = [SA_STATUS, SA_SEVERITY, SA_RULE_ID, SA_FAILED_CHANNELS, SA_STATE, SA_ACKED_BY, SA_ESCALATION_LEVEL, SA_GROUP, SA_SUPPRESSED_BY, SA_PAGED_PEOPLE];
 
 /** The value of AlertSuppressedBy for a suppression. */
 export function suppressedByValue(s: Suppression): string {

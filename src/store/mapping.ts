@@ -54,6 +54,9 @@ export const ALERT_MAPPING = {
     ackedAt: { type: 'date' },
     ackedVia: { type: 'keyword' },
     escalationLevel: { type: 'integer' },
+    // on call (docs/oncall.md): who each level paged and why, kept as written; the people, searchable
+    paging: { type: 'object', enabled: false },
+    pagedPeople: { type: 'keyword' },
     // storm control (docs/storm-control.md): the group and its notification; what held the alert back
     groupId: { type: 'keyword' },
     groupNotificationKey: { type: 'keyword' },

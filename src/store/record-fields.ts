@@ -23,6 +23,7 @@ export function recordFields(state: DeliveryState): Record<string, unknown> {
     ...(state.incidentState ? { incidentState: state.incidentState } : {}),
     ...(state.ack ? { ackedBy: state.ack.by, ackedAt: state.ack.at, ackedVia: state.ack.via } : {}),
     ...(state.escalationLevel !== undefined ? { escalationLevel: state.escalationLevel } : {}),
+    ...(state.paging ? { paging: state.paging, pagedPeople: [...new Set(state.paging.flatMap((l) => l.paged.map((p) => p.person)))] } : {}),
     ...(state.group ? { groupId: state.group.id, ...(state.group.notificationKey ? { groupNotificationKey: state.group.notificationKey } : {}) } : {}),
     ...(state.suppressedBy ? { suppressedBy: suppressedByValue(state.suppressedBy), suppressionNote: suppressionNote(state.suppressedBy) } : {}),
   };

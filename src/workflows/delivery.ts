@@ -4,6 +4,7 @@ import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, 
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { ChannelPlan, ChannelResult, DeliveryStatus, ParkPolicy } from '../contracts/channels';
 import type { DeliveryRequest, DeliveryState, ParkedDelivery, ResolvesRef } from '../contracts/delivery';
+import type { Urgency } from '../contracts/oncall';
 import { SA_FAILED_CHANNELS, SA_STATE, SA_STATUS } from '../contracts/search-attributes';
 import { localBookkeeping, storeRefusal } from './bookkeeping';
 
@@ -45,6 +46,12 @@ export class Delivery {
   readonly inhibitionsEnded = new Set<string>();
   /** The wake of the deliveries this resolve's source held back, running beside the rest (storm-steps.ts). */
   waking?: Promise<unknown>;
+  /** Which personal notification rules apply when a level pages people: high for critical and high severity. */
+  readonly urgency: Urgency;
+  /** The paged people's notification rules, running beside the escalation (page-people.ts). */
+  readonly personalRules: Promise<void>[] = [];
+  /** Contacts sent per person so far: the `<n>` of each contact's key `<delivery ID>:<person>:<n>`. */
+  readonly contactsSent = new Map<string, number>();
   /** Attributes waiting to go out with the next status update (incident state, group, suppression: one upsert, not two). */
   private pendingAttributes: SearchAttributeUpdatePair[] = [];
 
@@ -54,6 +61,12 @@ export class Delivery {
     this.channels = parked?.channels ?? [];
     this.park = parked?.park ?? { redriveIntervalMs: 0, giveUpAfterMs: 0 };
     this.parkedAtMs = parked?.parkedAtMs ?? 0;
+    this.urgency = req.event.severity === 'critical' || req.event.severity === 'high' ? 'high' : 'low';
+  }
+
+  /** A human acknowledged, or the incident resolved: escalation and personal rules stop. */
+  answered(): boolean {
+    return this.state.ack !== undefined || this.resolvedBy !== undefined;
   }
 
   /** The delivery ID: the workflow ID, the document `_id` and every channel's idempotency key. */

@@ -1,9 +1,11 @@
 // The steps that notify: a round over the routed channels, one channel, an escalation level, the resolved
 // notifications. Keys: the delivery ID; `<firing delivery ID>:resolved` for a resolved notification (whoever sends
-// it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n.
+// it); `<delivery ID>:level-<n>` for a channel notified again at escalation level n; `<delivery ID>:<person>:<n>` for
+// a person's n-th contact (page-people.ts).
 import { CancellationScope, isCancellation, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ChannelPlan, ChannelResult } from '../contracts/channels';
 import type { ResolvesRef } from '../contracts/delivery';
+import type { ContactRef } from '../contracts/oncall';
 import { workflowIdFor } from '../contracts/ids';
 import { SA_ESCALATION_LEVEL } from '../contracts/search-attributes';
 import { describeFailure, isChannelFailure } from './describe-failure';
@@ -16,6 +18,8 @@ interface NotifyHow {
   key?: string;
   /** The first attempt runs locally, in this workflow task (a delivered alert takes one task). */
   firstAttemptHere?: boolean;
+  /** A person's contact: the channel reaches this person at the address the on-call file gives (looked up by the activity). */
+  contact?: ContactRef;
 }
 
 /**
@@ -35,13 +39,14 @@ export async function notifyRound(d: Delivery, names: string[], firstAttemptsHer
 }
 
 /** One channel, one notification, into `result`: a local first attempt if asked for, then the channel's regular activity. */
-async function notifyOne(d: Delivery, plan: ChannelPlan, result: ChannelResult, { resolving, key, firstAttemptHere }: NotifyHow): Promise<void> {
+async function notifyOne(d: Delivery, plan: ChannelPlan, result: ChannelResult, { resolving, key, firstAttemptHere, contact }: NotifyHow): Promise<void> {
   const { req } = d;
   result.status = 'pending';
   const input = {
     channel: plan.name,
     deliveryId: resolving ? `${resolving.deliveryId}:resolved` : key ?? d.deliveryId,
     ...(resolving ? { resolves: resolving } : {}),
+    ...(contact ? { contact } : {}),
     receivedAt: req.receivedAt,
     messageId: req.messageId,
     workflowId: workflowIdFor(req.stream, req.messageId),
@@ -74,6 +79,11 @@ async function notifyOne(d: Delivery, plan: ChannelPlan, result: ChannelResult, 
     if (!isChannelFailure(err)) throw err;
     Object.assign(result, { status: 'failed', ...describeFailure(err, after ? remainderOf(plan, after.attempts) : plan, result.attempts) });
   }
+}
+
+/** A person's contact, under its own key, first attempt in this task; into `result`, never throwing for a channel failure. */
+export async function notifyContact(d: Delivery, plan: ChannelPlan, result: ChannelResult, contact: ContactRef, key: string): Promise<void> {
+  await notifyOne(d, plan, result, { contact, key, firstAttemptHere: true });
 }
 
 /** One escalation level: its channels (again, under a level key, if an earlier level reached them), then record. */
