@@ -4,6 +4,8 @@ export { ConfigError } from './config-error';
 export { InvalidEntryError } from './invalid-entry-error';
 export { MatcherSyntaxError } from './matcher-syntax-error';
 export { MappingMismatchError, type FieldMismatch } from './mapping-mismatch-error';
+export { OverrideInvalidError } from './override-invalid-error';
+export { OverrideNotFoundError } from './override-not-found-error';
 export { PayloadDecryptionError } from './payload-decryption-error';
 export { PermanentDeliveryError } from './permanent-delivery-error';
 export { SilenceInvalidError } from './silence-invalid-error';
