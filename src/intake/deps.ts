@@ -2,6 +2,7 @@
 import type { Logger } from '../logger';
 import type { Acknowledge } from './acknowledge';
 import type { IntakeConfig } from './config';
+import type { OnCallApi } from './oncall-api';
 import type { SilenceApi } from './silences';
 import type { ValidateLimits } from './validate';
 
@@ -15,6 +16,8 @@ export interface IntakeDeps {
   acknowledge?: Acknowledge;
   /** The silence API (absent: its routes answer 404). */
   silences?: SilenceApi;
+  /** The on-call API and calendar feeds (absent: no ONCALL_FILE, the API answers 404 saying so). */
+  oncall?: OnCallApi;
   /** For /readyz. */
   ready: () => boolean;
   /** The clock ack tokens are checked against (tests). */

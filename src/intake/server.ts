@@ -4,6 +4,7 @@
 //   GET  /ack/:token            the ack link's confirmation page;  POST /ack/:token (form field `by`) acknowledges
 //   GET  /healthz, /readyz      liveness; readiness (start-up done, Redis connected, not stopping)
 //   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
+//   /api/oncall/…, /oncall/ical/… who is on call, overrides, calendar feeds (src/intake/oncall-routes.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
 import type { FastifyError, FastifyReply } from 'fastify';
 import { ACK_TOKEN_MAX_LENGTH } from '../ack-links';
@@ -13,6 +14,7 @@ import { registerAlertRoutes, requireBearer } from './alert-routes';
 import type { IntakeDeps } from './deps';
 import { intakeAcks, intakeRequestSeconds, intakeRequests } from './metrics';
 import { messagePage } from './pages';
+import { registerOnCallRoutes } from './oncall-routes';
 import { registerSilenceRoutes } from './silences';
 
 
@@ -53,6 +55,7 @@ export function buildIntakeServer(deps: IntakeDeps) {
     if (deps.silences) registerSilenceRoutes(api, deps.silences, log);
     done();
   });
+  registerOnCallRoutes(app, deps.oncall, log, (api) => requireBearer(api, deps));
   const secret = cfg.ackSecret;
   if (secret) {
     void app.register((ack, _opts, done) => {
