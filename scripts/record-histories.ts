@@ -74,6 +74,23 @@ const paths: Path[] = [
     name: 'storm-silenced-then-delivered', channels: [fast('hook')], script: () => 'ok',
     store: () => ({ incident: { role: 'page' }, suppressed: { kind: 'silence', silenceId: 's-1', endsAt: new Date(Date.now() + 1500).toISOString(), comment: 'failover drill', createdBy: 'alice' } }),
   },
+  // on call (1.1, docs/oncall.md): a level that pages the schedule's on-call, their rules, and nobody on call
+  {
+    name: 'oncall-paged-acknowledged', channels: [fast('ops')], script: () => 'ok', operate: 'acknowledge',
+    store: {
+      incident: { role: 'page' },
+      escalation: { policy: 'oncall', initial: [], levels: [{ afterMs: 0, channels: [], notify: [{ schedule: 'primary' }] }, { afterMs: 600_000, channels: ['ops'] }], repeat: 0 },
+      page: (i) => ({ paged: [{ person: 'alice', via: { schedule: 'primary' }, level: i.level, at: i.at, steps: [{ contact: 'chat', afterMs: 0, channel: fast('slack', { required: false }) }, { contact: 'mail', afterMs: 600_000, channel: fast('email', { required: false }) }] }], nobody: [], fallbackChannels: [] }),
+    },
+  },
+  {
+    name: 'oncall-nobody-fallback', channels: [fast('ops')], script: () => 'ok',
+    store: {
+      incident: { role: 'page' },
+      escalation: { policy: 'oncall', initial: [], levels: [{ afterMs: 0, channels: [], notify: [{ schedule: 'primary' }] }], repeat: 0 },
+      page: (i) => ({ paged: [], nobody: [{ target: i.targets[0], reason: 'nobody is on call for schedule "primary"', fallback: ['ops'] }], fallbackChannels: ['ops'] }),
+    },
+  },
   { name: 'incident-resolved-while-parked', channels: [fast('slack'), fast('pager')], script: (c) => (c === 'slack' ? 'ok' : 'permanent'), operate: 'resolve', store: { incident: { role: 'page' } } },
 ];
 

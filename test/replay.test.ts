@@ -18,6 +18,23 @@ import { HISTORIES as root, eventsOf, jsonIn, load, recordedHistories, replayAll
 
 jest.setTimeout(120_000);
 
+/**
+ * 1.1's new paths (on call, docs/oncall.md): who is resolved when the level fires (resolvePage, a local activity),
+ * the person's first contact is a local first attempt under the person's key; the acknowledgement stops their later
+ * step (mail, 10 min) and level 2; nobody on call: the policy's fallback channel is notified instead.
+ */
+const EXPECTED_1_1: Record<string, ReturnType<typeof story>> = {
+  'oncall-paged-acknowledged.json': {
+    steps: ['persistAlert', 'delivered []', 'recordOutcome', 'resolvePage', 'delivered []', 'first attempt ok', 'recordOutcome', 'delivered []', 'recordOutcome',
+      'update acknowledge({"by":"alice","via":"alertctl"})', 'recordAcknowledged', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['alice:chat:1 (best effort): delivered after 1'], abandonReason: null,
+  },
+  'oncall-nobody-fallback.json': {
+    steps: ['persistAlert', 'delivered []', 'recordOutcome', 'resolvePage', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['ops: delivered after 1'], abandonReason: null,
+  },
+};
+
 /** The baseline: version 1.0's workflow. */
 const v1 = path.join(root, '1.0');
 const { plain, encrypted } = recordedHistories();
@@ -122,6 +139,10 @@ describe('replay of recorded histories', () => {
 
   it.each(Object.keys(EXPECTED))('1.0/%s records its path', (file) => {
     expect(story(v1, file)).toEqual(EXPECTED[file]);
+  });
+
+  it.each(Object.keys(EXPECTED_1_1))('1.1/%s records its path', (file) => {
+    expect(story(path.join(root, '1.1'), file)).toEqual(EXPECTED_1_1[file]);
   });
 
   it('a parked alert that continued as new: its first run ends in continue-as-new, the next run starts parked', () => {

@@ -7,14 +7,23 @@ import type { Delivery } from './delivery';
 import { notifyLevel } from './notify-steps';
 import { pageLevel } from './page-people';
 
+/**
+ * Waits for a level's time; true if a human answered first. A level already due waits 1 ms as 1.0 did (its histories
+ * replay so, docs/development.md), except a level paging people (new in 1.1: no 1.0 history has one), which fires at once.
+ */
+async function answeredBeforeDue(d: Delivery, dueInMs: number, pagesPeople: boolean): Promise<boolean> {
+  if (d.answered()) return true;
+  if (dueInMs <= 0 && pagesPeople) return false;
+  return condition(() => d.answered(), Math.max(dueInMs, 1));
+}
+
 /** @param startedAtMs workflow time of the first notification: every level's `afterMs` counts from there */
 export async function escalate(d: Delivery, plan: EscalationPlan, startedAtMs: number): Promise<void> {
   const cycleMs = plan.levels[plan.levels.length - 1].afterMs;
   let level = 0;
   escalation: for (let cycle = 0; cycle <= plan.repeat; cycle++) {
     for (const step of plan.levels) {
-      const dueInMs = startedAtMs + cycle * cycleMs + step.afterMs - Date.now();
-      if (d.answered() || (dueInMs > 0 && (await condition(() => d.answered(), dueInMs)))) break escalation;
+      if (await answeredBeforeDue(d, startedAtMs + cycle * cycleMs + step.afterMs - Date.now(), !!step.notify)) break escalation;
       level++;
       const fallback = step.notify?.length ? await pageLevel(d, level, step.notify, plan.policy) : [];
       await notifyLevel(d, level, [...new Set([...step.channels, ...fallback])]);
