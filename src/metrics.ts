@@ -93,3 +93,13 @@ export const groupNotifications = new Counter({
 export const silencesChanged = new Counter({
   name: 'alert_silences_changed_total', help: 'Silences created or expired, by action', labelNames: ['action'], registers: [registry],
 });
+
+/** The on-call file in force (ONCALL_FILE): 1 for its version (a content hash), no series for the versions before. */
+export const oncallFileVersion = new Gauge({
+  name: 'alert_oncall_file_info', help: 'The on-call file in force: 1 for its version (sha256 of its text and its iCal files, 12 hex digits)', labelNames: ['version'], registers: [registry],
+});
+
+/** Reloads of the on-call file, by result: applied (a new version) | unchanged | refused (invalid: the old one stays). */
+export const oncallFileReloads = new Counter({
+  name: 'alert_oncall_file_reloads_total', help: 'Reloads of the on-call file (file change, SIGHUP, daily refresh), by result', labelNames: ['result'], registers: [registry],
+});
