@@ -8,6 +8,8 @@ import { createLogger, type Logger } from './logger';
 import { connectRedis, redisErrorMessage, type RedisClient } from './connections/redis';
 import { checkRedis, checkStore, checkTemporal } from './startup';
 import { opensearchClient } from './connections/opensearch';
+import type { OnCallDirectory } from './oncall/directory';
+import { openOnCallDirectory } from './oncall/open';
 import { AlertStore } from './store';
 import type { SilenceLookup } from './storm/screen';
 import { startTracing, type Tracing } from './tracing/sdk';
@@ -20,6 +22,8 @@ export interface Service {
   channels: ChannelRegistry;
   /** The active silences (storm control), read by the persist step. */
   silences?: SilenceLookup;
+  /** The on-call file in force (ONCALL_FILE; worker and combined), watched for changes until close(); absent: none. */
+  oncall?: OnCallDirectory;
   /** OpenTelemetry, when OTEL_* turns it on (src/tracing/sdk.ts); flushed by close(). */
   tracing?: Tracing;
   close(): Promise<void>;
@@ -30,7 +34,10 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   const cfg = loadConfig(role);
   const log = createLogger(role, cfg.logLevel);
   const tracing = startTracing(role, cfg.tracing, log);
-  const channels = new ChannelRegistry(loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv), cfg.taskQueue, { linkBase: cfg.alertLinkBase, smtpTlsInsecure: cfg.smtpTlsInsecure });
+  const channelsFile = loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv);
+  const channels = new ChannelRegistry(channelsFile, cfg.taskQueue, { linkBase: cfg.alertLinkBase, smtpTlsInsecure: cfg.smtpTlsInsecure });
+  // The worker's: who levels page, checked against the channels file (the ingest pages nobody).
+  const oncall = role === 'ingest' ? undefined : openOnCallDirectory(cfg.oncallFile, channelsFile, cfg.channelsFile, cfg.channelsFileEnv, log);
   if (cfg.smtpTlsInsecure) log.warn('SMTP_TLS_INSECURE=1: email channels do not check the SMTP server\'s certificate (test servers only)');
   const escalations = channels.escalationPolicies();
   if (role !== 'ingest' && !cfg.lifecycle && escalations.length) {
@@ -42,7 +49,9 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 5_000 });
   redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
   const store = new AlertStore(opensearchClient(cfg.opensearch), cfg.index, { ...cfg.opensearch.index, incidentTimeoutMs: cfg.incidentTimeoutMs, inhibitRules: channels.inhibitRules() });
+  const stopWatching = oncall?.watch();
   const close = async () => {
+    stopWatching?.();
     redis.disconnect();
     await store.client.close();
     await tracing?.shutdown();
@@ -58,7 +67,7 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   }
   log.info({ temporal: cfg.temporal.describe, redis: cfg.redis.describe, opensearch: cfg.opensearch.describe, stream: cfg.stream, group: cfg.group, taskQueue: cfg.taskQueue, index: cfg.index, channels: channels.names() }, 'start-up checks passed');
   if (tracing) log.info(tracing.describe, 'tracing on: spans exported over OpenTelemetry');
-  return { cfg, log, redis, store, channels, silences: store.silences, ...(tracing ? { tracing } : {}), close };
+  return { cfg, log, redis, store, channels, silences: store.silences, ...(oncall ? { oncall } : {}), ...(tracing ? { tracing } : {}), close };
 }
 
 /** Prints a start-up failure plainly (no stack trace for expected problems) and exits non-zero. */

@@ -26,6 +26,7 @@ export const SECTIONS = {
   opensearch: { title: 'OpenSearch', intro: 'Where alert, incident and silence documents live ([connecting.md](connecting.md#opensearch)).' },
   stream: { title: 'The stream and the ingest', intro: 'From the stream to one workflow per entry ([delivery.md](delivery.md#from-the-stream-to-a-workflow)).' },
   delivery: { title: 'Delivery', intro: 'Where alerts go is the channels file\'s ([channels.md](channels.md)); these say how the worker sends and what it does with failures ([delivery.md](delivery.md)).' },
+  oncall: { title: 'On call', intro: 'Who is on call and how each person is reached: the on-call file, its schedules and their calendar feeds.' },
   incidents: { title: 'Incidents and ack links', intro: 'One page per incident, acknowledged through a link ([incidents.md](incidents.md)).' },
   intake: { title: 'Intake', intro: 'The HTTP API and Alertmanager\'s webhook in front of the stream ([intake.md](intake.md)).' },
   codec: { title: 'Codec endpoint', intro: 'Decodes payloads for the Web UI and the CLI with the service\'s keys ([encryption.md](encryption.md#the-codec-endpoint)).' },
@@ -175,6 +176,13 @@ export const VARIABLES = {
   NO_PROXY: variable({ section: 'delivery', value: v.text(), readThrough: 'undici', readBy: WORKER, description: 'the hosts they reach directly, `host,.domain` (`no_proxy` too)' }),
   SMTP_TLS_INSECURE: variable({ section: 'delivery', value: v.flag(), default: '0', readBy: WORKER,
     description: '`1` turns off the email channels\' check of the SMTP server\'s certificate: anyone on the path can then read and change the mail and take the SMTP password. For a test server with a self-signed certificate only; the worker logs a warning' }),
+
+  // --- On call
+  ONCALL_FILE: variable({ section: 'oncall', value: v.absolutePath(), defaultText: 'none: escalation levels page channels only', readBy: [...WORKER, 'intake'],
+    description: 'the on-call file (YAML: people, their contacts and rules, schedules, teams), reloaded on change and on SIGHUP; its `${VAR}` references are filled in from the environment' }),
+  ONCALL_ICAL_SECRET: variable({ section: 'oncall', value: v.text(), secret: true, defaultText: 'none: no calendar feeds', readBy: ['intake', 'alertctl'],
+    description: 'the key of the calendar feeds\' tokens (an HMAC of each feed\'s path), at least 32 characters; a new one revokes every feed URL' }),
+  ONCALL_ICAL_SECRET_FILE: variable({ section: 'oncall', value: v.file(), readBy: ['intake', 'alertctl'], description: 'the key, from a file' }),
 
   // --- Incidents and ack links
   ALERT_LIFECYCLE: variable({ section: 'incidents', value: v.oneOf(['on', 'off'], 'expected on (the default) or off').transform((s) => s === 'on'), default: 'on', readBy: WORKER,

@@ -41,6 +41,8 @@ export interface ServiceConfig {
   index: string;
   /** CHANNELS_FILE */
   channelsFile: string;
+  /** ONCALL_FILE (worker, combined, intake): people, schedules and teams; absent: levels page channels only. */
+  oncallFile?: string;
   ingest: {
     /** INGEST_BATCH_SIZE: entries read per XREADGROUP. */
     batchSize: number;
@@ -106,8 +108,8 @@ export interface ServiceConfig {
   /** SMTP_TLS_INSECURE (worker): email channels do not check the SMTP server's certificate. */
   smtpTlsInsecure: boolean;
   /**
-   * The whole environment, for the channels file's `${VAR}` references (which name variables of the operator's
-   * choosing). Not enumerable: a logged or serialised config does not show it.
+   * The whole environment, for the `${VAR}` references of the channels file and the on-call file (which name
+   * variables of the operator's choosing). Not enumerable: a logged or serialised config does not show it.
    */
   readonly channelsFileEnv: Env;
 }
@@ -116,7 +118,7 @@ export interface ServiceConfig {
 export type ServiceRole = Extract<ProcessName, 'worker' | 'ingest' | 'combined' | 'intake' | 'alertctl'> | 'tool';
 
 /** What a ServiceConfig is made of; each role reads those its process reads (the others keep their defaults). */
-const SERVICE_VARIABLES = ['REDIS_URL', 'ALERT_STREAM', 'ALERT_CONSUMER_GROUP', 'INGEST_CONSUMER', 'TEMPORAL_TASK_QUEUE', 'OPENSEARCH_URL', 'ALERT_INDEX', 'CHANNELS_FILE',
+const SERVICE_VARIABLES = ['REDIS_URL', 'ALERT_STREAM', 'ALERT_CONSUMER_GROUP', 'INGEST_CONSUMER', 'TEMPORAL_TASK_QUEUE', 'OPENSEARCH_URL', 'ALERT_INDEX', 'CHANNELS_FILE', 'ONCALL_FILE',
   'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM',
   'REDRIVE_INTERVAL', 'GIVE_UP_AFTER', 'RECONCILE_INTERVAL', 'STARTUP_TIMEOUT', 'METRICS_PORT', 'METRICS_HOST', 'TEMPORAL_METRICS_PORT', 'LOG_LEVEL', 'ALERT_LIFECYCLE',
   'INCIDENT_TIMEOUT', 'TEMPORAL_UI_URL', 'ALERT_LINK_BASE', 'SMTP_TLS_INSECURE'] as const;
@@ -152,6 +154,7 @@ export function loadConfig(role: ServiceRole, env: Env = process.env, temporalOv
     opensearch: loadOpenSearchTarget(own, s.OPENSEARCH_URL, problems),
     index: s.ALERT_INDEX,
     channelsFile: s.CHANNELS_FILE,
+    ...(s.ONCALL_FILE ? { oncallFile: s.ONCALL_FILE } : {}),
     ingest: {
       batchSize: s.INGEST_BATCH_SIZE,
       concurrency: s.INGEST_CONCURRENCY,

@@ -1,8 +1,9 @@
-// The intake's own settings (INTAKE_*, ACK_SECRET[_FILE]), validated at start-up with every bad value named at
+// The intake's own settings (INTAKE_*, ACK_SECRET[_FILE], ONCALL_ICAL_SECRET[_FILE]), validated at start-up with every bad value named at
 // once. Redis, the stream, MAX_EVENT_BYTES, CHANNELS_FILE, Temporal, OpenSearch, STARTUP_TIMEOUT, LOG_LEVEL and
 // the metrics endpoint are the service's common settings (src/config/service.ts); the intake process reads both
 // (src/config/intake.ts).
 import { loadAckSecret } from '../config/ack-links';
+import { loadIcalSecret } from '../config/oncall';
 import { readVariables, type Env } from '../config/read';
 import { bearerTokens } from '../config/tokens';
 import { DEFAULT_SEVERITY_TABLE, type AlertmanagerMapping } from './alertmanager';
@@ -22,6 +23,8 @@ export interface IntakeConfig {
   maxAlerts: number;
   /** ACK_SECRET or ACK_SECRET_FILE (>= 32 bytes): verifies ack links; unset = ack links off (404). */
   ackSecret?: Buffer;
+  /** ONCALL_ICAL_SECRET or ONCALL_ICAL_SECRET_FILE (>= 32 characters): the calendar feeds' token key; unset = no feeds (404). */
+  icalSecret?: Buffer;
   /** INTAKE_ACK_TIMEOUT: how long an acknowledgement waits for the workflow's answer. */
   ackTimeoutMs: number;
   /** INTAKE_REDIS_TIMEOUT: how long a write to the stream may take before the request answers 503. */
@@ -37,6 +40,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     'INTAKE_AM_DEFAULT_SCOPE', 'INTAKE_AM_RULE_ID_LABEL', 'INTAKE_AM_RULE_NAME_LABEL', 'INTAKE_AM_TITLE_ANNOTATIONS', 'INTAKE_AM_DESCRIPTION_ANNOTATIONS'], problems);
   const tokens = bearerTokens(env, 'INTAKE_TOKEN', s.INTAKE_AUTH, problems);
   const ackSecret = loadAckSecret(env, problems);
+  const icalSecret = loadIcalSecret(env, problems);
   return {
     host: s.INTAKE_HOST,
     port: s.INTAKE_PORT,
@@ -45,6 +49,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     bodyLimit: s.INTAKE_BODY_LIMIT,
     maxAlerts: s.INTAKE_MAX_ALERTS,
     ...(ackSecret ? { ackSecret } : {}),
+    ...(icalSecret ? { icalSecret } : {}),
     ackTimeoutMs: s.INTAKE_ACK_TIMEOUT,
     redisTimeoutMs: s.INTAKE_REDIS_TIMEOUT,
     alertmanager: {
