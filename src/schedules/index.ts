@@ -6,7 +6,9 @@ export type {
 } from './types';
 export { WEEKDAYS } from './types';
 export { DEFAULT_MAX_SHIFTS, UNTIL_CAP_MS, onCallAt, shiftsBetween } from './on-call';
-export { IcalImportError, MAX_OCCURRENCES_PER_EVENT, defaultIcalWindow, icalLayer, knownPeople, type IcalImportOptions } from './ical-import';
-export { personCalendar, scheduleCalendar, shiftUid, type FeedOptions } from './ical-export';
+export {
+  IcalImportError, MAX_OCCURRENCES_PER_EVENT, defaultIcalWindow, icalLayer, knownPeople, personCalendar, scheduleCalendar, shiftUid,
+  type FeedOptions, type IcalImportOptions,
+} from './ical';
 export { parseShiftLength, scheduleProblems, type ScheduleProblem } from './validate';
 export { isValidZone, localToInstant } from './local-time';
