@@ -35,9 +35,10 @@ export async function openService(role: 'worker' | 'ingest' | 'combined'): Promi
   const log = createLogger(role, cfg.logLevel);
   const tracing = startTracing(role, cfg.tracing, log);
   const channelsFile = loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv);
-  const channels = new ChannelRegistry(channelsFile, cfg.taskQueue, { linkBase: cfg.alertLinkBase, smtpTlsInsecure: cfg.smtpTlsInsecure });
   // The worker's: who levels page, checked against the channels file (the ingest pages nobody).
   const oncall = role === 'ingest' ? undefined : openOnCallDirectory(cfg.oncallFile, channelsFile, cfg.channelsFile, cfg.channelsFileEnv, log);
+  const teamPolicy = (team: string) => oncall?.team(team)?.escalation; // the file in force: a reload changes it
+  const channels = new ChannelRegistry(channelsFile, cfg.taskQueue, { linkBase: cfg.alertLinkBase, smtpTlsInsecure: cfg.smtpTlsInsecure, teamPolicy });
   if (cfg.smtpTlsInsecure) log.warn('SMTP_TLS_INSECURE=1: email channels do not check the SMTP server\'s certificate (test servers only)');
   const escalations = channels.escalationPolicies();
   if (role !== 'ingest' && !cfg.lifecycle && escalations.length) {

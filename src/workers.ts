@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { onCallLookup } from './oncall/lookup';
+import { OverrideStore } from './oncall/overrides';
 import type { GroupDeps } from './activities/groups';
 import { SA_GROUP } from './contracts/search-attributes';
 import type { Logger } from './logger';
@@ -40,7 +42,9 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
     client, taskQueue: cfg.taskQueue, memberTimeoutMs: cfg.incidentTimeoutMs,
     ...(cfg.uiUrl ? { listUrlFor: (groupId: string) => `${cfg.uiUrl}/namespaces/${cfg.namespace}/workflows?query=${encodeURIComponent(`${SA_GROUP.name}="${groupId}"`)}` } : {}),
   };
-  const activities = createActivities({ store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences });
+  // Overrides are read from the index the intake writes (cached 2 s): every worker sees a new one within seconds.
+  const oncall = svc.oncall && onCallLookup(svc.oncall, new OverrideStore(svc.store.client, OverrideStore.indexFor(cfg.index), svc.oncall));
+  const activities = createActivities({ store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences, ...(oncall ? { oncall } : {}) });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
   const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,
