@@ -9,6 +9,7 @@
 //   history   export a workflow history as JSON (the replay-test format)
 //   index-template  print or install the OpenSearch index template of rollover mode
 //   silence   add, list or expire silences (storm control; OpenSearch, and Temporal to wake deliveries)
+//   oncall    who is on call, overrides, calendar feed URLs (through the intake's API: INTAKE_URL, INTAKE_TOKEN)
 // Exit codes: 0 ok, 1 not found / failed / rejected, 2 usage (unknown command or flag, bad value, missing argument).
 import { parseArgs } from 'node:util';
 import { isGrpcServiceError } from '@temporalio/client';
@@ -40,7 +41,8 @@ commands:
 ${Object.entries(commands).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`).join('\n')}
 
 ${CONNECTION_HELP}
-environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL; index-template, silence: OPENSEARCH_*, ALERT_INDEX
+environment: REDIS_URL, ALERT_STREAM, TEMPORAL_UI_URL; index-template, silence: OPENSEARCH_*, ALERT_INDEX;
+  oncall: INTAKE_URL, INTAKE_TOKEN[_FILE], ONCALL_ICAL_SECRET[_FILE]
 severities: ${SEVERITIES.join(', ')}`;
 
 /** Set as soon as the command line is seen, so that even an error parsing it is reported as JSON. */

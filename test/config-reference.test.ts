@@ -2,7 +2,7 @@
 // is a value its own schema takes, and each process reads exactly the variables the reference says it reads.
 import fs from 'node:fs';
 import path from 'node:path';
-import { alertctlDebug, loadAlertctlConfig } from '../src/config/alertctl';
+import { alertctlDebug, alertctlIntake, loadAlertctlConfig } from '../src/config/alertctl';
 import { loadCodecSettings } from '../src/config/codec';
 import { loadIntakeSettings } from '../src/config/intake';
 import { readVariables, type Env } from '../src/config/read';
@@ -67,7 +67,7 @@ const LOADERS: Record<ProcessName, (env: Env) => unknown> = {
   combined: (env) => loadConfig('combined', env),
   intake: (env) => loadIntakeSettings(env),
   codec: (env) => loadCodecSettings(env),
-  alertctl: (env) => [loadAlertctlConfig({}, env), alertctlDebug(env)],
+  alertctl: (env) => [loadAlertctlConfig({}, env), alertctlDebug(env), alertctlIntake(env)],
   receiver: (env) => loadReceiverSettings(env),
 };
 

@@ -12,6 +12,7 @@ import { WORKFLOW_TYPE } from '../contracts/ids';
 import { abandonUpdate, acknowledgeUpdate, retryUpdate, statusQuery } from '../contracts/messages';
 import { UsageError } from './usage-error';
 import { FailedError } from './failed-error';
+import { oncall } from './oncall';
 import { silence } from './silence';
 import { type Command, SA_NAMES, describeOrNotFound, durationFlag, issues, notFoundOr, queryValue, saValues, stateText, temporal, uiUrl, updateError, wid, xadd } from './support';
 
@@ -320,4 +321,5 @@ export const commands: Record<string, Command> = {
     },
   },
   silence,
+  oncall,
 };

@@ -202,9 +202,9 @@ export const VARIABLES = {
   INTAKE_PORT: variable({ section: 'intake', value: v.port(), default: '8088', readBy: ['intake'], description: 'its port (`0`: any free port)' }),
   INTAKE_AUTH: variable({ section: 'intake', value: v.oneOf(['bearer', 'none'], 'expected bearer (the default) or none'), default: 'bearer', readBy: ['intake'],
     description: '`none` turns the token check off, for local use only (logged as a warning; excludes `INTAKE_TOKEN`)' }),
-  INTAKE_TOKEN: variable({ section: 'intake', value: v.text(), secret: true, defaultText: 'none: **start-up fails**', readBy: ['intake'],
-    description: 'the accepted bearer tokens, 16+ printable characters, several separated by commas or new lines ([intake.md](intake.md#the-intake-api))' }),
-  INTAKE_TOKEN_FILE: variable({ section: 'intake', value: v.file(), readBy: ['intake'], description: 'the tokens, from a file' }),
+  INTAKE_TOKEN: variable({ section: 'intake', value: v.text(), secret: true, defaultText: 'none: **start-up fails**', readBy: ['intake', 'alertctl'],
+    description: 'the accepted bearer tokens, 16+ printable characters, several separated by commas or new lines ([intake.md](intake.md#the-intake-api)); `alertctl oncall` sends the first' }),
+  INTAKE_TOKEN_FILE: variable({ section: 'intake', value: v.file(), readBy: ['intake', 'alertctl'], description: 'the tokens, from a file' }),
   INTAKE_BODY_LIMIT: variable({ section: 'intake', value: v.byteSize(64), default: '1mb', readBy: ['intake'], description: 'the largest request body: bytes, or with `kb` / `mb` (1 KiB to 64 MiB)' }),
   INTAKE_MAX_ALERTS: variable({ section: 'intake', value: v.wholeNumber(1, 100_000), default: '1000', readBy: ['intake'], description: 'most alerts in one request' }),
   INTAKE_REDIS_TIMEOUT: variable({ section: 'intake', value: v.duration({ above0: true }), default: '5s', readBy: ['intake'], description: 'a write to the stream taking longer answers 503' }),
@@ -277,7 +277,9 @@ export const VARIABLES = {
 
   // --- alertctl and the local receiver
   ALERTCTL_DEBUG: variable({ section: 'tools', value: v.flag(), default: '0', readBy: ['alertctl'], description: '`1`: an unexpected error is printed with its stack trace' }),
-  USER: variable({ section: 'tools', value: v.text(), defaultText: 'the login name', readBy: ['alertctl'], description: 'who expires a silence, for `alertctl silence expire` without `--by`' }),
+  USER: variable({ section: 'tools', value: v.text(), defaultText: 'the login name', readBy: ['alertctl'], description: 'who expires a silence, makes or removes an override, for `alertctl silence expire` and `alertctl oncall override` without `--by`' }),
+  INTAKE_URL: variable({ section: 'tools', value: v.httpUrl(), default: 'http://127.0.0.1:8088', readBy: ['alertctl'],
+    description: 'the intake, as `alertctl oncall` reaches its API (with a token of `INTAKE_TOKEN`); `oncall ical-url`\'s feed URLs start with it' }),
   RECEIVER_HOST: variable({ section: 'tools', value: v.text(), default: '127.0.0.1', readBy: ['receiver'], description: 'the address of the local receiver (`node dist/src/receiver.js`)' }),
   RECEIVER_PORT: variable({ section: 'tools', value: v.port(), default: '8787', readBy: ['receiver'], description: 'its port' }),
   RECEIVER_STATUS: variable({ section: 'tools', value: v.wholeNumber(200, 599), default: '200', readBy: ['receiver'],

@@ -1,4 +1,4 @@
-// The on-call calendar feeds (docs/oncall.md, "Calendar feeds"), which calendar apps subscribe to:
+// The on-call calendar feeds (docs/intake.md, "Calendar feeds"), which calendar apps subscribe to:
 //   GET /oncall/ical/schedules/<id>.ics?token=…   a schedule's shifts
 //   GET /oncall/ical/people/<id>.ics?token=…      a person's shifts across every schedule
 // No bearer token (a calendar app cannot send one): the token in the query is the HMAC of the feed's path with

@@ -1,4 +1,4 @@
-// The intake's on-call API (docs/oncall.md, "The API"), behind the bearer token as the other API routes:
+// The intake's on-call API (docs/intake.md, "On call"), behind the bearer token as the other API routes:
 //   GET    /api/oncall/who[?schedule=S][&at=ISO]        who is on call now (or at `at`): one schedule, or every one
 //   GET    /api/oncall/schedules/:id/shifts[?from=&to=] a schedule's shifts (default: the next 7 days)
 //   GET    /api/oncall/overrides[?schedule=&from=&to=&removed=true]   overrides not over (from `from`, default now)

@@ -1,6 +1,7 @@
 // What the intake process opens at start-up, in one place: settings (every bad value named at once), Redis
 // (reachable, or the process stops naming it), the channel names, the Temporal client of the ack links and of
-// silence expiry, the OpenSearch client of the silence API, and the HTTP server; and how it all stops.
+// silence expiry, the OpenSearch client of the silence and on-call APIs, the on-call file (ONCALL_FILE, watched), and
+// the HTTP server; and how it all stops.
 import type http from 'node:http';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { Client, Connection } from '@temporalio/client';
@@ -10,6 +11,9 @@ import { createLogger, type Logger } from '../logger';
 import { serveMetrics } from '../metrics';
 import { connectRedis, redisErrorMessage, type RedisClient } from '../connections/redis';
 import { opensearchClient } from '../connections/opensearch';
+import type { OnCallDirectory } from '../oncall/directory';
+import { openOnCallDirectory } from '../oncall/open';
+import { OverrideStore } from '../oncall/overrides';
 import { SilenceStore } from '../storm/silences';
 import { HeldDeliveries } from '../storm/held';
 import { wakeSilenced } from '../storm/wake';
@@ -27,6 +31,7 @@ export class IntakeService {
   private stopping = false;
   private listening = false;
   private metrics?: http.Server;
+  private stopWatching?: () => void;
   readonly app: IntakeApp;
 
   private constructor(
@@ -37,6 +42,7 @@ export class IntakeService {
     private readonly temporal: Connection,
     private readonly opensearch: OpenSearchClient,
     channels: string[],
+    oncall: OnCallDirectory | undefined,
   ) {
     const client = new Client({ connection: temporal, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter });
     const silences = new SilenceStore(opensearch, SilenceStore.indexFor(cfg.index));
@@ -54,14 +60,30 @@ export class IntakeService {
         where: cfg.opensearch.describe,
         wake: (silenceId) => wakeSilenced(client, held, silenceId),
       },
+      ...(oncall ? { oncall: this.oncallApi(oncall) } : {}),
       ready: () => this.ready,
     });
+    this.stopWatching = oncall?.watch();
+  }
+
+  /** The on-call API over the on-call file in force and the overrides of `<ALERT_INDEX>.oncall-overrides`. */
+  private oncallApi(directory: OnCallDirectory) {
+    const overrides = new OverrideStore(this.opensearch, OverrideStore.indexFor(this.cfg.index), directory);
+    return {
+      directory, overrides, where: this.cfg.opensearch.describe,
+      // On the first on-call request, as the silences' index: the intake starts (and takes alerts) without OpenSearch.
+      ensureIndex: ensureOnce(() => overrides.ensureIndex(this.cfg.opensearch.index)),
+      ...(this.intake.icalSecret ? { icalSecret: this.intake.icalSecret } : {}),
+    };
   }
 
   /** Checks Redis with the settings (src/config/intake.ts); throws ConfigError or StartupCheckError naming what is wrong. */
   static async open({ cfg, intake }: { cfg: ServiceConfig; intake: IntakeConfig }): Promise<IntakeService> {
     const log = createLogger('intake', cfg.logLevel);
-    const channels = Object.keys(loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv).channels);
+    const channelsFile = loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv);
+    const channels = Object.keys(channelsFile.channels);
+    // The on-call API's file, checked against the channels file as the worker checks it (ONCALL_FILE; none: API off).
+    const oncall = openOnCallDirectory(cfg.oncallFile, channelsFile, cfg.channelsFile, cfg.channelsFileEnv, log);
     const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
     redis.on('error', (e: Error) => log.warn({ err: redisErrorMessage(e) }, 'redis connection error'));
     try {
@@ -78,10 +100,11 @@ export class IntakeService {
     const opensearch = opensearchClient(cfg.opensearch);
     if (intake.auth === 'none') log.warn('INTAKE_AUTH=none: the API accepts alerts from anyone who can reach it (local use only)');
     log.info(
-      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`, bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
+      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`,
+        oncall: oncall ? `${oncall.current().file} (overrides ${OverrideStore.indexFor(cfg.index)}; calendar feeds ${intake.icalSecret ? 'on' : 'off (no ONCALL_ICAL_SECRET)'})` : 'off (no ONCALL_FILE)', bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
       'start-up checks passed',
     );
-    return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels);
+    return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels, oncall);
   }
 
   get ready(): boolean {
@@ -101,6 +124,7 @@ export class IntakeService {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopWatching?.();
     await withTimeout(this.app.close(), STOP_GRACE_MS).catch((e: Error) => this.log.warn({ err: e.message }, 'requests still running at the end of the grace period'));
     this.metrics?.close();
     await this.temporal.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-// The iCal feeds' tokens (docs/oncall.md, "Calendar feeds"). A calendar app subscribes to a URL and cannot send a
+// The iCal feeds' tokens (docs/intake.md, "Calendar feeds"). A calendar app subscribes to a URL and cannot send a
 // bearer token, so a feed is opened by a token in its query instead: token = base64url(HMAC-SHA256(ONCALL_ICAL_SECRET,
 // feed path)), the feed path being `/oncall/ical/schedules/<id>.ics` or `/oncall/ical/people/<id>.ics`. A token opens
 // that one feed and no other (one leaked URL exposes one calendar); a new secret revokes every URL at once.

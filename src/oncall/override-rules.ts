@@ -1,4 +1,4 @@
-// What an on-call override is, as stored, and the rules a new one must meet (docs/oncall.md, "Overrides").
+// What an on-call override is, as stored, and the rules a new one must meet (docs/intake.md, "On call").
 // An override puts a person on call for a schedule over [start, end): a shift swap, cover for a holiday. It wins
 // over every layer of the schedule; of overlapping ones, the one created last wins (src/schedules/).
 // Removing one keeps it, marked removed (see OverrideStore.remove): its effective end is the earlier of its end and
@@ -37,7 +37,7 @@ export type OverrideState = 'upcoming' | 'active' | 'ended' | 'removed';
 export const MAX_OVERRIDE_MS = 366 * 86_400_000;
 const LIMITS = { createdBy: 128, reason: 2000, id: 128 };
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The end that counts: the planned end, or the removal if that came first. */
@@ -63,11 +63,18 @@ export function asOverride(o: StoredOverride): Override {
   };
 }
 
-/** An instant given as ISO text (with a zone: no guessing the server's), a Date or epoch ms; NaN when it is none. */
+/**
+ * An instant given as ISO 8601 text with a zone (Z or an offset: no guessing the server's), a Date or epoch ms; NaN
+ * when it is none (also a date that does not exist, such as 31 February, which Date.parse would roll over).
+ */
 export function instantOf(v: unknown): number {
   if (v instanceof Date) return v.getTime();
   if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
-  return typeof v === 'string' && ISO_INSTANT.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  const m = typeof v === 'string' ? ISO_INSTANT.exec(v.trim()) : null;
+  if (!m) return NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d ? Date.parse((v as string).trim()) : NaN;
 }
 
 /**

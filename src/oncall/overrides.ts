@@ -1,4 +1,4 @@
-// On-call overrides (docs/oncall.md, "Overrides"), stored durably in OpenSearch as silences are (src/storm/silences.ts):
+// On-call overrides (docs/intake.md, "On call"), stored durably in OpenSearch as silences are (src/storm/silences.ts):
 // one document per override in `<ALERT_INDEX>.oncall-overrides` (outside a rollover template's `<alias>-*`
 // pattern), written with refresh=wait_for so the next search anywhere sees it.
 // Every worker answers `overlapping` (who is on call when a level fires) from a cache of the overrides not yet over,
