@@ -148,7 +148,9 @@ async function main(): Promise<number> {
   await paths.receiver.start();
   const pathsConfig = perPath > 0 ? paths.channelsConfig('hook') : { channels: {}, config: {} };
   const channelsFile = writeChannelsFile({ hook: { url: receiver.url, timeout: channel.timeout, required: true, retry: channel.retry }, ...pathsConfig.channels }, pathsConfig.config);
-  const env = serviceEnv({ ...names, channelsFile }, serviceSettings);
+  const oncallFile = path.join(path.dirname(channelsFile), 'oncall.yaml');
+  if (perPath > 0) paths.writeOnCallFile(oncallFile);
+  const env = { ...serviceEnv({ ...names, channelsFile }, serviceSettings), ...(perPath > 0 ? { ONCALL_FILE: oncallFile } : {}) };
   const events: { at: number; msg: string }[] = [];
   const note = (msg: string) => {
     events.push({ at: Date.now(), msg });

@@ -1,11 +1,14 @@
 // The chaos run's path bursts: beside its plain alerts, bursts of alerts on every path on which a delivery waits —
-// an escalation (chat at once, the pager level after a delay), a silence, an inhibition, a group, a parked failure —
+// an escalation (chat at once, the pager level after a delay), a silence, an inhibition, a group, a parked failure,
+// a person's notification rules (a level paging a person of the on-call file: a contact at once, another 5 s later) —
 // published across the window in which the worker is killed -9, so first workflow tasks on each path are lost.
 // After the plain alerts settled, each hold is released (the silence expired, the source resolved, the broken
 // channel fixed and the parked alerts retried) and every alert is checked: it reached what its path says, once.
+import fs from 'node:fs';
 import type { Client as OpenSearch } from '@opensearch-project/opensearch';
 import type { Client as TemporalClient } from '@temporalio/client';
 import type Redis from 'ioredis';
+import YAML from 'yaml';
 import type { AlertEvent } from '../../src/contracts/alert';
 import { workflowIdFor } from '../../src/contracts/ids';
 import { retryUpdate } from '../../src/contracts/messages';
@@ -15,10 +18,13 @@ import { wakeSilenced } from '../../src/storm/wake';
 import { LocalReceiver, type Received, type Reply } from '../../tools/receiver';
 import { sleep } from '../harness';
 
-export const PATHS = ['escalation', 'silenced', 'inhibited', 'grouped', 'parked'] as const;
+export const PATHS = ['escalation', 'silenced', 'inhibited', 'grouped', 'parked', 'personal'] as const;
 export type PathName = (typeof PATHS)[number];
 /** The pager level's delay: the escalation's second level comes this long after the first notification. */
 const PAGER_AFTER = '5s';
+/** The personal path's person (docs/oncall.md): a contact at once, one this long after the page. */
+const PERSON = 'pat';
+const LATER_AFTER = '5s';
 
 /** The paths' receiver: per URL path, the keys answered 2xx and when first; `/broken` answers 404 until fixed. */
 class PathReceiver extends LocalReceiver {
@@ -88,9 +94,13 @@ export class PathBursts {
     return {
       channels: { chat: hook('/chat', 5), pager: hook('/pager', 5), broken: hook('/broken', 1) },
       config: {
-        escalations: { paths: { levels: [{ after: '0s', channels: ['chat'] }, { after: PAGER_AFTER, channels: ['pager'] }] } },
+        escalations: {
+          paths: { levels: [{ after: '0s', channels: ['chat'] }, { after: PAGER_AFTER, channels: ['pager'] }] },
+          personal: { levels: [{ after: '0s', notify: [{ person: PERSON }] }] },
+        },
         routes: [
           { match: on('escalation'), escalation: 'paths' },
+          { match: on('personal'), escalation: 'personal' },
           { match: on('parked'), channels: ['broken'] },
           { name: 'chaos-grouped', match: on('grouped'), channels: ['chat'], group_by: ['cluster'], group_wait: '2s', group_interval: '2s' },
           { match: on('source'), channels: ['chat'] },
@@ -101,6 +111,13 @@ export class PathBursts {
         inhibit_rules: [{ source_matchers: ['alertname="ChaosClusterDown"'], target_matchers: ['path="inhibited"'], equal: ['cluster'] }],
       },
     };
+  }
+
+  /** The on-call file of the personal path: one person, each contact a path of the paths' receiver (ONCALL_FILE). */
+  writeOnCallFile(file: string): void {
+    const contact = (name: string) => ({ via: 'chat', address: `${this.receiver.origin}/people/${PERSON}/${name}` });
+    const person = { name: 'Pat', contacts: { now: contact('now'), later: contact('later') }, rules: { high: [{ contact: 'now' }, { contact: 'later', after: LATER_AFTER }] } };
+    fs.writeFileSync(file, YAML.stringify({ people: { [PERSON]: person } }));
   }
 
   /** Before publishing: the silence for the silenced path, and the inhibition source, delivered. */
@@ -154,6 +171,7 @@ export class PathBursts {
         case 'escalation': return d.escalationLevel === 1 && this.receiver.okAt('/chat', key) !== undefined && this.receiver.okAt('/pager', key) !== undefined;
         case 'grouped': return typeof d.groupNotificationKey === 'string' && this.receiver.groupKeys.has(d.groupNotificationKey);
         case 'parked': return (this.receiver.okAt('/broken', key) ?? 0) >= this.releasedAt.parked!;
+        case 'personal': return d.escalationLevel === 1 && this.receiver.okAt(`/people/${PERSON}/now`, `${key}:${PERSON}:1`) !== undefined && this.receiver.okAt(`/people/${PERSON}/later`, `${key}:${PERSON}:2`) !== undefined;
         default: return (this.receiver.okAt('/chat', key) ?? 0) >= this.releasedAt[a.path]!;
       }
     };
@@ -171,6 +189,7 @@ export class PathBursts {
       inhibited: 'held `inhibited` until its source resolved, then notified',
       grouped: 'notified by its group (its document names the notification)',
       parked: 'parked `failed` until the channel was fixed, then delivered by a retry or re-drive',
+      personal: `paged its person: the contact at once and the one ${LATER_AFTER} later, each under its own key`,
     };
     return PATHS.map((path) => {
       const miss = missing.get(path) ?? [];
