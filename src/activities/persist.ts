@@ -60,7 +60,9 @@ export function createPersistActivities(deps: ActivityDeps) {
      */
     async planResolved(firingDeliveryId: string): Promise<ChannelPlan[]> {
       const firing = await store.get(firingDeliveryId);
-      const reached = (firing?.deliveries ?? []).filter((d) => d.status === 'delivered').map((d) => d.channel);
+      // Channels only: a repeat at a later level (`pager:level-2`) or a person's contact (`alice:chat:1`, docs/oncall.md)
+      // is a result under a derived name (channel names have no colon), not a channel to tell again.
+      const reached = (firing?.deliveries ?? []).filter((d) => d.status === 'delivered' && !d.channel.includes(':')).map((d) => d.channel);
       return channels.planNamed(reached);
     },
 
