@@ -26,7 +26,7 @@ export const SECTIONS = {
   opensearch: { title: 'OpenSearch', intro: 'Where alert, incident and silence documents live ([connecting.md](connecting.md#opensearch)).' },
   stream: { title: 'The stream and the ingest', intro: 'From the stream to one workflow per entry ([delivery.md](delivery.md#from-the-stream-to-a-workflow)).' },
   delivery: { title: 'Delivery', intro: 'Where alerts go is the channels file\'s ([channels.md](channels.md)); these say how the worker sends and what it does with failures ([delivery.md](delivery.md)).' },
-  oncall: { title: 'On call', intro: 'Who is on call and how each person is reached: the on-call file, its schedules and their calendar feeds.' },
+  oncall: { title: 'On call', intro: 'Who is on call and how each person is reached: the on-call file, its schedules and their calendar feeds ([oncall.md](oncall.md)).' },
   incidents: { title: 'Incidents and ack links', intro: 'One page per incident, acknowledged through a link ([incidents.md](incidents.md)).' },
   intake: { title: 'Intake', intro: 'The HTTP API and Alertmanager\'s webhook in front of the stream ([intake.md](intake.md)).' },
   codec: { title: 'Codec endpoint', intro: 'Decodes payloads for the Web UI and the CLI with the service\'s keys ([encryption.md](encryption.md#the-codec-endpoint)).' },
