@@ -12,6 +12,7 @@ import { alertEvent } from './helpers/alerts';
 import { notifiedChannels } from './helpers/histories';
 import { TEST_ACK_SECRET, TEST_INTAKE_TOKEN, startIntake, type IntakeProcess } from './helpers/intake';
 import { Pipeline } from './helpers/pipeline';
+import { OPENSEARCH_URL } from './helpers/stack';
 import type { ServiceProcess } from './helpers/processes';
 
 jest.setTimeout(240_000);
@@ -62,7 +63,7 @@ beforeAll(async () => {
   ].join('\n'));
   writeOnCallFile(['alice', 'bob', 'carol']);
   const shared = { ONCALL_FILE: oncallFile, ONCALL_ICAL_SECRET: ICAL_SECRET };
-  intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile, extra: { ...shared, ALERT_INDEX: p.index } });
+  intake = await startIntake({ stream: p.stream, channelsFile: p.channelsFile, extra: { ...shared, ALERT_INDEX: p.index, OPENSEARCH_URL } });
   await p.ingest();
   worker = await p.worker({ ...shared, ACK_LINK_BASE: intake.url, ACK_SECRET: TEST_ACK_SECRET, ACK_LINK_TTL: '1h' });
 });
