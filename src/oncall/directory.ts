@@ -114,7 +114,8 @@ export class OnCallDirectory extends EventEmitter {
 
   /**
    * A person's steps for an urgency: their own rules; else default_rules without the steps naming a contact they
-   * lack; else (no default, or nothing left) every contact at once. undefined: no such person.
+   * lack (moved earlier so the first comes when the first default step would); else (no default, or nothing left)
+   * every contact at once. undefined: no such person.
    */
   rulesFor(id: string, urgency: Urgency): ResolvedStep[] | undefined {
     const p = this.person(id);
@@ -125,8 +126,12 @@ export class OnCallDirectory extends EventEmitter {
     });
     const own = p.rules[urgency];
     if (own) return resolve(own);
-    const byDefault = resolve(this.file.defaultRules[urgency] ?? []);
-    if (byDefault.length) return byDefault;
+    const defaults = this.file.defaultRules[urgency] ?? [];
+    const byDefault = resolve(defaults);
+    // Steps skipped before the first one the person has: that one comes at the time of the first default step,
+    // the rest keep their spacing (someone without chat is emailed at once, not when the email step was due).
+    const early = byDefault.length && byDefault[0].contact !== defaults[0].contact ? byDefault[0].afterMs - defaults[0].afterMs : 0;
+    if (byDefault.length) return byDefault.map((s) => ({ ...s, afterMs: s.afterMs - early }));
     return [...p.contacts].map(([contact, { via }]) => ({ contact, afterMs: 0, via }));
   }
 

@@ -62,8 +62,8 @@ describe('OnCallDirectory: lookups and rules', () => {
     expect(directory.rulesFor('bob', 'high')).toEqual([{ contact: 'chat', afterMs: 0, via: 'slack-ops' }, { contact: 'mail', afterMs: 90_000, via: 'email-ops' }]);
   });
 
-  it('rulesFor: default steps naming a contact the person lacks are skipped', () => {
-    expect(directory.rulesFor('carol', 'high')).toEqual([{ contact: 'mail', afterMs: 90_000, via: 'email-ops' }]);
+  it('rulesFor: default steps naming a contact the person lacks are skipped; the first left comes when the first default step would', () => {
+    expect(directory.rulesFor('carol', 'high')).toEqual([{ contact: 'mail', afterMs: 0, via: 'email-ops' }]);
   });
 
   it('rulesFor: every contact at once when no default applies (none for the urgency, or nothing left)', () => {
