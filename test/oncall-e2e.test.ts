@@ -132,7 +132,7 @@ it('an override made with alertctl while level 2 waits is honoured by level 2', 
   await alertctl(['override', 'remove', override.id]);
 });
 
-it("the ack link in the person's message stops their later step", async () => {
+it("the ack link in the person's message stops their later step; the resolve reaches them where the page did", async () => {
   const event = alertEvent({ severity: 'critical' });
   const id = await p.publish(event);
   const doc = await pagedAt(id, 1);
@@ -143,6 +143,14 @@ it("the ack link in the person's message stops their later step", async () => {
   // closed: the only notification it ever made was the first step; the later step and level 2 never happened
   expect(await notifiedChannels((await p.temporal()).workflow.getHandle(p.key(id)))).toEqual(['push']);
   expect(postsTo(`/people/${person}/later`, event.alertId)).toEqual([]);
+
+  // Then the alert resolves: the person hears of it through the contact that reached them, under its own key.
+  await p.publish({ ...event, status: 'resolved' });
+  await p.receiver.waitFor(() => postsTo(`/people/${person}/now`, event.alertId).length === 2, 60_000);
+  const resolved = postsTo(`/people/${person}/now`, event.alertId)[1];
+  expect(resolved.key).toBe(`${p.key(id)}:${person}:resolved`);
+  expect(resolved.json).toMatchObject({ recipient: { person }, data: { status: 'resolved' } });
+  expect(resolved.json.data.ackUrl).toBeUndefined();
 });
 
 it('kill -9 of the worker while a personal step waits: the step is still sent, once', async () => {

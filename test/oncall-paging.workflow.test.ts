@@ -4,6 +4,7 @@
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 type History = temporal.api.history.v1.IHistory;
+import type { ChannelPlan } from '../src/contracts/channels';
 import type { EscalationPlan } from '../src/contracts/delivery';
 import { acknowledgeUpdate, incidentResolvedSignal, statusQuery } from '../src/contracts/messages';
 import type { PageResolution, PagedPerson, ResolvePageInput } from '../src/contracts/oncall';
@@ -32,8 +33,8 @@ function person(name: string, input: ResolvePageInput, via: PagedPerson['via'] =
 }
 const onCall = (who: (input: ResolvePageInput) => string) => (input: ResolvePageInput): PageResolution => ({ paged: [person(who(input), input, input.level === 2 ? { person: 'lead' } : undefined)], nobody: [], fallbackChannels: [] });
 
-async function run(page: (i: ResolvePageInput) => PageResolution, body: (h: Handle) => Promise<void>, script: Script = () => 'ok', escalation = policy) {
-  const mock = mockActivities(channels, script, undefined, false, { incident: { role: 'page' }, escalation, page });
+async function run(page: (i: ResolvePageInput) => PageResolution, body: (h: Handle) => Promise<void>, script: Script = () => 'ok', escalation = policy, resolvedPlans?: () => ChannelPlan[]) {
+  const mock = mockActivities(channels, script, undefined, false, { incident: { role: 'page' }, escalation, page, ...(resolvedPlans ? { resolvedPlans } : {}) });
   const { result, handle } = await runToCompletion<typeof deliverAlert>(suite, 'deliverAlert', { args: [request()], activities: mock.activities, body });
   return { result, history: await handle.fetchHistory(), ...mock };
 }
@@ -101,4 +102,18 @@ it("nobody on call with a fallback: the policy's fallback channels are notified 
   const { result, notifyInputs } = await run(nobody, async () => {}, () => 'ok', { ...policy, levels: [policy.levels[0]] });
   expect(contacts(notifyInputs)).toEqual([['alerts:1-0', 'ops-email']]);
   expect(result).toMatchObject({ status: 'delivered', escalationLevel: 1 });
+});
+
+it('resolved while the page is open: each person paged hears of it through the contact that reached them, under <delivery ID>:<person>:resolved', async () => {
+  const aliceChat = { ...plan('slack', { required: false }), name: 'alice:chat', reaches: { person: 'alice', contact: 'chat', via: 'slack' } };
+  const { result, notifyInputs, events } = await run(onCall(() => 'alice'), async (handle) => {
+    await suite.env.sleep('1 minute'); // chat sent; mail (2 min) not yet
+    await handle.signal(incidentResolvedSignal, { by: 'alerts:9-0' });
+  }, () => 'ok', { ...policy, levels: [policy.levels[0]] }, () => [plan('ops-email'), aliceChat]);
+  expect(events).toContain('planResolved');
+  expect(notifyInputs.map((n) => [n.deliveryId, n.channel, n.contact?.person, n.resolves?.deliveryId])).toEqual([
+    ['alerts:1-0:alice:1', 'slack', 'alice', undefined],
+    ['alerts:1-0:alice:resolved', 'slack', 'alice', 'alerts:1-0'], // the channel plan (ops-email) was never reached: only the person
+  ]);
+  expect(result.channels.map((c) => [c.channel, c.status])).toEqual([['alice:chat:1', 'delivered'], ['alice:chat:resolved', 'delivered']]);
 });

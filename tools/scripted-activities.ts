@@ -50,6 +50,8 @@ export interface MockOptions {
   stillFiring?: boolean;
   /** persist: this resolve ended an inhibition source (the deliveries it held back are woken). */
   endsInhibitions?: boolean;
+  /** planResolved: what it plans (default: the channels given). */
+  resolvedPlans?: () => ChannelPlan[];
   /** resolvePage: who a level pages (default: nobody, no fallback). */
   page?: (input: ResolvePageInput) => PageResolution;
 }
@@ -107,7 +109,7 @@ export function mockActivities(channels: ChannelPlan[], script: Script, park: Pa
     },
     planResolved(): Promise<ChannelPlan[]> {
       events.push('planResolved');
-      return Promise.resolve(channels);
+      return Promise.resolve(opts.resolvedPlans?.() ?? channels);
     },
     resolvePage(input: ResolvePageInput): Promise<PageResolution> {
       events.push(`resolvePage:${input.level}`);

@@ -60,10 +60,10 @@ export function createPersistActivities(deps: ActivityDeps) {
      */
     async planResolved(firingDeliveryId: string): Promise<ChannelPlan[]> {
       const firing = await store.get(firingDeliveryId);
-      // Channels only: a repeat at a later level (`pager:level-2`) or a person's contact (`alice:chat:1`, docs/oncall.md)
-      // is a result under a derived name (channel names have no colon), not a channel to tell again.
-      const reached = (firing?.deliveries ?? []).filter((d) => d.status === 'delivered' && !d.channel.includes(':')).map((d) => d.channel);
-      return channels.planNamed(reached);
+      const delivered = (firing?.deliveries ?? []).filter((d) => d.status === 'delivered').map((d) => d.channel);
+      // Channels: a repeat at a later level (`pager:level-2`) is a result under a derived name (channel names have no
+      // colon), not a channel to tell again. People: each paged person through the first contact that reached them.
+      return [...channels.planNamed(delivered.filter((name) => !name.includes(':'))), ...peopleReached(delivered, deps)];
     },
 
     /** Records that the open firing delivery acknowledged its incident (the incident record says who and when). */
@@ -71,6 +71,19 @@ export function createPersistActivities(deps: ActivityDeps) {
       await store.incidents.acknowledge(alertId, workflowId, by, at);
     },
   };
+}
+
+/** A person's contact result is `<person>:<contact>:<n>` (workflows/page-people.ts). */
+const CONTACT_RESULT = /^([^:]+):([^:]+):\d+$/;
+
+/** The plans that tell each paged person of the resolve: their first contact that was reached, if still in the on-call file. */
+function peopleReached(delivered: string[], { oncall, channels }: ActivityDeps): ChannelPlan[] {
+  const first = new Map<string, string>();
+  for (const [, person, contact] of delivered.map((name) => CONTACT_RESULT.exec(name) ?? [])) if (person && !first.has(person)) first.set(person, contact);
+  return [...first].flatMap(([person, contact]) => {
+    const via = oncall?.contactOf(person, contact)?.via;
+    return via ? [{ ...channels.planNamed([via])[0], name: `${person}:${contact}`, required: false, reaches: { person, contact, via } }] : [];
+  });
 }
 
 /**

@@ -37,6 +37,11 @@ export interface ChannelPlan {
   retry: RetryPolicy;
   /** Set for a rate-limited channel: its notifications wait in this task queue (delayed, never dropped). */
   taskQueue?: string;
+  /**
+   * Set when the plan reaches a person (on call: a resolved notification to someone who was paged): `name` is
+   * `<person>:<contact>`, and the notification goes through the channel `via` to the address the on-call file gives.
+   */
+  reaches?: { person: string; contact: string; via: string };
 }
 
 /** What the workflow does when a required channel fails (from the worker's config; 0 = off). */

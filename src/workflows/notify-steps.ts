@@ -8,6 +8,7 @@ import type { ResolvesRef } from '../contracts/delivery';
 import type { ContactRef } from '../contracts/oncall';
 import { workflowIdFor } from '../contracts/ids';
 import { SA_ESCALATION_LEVEL } from '../contracts/search-attributes';
+import { localBookkeeping } from './bookkeeping';
 import { describeFailure, isChannelFailure } from './describe-failure';
 import { newResult, type Delivery } from './delivery';
 import { firstAttemptMayRunLocally, localFirstAttemptFor, notifierFor, remainderOf, retryAfterFirstAttempt } from './notifiers';
@@ -38,15 +39,20 @@ export async function notifyRound(d: Delivery, names: string[], firstAttemptsHer
   if (state.status === 'failed' && state.parkedAt === null) state.parkedAt = new Date().toISOString();
 }
 
+/** A resolved notification's key: `<firing delivery ID>:resolved`, or `<firing delivery ID>:<person>:resolved` for a person. */
+function resolvedKey(resolving: ResolvesRef, plan: ChannelPlan): string {
+  return plan.reaches ? `${resolving.deliveryId}:${plan.reaches.person}:resolved` : `${resolving.deliveryId}:resolved`;
+}
+
 /** One channel, one notification, into `result`: a local first attempt if asked for, then the channel's regular activity. */
 async function notifyOne(d: Delivery, plan: ChannelPlan, result: ChannelResult, { resolving, key, firstAttemptHere, contact }: NotifyHow): Promise<void> {
   const { req } = d;
   result.status = 'pending';
   const input = {
-    channel: plan.name,
-    deliveryId: resolving ? `${resolving.deliveryId}:resolved` : key ?? d.deliveryId,
+    channel: plan.reaches?.via ?? plan.name,
+    deliveryId: key ?? (resolving ? resolvedKey(resolving, plan) : d.deliveryId),
     ...(resolving ? { resolves: resolving } : {}),
-    ...(contact ? { contact } : {}),
+    ...(contact ?? plan.reaches ? { contact: contact ?? { person: plan.reaches!.person, contact: plan.reaches!.contact } } : {}),
     receivedAt: req.receivedAt,
     messageId: req.messageId,
     workflowId: workflowIdFor(req.stream, req.messageId),
@@ -110,11 +116,15 @@ export async function sendResolved(d: Delivery, by: string): Promise<void> {
   state.incidentState = 'resolved';
   d.showIncidentState('resolved');
   const reached = state.channels.filter((c) => c.status === 'delivered' && d.channels.some((p) => p.name === c.channel));
+  // The people it paged (on call, new in 1.1: asked only then, so a 1.0 history replays as it was): each through the
+  // first contact that reached them, as planResolved plans it for a delivery that already closed.
+  const people = state.paging ? (await localBookkeeping.planResolved(d.deliveryId)).filter((p) => p.reaches) : [];
+  const plans = [...reached.map((c) => d.channels.find((p) => p.name === c.channel)!), ...people];
   const self = { deliveryId: d.deliveryId, workflowId: workflowInfo().workflowId };
-  await Promise.all(reached.map(async (c) => {
-    const result = newResult(`${c.channel}:resolved`, false);
+  await Promise.all(plans.map(async (plan) => {
+    const result = newResult(`${plan.name}:resolved`, false);
     state.channels.push(result);
-    await notifyOne(d, d.channels.find((p) => p.name === c.channel)!, result, { resolving: self });
+    await notifyOne(d, plan, result, { resolving: self });
   }));
   await d.record();
 }
