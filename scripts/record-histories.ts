@@ -32,7 +32,7 @@ interface Path {
   script: Script;
   park?: ParkPolicy;
   /** Operator actions once the workflow is parked (cancel: as from the UI or CLI). */
-  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve' | 'source-resolved';
+  operate?: 'retry' | 'abandon' | 'cancel' | 'abandon-with-start' | 'acknowledge' | 'resolve' | 'source-resolved' | 'resolve-while-paging';
   /** What the store answers (refusals, an already finished document); a function: made when the path is recorded. */
   store?: MockOptions | (() => MockOptions);
   /** Keep failing until the parked workflow continues as new; then also record the first run as `<name>-first-run`. */
@@ -81,6 +81,15 @@ const paths: Path[] = [
       incident: { role: 'page' },
       escalation: { policy: 'oncall', initial: [], levels: [{ afterMs: 0, channels: [], notify: [{ schedule: 'primary' }] }, { afterMs: 600_000, channels: ['ops'] }], repeat: 0 },
       page: (i) => ({ paged: [{ person: 'alice', via: { schedule: 'primary' }, level: i.level, at: i.at, steps: [{ contact: 'chat', afterMs: 0, channel: fast('slack', { required: false }) }, { contact: 'mail', afterMs: 600_000, channel: fast('email', { required: false }) }] }], nobody: [], fallbackChannels: [] }),
+    },
+  },
+  {
+    name: 'oncall-resolved-while-paging', channels: [fast('ops')], script: () => 'ok', operate: 'resolve-while-paging',
+    store: {
+      incident: { role: 'page' },
+      escalation: { policy: 'oncall', initial: [], levels: [{ afterMs: 0, channels: [], notify: [{ schedule: 'primary' }] }], repeat: 0 },
+      page: (i) => ({ paged: [{ person: 'alice', via: { schedule: 'primary' }, level: i.level, at: i.at, steps: [{ contact: 'chat', afterMs: 0, channel: fast('slack', { required: false }) }, { contact: 'mail', afterMs: 600_000, channel: fast('email', { required: false }) }] }], nobody: [], fallbackChannels: [] }),
+      resolvedPlans: () => [{ ...fast('slack', { required: false }), name: 'alice:chat', reaches: { person: 'alice', contact: 'chat', via: 'slack' } }],
     },
   },
   {
@@ -136,6 +145,9 @@ async function main(): Promise<void> {
       } else if (p.operate === 'source-resolved') {
         while ((await handle.query(statusQuery)).status !== 'inhibited') await new Promise((r) => setTimeout(r, 100));
         await handle.signal(inhibitionEndedSignal, { sourceAlertId: 'cluster-down' });
+      } else if (p.operate === 'resolve-while-paging') {
+        while ((await handle.query(statusQuery)).escalationLevel !== 1) await new Promise((r) => setTimeout(r, 100));
+        await handle.signal(incidentResolvedSignal, { by: 'alerts:9-0' });
       } else if (p.operate === 'resolve') {
         while ((await handle.query(statusQuery)).status !== 'failed') await new Promise((r) => setTimeout(r, 100));
         await handle.signal(incidentResolvedSignal, { by: 'alerts:9-0' });

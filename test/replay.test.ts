@@ -21,13 +21,19 @@ jest.setTimeout(120_000);
 /**
  * 1.1's new paths (on call, docs/oncall.md): who is resolved when the level fires (resolvePage, a local activity),
  * the person's first contact is a local first attempt under the person's key; the acknowledgement stops their later
- * step (mail, 10 min) and level 2; nobody on call: the policy's fallback channel is notified instead.
+ * step (mail, 10 min) and level 2; a resolve while paging tells the person through the contact that reached them;
+ * nobody on call: the policy's fallback channel is notified instead.
  */
 const EXPECTED_1_1: Record<string, ReturnType<typeof story>> = {
   'oncall-paged-acknowledged.json': {
     steps: ['persistAlert', 'delivered []', 'recordOutcome', 'resolvePage', 'delivered []', 'first attempt ok', 'recordOutcome', 'delivered []', 'recordOutcome',
       'update acknowledge({"by":"alice","via":"alertctl"})', 'recordAcknowledged', 'delivered []', 'recordOutcome', 'completed delivered'],
     channels: ['alice:chat:1 (best effort): delivered after 1'], abandonReason: null,
+  },
+  'oncall-resolved-while-paging.json': { // the resolve stops the mail step; alice hears of it where the page reached her
+    steps: ['persistAlert', 'delivered []', 'recordOutcome', 'resolvePage', 'delivered []', 'first attempt ok', 'recordOutcome', 'delivered []', 'recordOutcome',
+      'signal incidentResolved', 'planResolved', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
+    channels: ['alice:chat:1 (best effort): delivered after 1', 'alice:chat:resolved (best effort): delivered after 1'], abandonReason: null,
   },
   'oncall-nobody-fallback.json': {
     steps: ['persistAlert', 'delivered []', 'recordOutcome', 'resolvePage', 'notify ok', 'delivered []', 'recordOutcome', 'completed delivered'],
