@@ -4,8 +4,6 @@
 // real running workflows found by their alert documents (status `silenced`, suppressedBy). Those workflows are of a
 // type no worker runs, on a task queue no worker polls: only their document and the signal in their history matter.
 // Needs `npm run build` (dist/src/alertctl.js, dist/src/intake.js).
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type Redis from 'ioredis';
@@ -17,8 +15,9 @@ import { AlertStore } from '../src/store';
 import { HeldDeliveries } from '../src/storm/held';
 import { SilenceStore } from '../src/storm/silences';
 import { wakeInhibited, wakeSilenced } from '../src/storm/wake';
+import { runAlertctl, type AlertctlResult } from './helpers/alertctl';
 import { TEST_INTAKE_TOKEN, startIntake, type IntakeProcess } from './helpers/intake';
-import { OPENSEARCH_URL, ROOT, TEMPORAL_ENV, cleanup, devServerEnv, opensearch, redis, uid } from './helpers/stack';
+import { OPENSEARCH_URL, cleanup, devServerEnv, opensearch, redis, uid } from './helpers/stack';
 
 jest.setTimeout(90_000);
 
@@ -54,20 +53,8 @@ afterAll(async () => {
 });
 
 // ---- helpers ----
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => any;
-}
-function alertctl(args: string[], extra: Record<string, string> = {}): Promise<Result> {
-  const childEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', USER: 'tester', ...TEMPORAL_ENV, OPENSEARCH_URL, ALERT_INDEX: index, ...extra };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'silence', ...args], { env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
-    });
-  });
+function alertctl(args: string[], extra: Record<string, string> = {}): Promise<AlertctlResult> {
+  return runAlertctl(['silence', ...args], { OPENSEARCH_URL, ALERT_INDEX: index, ...extra });
 }
 
 /**

@@ -12,6 +12,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { MappingMismatchError, OverrideNotFoundError, type FieldMismatch } from '../errors';
 import type { Override } from '../schedules/types';
+import { errorType, getVersioned, searchSources, statusOf } from '../store/index-documents';
 import { asOverride, effectiveEnd, isVoid, validateOverride, type NewOverride, type OverrideDirectory, type StoredOverride } from './override-rules';
 
 export const OVERRIDE_MAPPING = {
@@ -35,8 +36,6 @@ export const MAX_OVERRIDES_READ = 10_000;
 /** How far back the cache reaches (a level firing late asks about an instant a little in the past). */
 const CACHE_LOOKBACK_MS = 3_600_000;
 
-const statusOf = (e: unknown): number | undefined => (e as { meta?: { statusCode?: number } }).meta?.statusCode;
-const errorType = (e: unknown): string | undefined => (e as { body?: { error?: { type?: string } } }).body?.error?.type;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A range query of overrides touching [from, to) (a removed one's effective end is checked after the search). */
@@ -195,24 +194,12 @@ export class OverrideStore {
   }
 
   private async search(query: unknown, sort: unknown[], size: number): Promise<StoredOverride[]> {
-    try {
-      const res = await this.client.search({ index: this.index, body: { query, sort, size, track_total_hits: false } as never });
-      return (res.body as { hits: { hits: { _source: StoredOverride }[] } }).hits.hits.map((h) => h._source);
-    } catch (e) {
-      if (errorType(e) === 'index_not_found_exception') return []; // nobody has made an override here yet
-      throw e;
-    }
+    return searchSources<StoredOverride>(this.client, this.index, query, sort, size); // [] until somebody has made an override here
   }
 
   private async read(id: string): Promise<{ override: StoredOverride; seqNo: number; primaryTerm: number } | undefined> {
-    if (!id || id.length > 512) return undefined; // not an ID this store makes (OpenSearch refuses IDs over 512 bytes)
-    try {
-      const res = await this.client.get({ index: this.index, id });
-      const body = res.body as { _source: StoredOverride; _seq_no: number; _primary_term: number };
-      return { override: body._source, seqNo: body._seq_no, primaryTerm: body._primary_term };
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
+    // undefined for an ID this store does not make (OpenSearch refuses IDs over 512 bytes) or a missing document
+    const found = await getVersioned<StoredOverride>(this.client, this.index, id);
+    return found && { override: found.source, seqNo: found.seqNo, primaryTerm: found.primaryTerm };
   }
 }

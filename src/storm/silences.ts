@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { MappingMismatchError, MatcherSyntaxError, SilenceInvalidError, SilenceNotFoundError, type FieldMismatch } from '../errors';
 import { silencesChanged } from '../metrics';
+import { errorType, getVersioned, searchSources, statusOf } from '../store/index-documents';
 import { formatMatcher, matchesAll, matcherMatches, parseMatcher, type Matcher } from './matchers';
 
 export interface Silence {
@@ -72,8 +73,6 @@ interface Timed {
   ends: number;
 }
 
-const statusOf = (e: unknown): number | undefined => (e as { meta?: { statusCode?: number } }).meta?.statusCode;
-const errorType = (e: unknown): string | undefined => (e as { body?: { error?: { type?: string } } }).body?.error?.type;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class SilenceStore {
@@ -219,25 +218,13 @@ export class SilenceStore {
   }
 
   private async search(query: unknown, sort: unknown[], size: number): Promise<Silence[]> {
-    try {
-      const res = await this.client.search({ index: this.index, body: { query, sort, size, track_total_hits: false } as never });
-      return (res.body as { hits: { hits: { _source: Silence }[] } }).hits.hits.map((h) => h._source);
-    } catch (e) {
-      if (errorType(e) === 'index_not_found_exception') return []; // nobody has made a silence here yet
-      throw e;
-    }
+    return searchSources<Silence>(this.client, this.index, query, sort, size); // [] until somebody has made a silence here
   }
 
   private async read(id: string): Promise<{ silence: Silence; seqNo: number; primaryTerm: number } | undefined> {
-    if (!id || id.length > 512) return undefined; // not an ID this store makes (OpenSearch refuses IDs over 512 bytes)
-    try {
-      const res = await this.client.get({ index: this.index, id });
-      const body = res.body as { _source: Silence; _seq_no: number; _primary_term: number };
-      return { silence: body._source, seqNo: body._seq_no, primaryTerm: body._primary_term };
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
+    // undefined for an ID this store does not make (OpenSearch refuses IDs over 512 bytes) or a missing document
+    const found = await getVersioned<Silence>(this.client, this.index, id);
+    return found && { silence: found.source, seqNo: found.seqNo, primaryTerm: found.primaryTerm };
   }
 }
 

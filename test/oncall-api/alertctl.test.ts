@@ -1,15 +1,14 @@
 // `alertctl oncall` as a child process (dist/, --json, exit codes 0/1/2) against the real intake process
 // (dist/src/intake.js) with the fixture's on-call file, its overrides in the stack's OpenSearch and calendar feeds on.
 // Needs `npm run build` (dist/src/alertctl.js, dist/src/intake.js).
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { OverrideStore } from '../../src/oncall/overrides';
+import { runAlertctl, type AlertctlResult } from '../helpers/alertctl';
 import { TEST_INTAKE_TOKEN, startIntake, type IntakeProcess } from '../helpers/intake';
-import { OPENSEARCH_URL, ROOT, TEMPORAL_ENV, cleanup, opensearch, redis, uid } from '../helpers/stack';
+import { OPENSEARCH_URL, cleanup, opensearch, redis, uid } from '../helpers/stack';
 import { ADDRESS_MARKER, ONCALL_YAML, openDirectory, writeOnCallFile } from './fixture';
 
 jest.setTimeout(120_000);
@@ -26,20 +25,8 @@ let store: OverrideStore;
 /** An intake URL nobody listens on (a port just freed; fetch refuses well-known ports such as 1 outright). */
 let nobody: string;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => any;
-}
-function alertctl(args: string[], extra: Record<string, string> = {}): Promise<Result> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', USER: 'tester', ...TEMPORAL_ENV, INTAKE_URL: intake.url, INTAKE_TOKEN: TEST_INTAKE_TOKEN, ONCALL_ICAL_SECRET: SECRET, ...extra };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'oncall', ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
-    });
-  });
+function alertctl(args: string[], extra: Record<string, string> = {}): Promise<AlertctlResult> {
+  return runAlertctl(['oncall', ...args], { INTAKE_URL: intake.url, INTAKE_TOKEN: TEST_INTAKE_TOKEN, ONCALL_ICAL_SECRET: SECRET, ...extra });
 }
 /** Runs alertctl and expects exit 0 and an empty stderr; returns its parsed --json output. */
 async function ok(args: string[], extra: Record<string, string> = {}): Promise<any> {
