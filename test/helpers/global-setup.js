@@ -1,5 +1,7 @@
-// Runs once before all suites: the integration tests need the built service and the local stack.
+// Runs once before all suites: the integration tests need the built service and the local stack; the service's
+// workflow code is bundled here once for the whole run (test/helpers/bundle.ts), not once per test file.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 
@@ -27,4 +29,10 @@ module.exports = async () => {
       throw new Error(`${name} is not reachable at ${hostPort}: start the stack with \`scripts/stack up\` (scripts/test does it for you).`);
     }
   }
+  const { DefaultLogger, bundleWorkflowCode } = require('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(root, 'src', 'workflows'), logger: new DefaultLogger('ERROR') });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alert-delivery-jest-'));
+  // read by the workers jest starts after this (they inherit the environment); removed by global-teardown.js
+  process.env.TEST_WORKFLOW_BUNDLE = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(process.env.TEST_WORKFLOW_BUNDLE, code);
 };

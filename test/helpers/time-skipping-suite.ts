@@ -1,6 +1,6 @@
 // The time-skipping server and the service's workflow bundle for a workflow test file, set up once per file.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { DeliveryState } from '../../src/contracts/delivery';
 import { statusQuery } from '../../src/contracts/messages';
 import { serviceWorkflowBundle } from './bundle';
@@ -8,7 +8,7 @@ import { timeSkippingEnv } from './stack';
 
 export interface TimeSkippingSuite {
   env: TestWorkflowEnvironment;
-  workflowBundle: WorkflowBundle;
+  workflowBundle: WorkflowBundleOption;
   /** Waits (in workflow time, skipped) until the workflow's status query says `status`. */
   until(handle: { query: (q: typeof statusQuery) => Promise<DeliveryState> }, status: string): Promise<DeliveryState>;
 }

@@ -3,13 +3,13 @@
 import type { WorkflowExecutionDescription, WorkflowHandleWithFirstExecutionRunId, WorkflowResultType, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { uid } from './stack';
 
 /** Where the workflow runs: the suite's time-skipping server (timeSkippingSuite) or the dev server, and the bundle. */
 export interface WorkflowServer {
   env: TestWorkflowEnvironment;
-  workflowBundle: WorkflowBundle;
+  workflowBundle: WorkflowBundleOption;
 }
 
 /** Runs `fn` with a worker polling a fresh task queue (given to `fn`) until `fn` settles. */
