@@ -14,7 +14,7 @@ import { loadChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
 import { loadConfig } from '../src/config';
 import { InvalidEntryError, PermanentDeliveryError, TransientDeliveryError } from '../src/errors';
-import { ensureGroup } from '../src/ingestor';
+import { ensureGroup } from '../src/stream-group';
 import { createLogger } from '../src/logger';
 import { connectRedis } from '../src/connections/redis';
 import type { ChannelPlan, ChannelResult } from '../src/contracts/channels';

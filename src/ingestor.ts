@@ -26,12 +26,13 @@ import { ingestEagerStarts, ingestEntries, ingestInFlight, ingestReclaimed, inge
 import type { RedisClient } from './connections/redis';
 import type { DeliveryRequest } from './contracts/delivery';
 import { WORKFLOW_TYPE, workflowIdFor } from './contracts/ids';
+import { deliveryPriority } from './contracts/priority';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS } from './contracts/search-attributes';
 import type { AlertStore } from './store';
 import { inEntryTrace } from './tracing/stream-context';
+import { type Entry, ensureGroup, entriesBySeverity, readStreamState } from './stream-group';
 import type { deliverAlert } from './workflows';
 
-type Entry = [id: string, fields: string[] | null];
 
 export interface IngestorDeps {
   cfg: ServiceConfig;
@@ -73,28 +74,6 @@ export function isEntryError(e: unknown): boolean {
   if (e instanceof StoreRefusedError || e instanceof TypeError || e instanceof RangeError) return true;
   const err = e as { code?: unknown; cause?: { code?: unknown } };
   return err.code === GRPC_INVALID_ARGUMENT || err.cause?.code === GRPC_INVALID_ARGUMENT;
-}
-
-/** Creates the consumer group from the start of the stream (a backlog is delivered); an existing group is fine. */
-export async function ensureGroup(redis: RedisClient, stream: string, group: string): Promise<void> {
-  try {
-    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-  } catch (e) {
-    if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
-  }
-}
-
-/** The group's pending entries (XPENDING) and lag (XINFO GROUPS, Redis 7+). */
-export async function readStreamState(redis: RedisClient, stream: string, group: string): Promise<{ pending: number; lag: number }> {
-  const pending = Number(((await redis.xpending(stream, group)) as [number])[0]);
-  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
-  let lag = 0;
-  for (const g of groups) {
-    const m = new Map<string, unknown>();
-    for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
-    if (m.get('name') === group) lag = Number(m.get('lag') ?? 0);
-  }
-  return { pending, lag };
 }
 
 /** How far Temporal's visibility (the in-flight count) may trail a workflow start. */
@@ -278,9 +257,10 @@ export class Ingestor {
    * Starts (or rejects) every entry, at most `concurrency` at once, then acks the ones Temporal owns.
    * `redelivered`: the entries come from a pending list (own or reclaimed), so their delivery count matters.
    */
-  async processBatch(entries: Entry[], redelivered = false): Promise<void> {
+  async processBatch(batch: Entry[], redelivered = false): Promise<void> {
     const { redis, cfg } = this.d;
-    this.stats.read += entries.length;
+    this.stats.read += batch.length;
+    const entries = entriesBySeverity(batch);
     const deliveries = redelivered ? await this.deliveryCounts(entries) : new Map<string, number>();
     const acks: string[] = [];
     const failures: Error[] = [];
@@ -373,6 +353,7 @@ export class Ingestor {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         workflowIdConflictPolicy: 'FAIL',
         ...(this.d.eagerStart ? { requestEagerStart: true } : {}),
+        priority: deliveryPriority(req.event, cfg.fairnessBy),
         typedSearchAttributes: [
           { key: SA_STATUS, value: 'pending' },
           { key: SA_SEVERITY, value: req.event.severity },

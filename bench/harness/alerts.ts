@@ -1,6 +1,6 @@
 // The alerts the bench and the chaos run publish, and the stream they go to.
 import Redis from 'ioredis';
-import { readStreamState } from '../../src/ingestor';
+import { readStreamState } from '../../src/stream-group';
 import type { AlertEvent } from '../../src/contracts/alert';
 import { withTimeout } from '../../src/startup';
 import { sleep } from './base';

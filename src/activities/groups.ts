@@ -9,6 +9,7 @@ import type { DeliveryState } from '../contracts/delivery';
 import type { GroupMember, GroupRef, GroupStart } from '../contracts/group';
 import { GROUP_WORKFLOW_TYPE } from '../contracts/ids';
 import { joinGroupSignal } from '../contracts/messages';
+import { PRIORITY_KEYS } from '../contracts/priority';
 import { SA_GROUP, SA_STATUS } from '../contracts/search-attributes';
 import { StoreRefusedError } from '../errors';
 
@@ -54,6 +55,8 @@ export function createGroupActivities(store: AlertStore, park: ParkPolicy, group
         args: [start],
         signal: joinGroupSignal,
         signalArgs: [member],
+        // the priority of the member that starts the group (a group of one alertname mostly shares a severity)
+        priority: { priorityKey: PRIORITY_KEYS[member.severity] },
         typedSearchAttributes: [{ key: SA_GROUP, value: ref.workflowId }, { key: SA_STATUS, value: 'pending' }],
         staticSummary: `group ${ref.route} ${Object.entries(ref.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`.slice(0, 200),
       });

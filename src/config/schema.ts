@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SEVERITIES } from '../contracts/alert';
 import { DEFAULT_TASK_QUEUE } from '../contracts/ids';
+import { FAIRNESS_BY_PATTERN } from '../contracts/priority';
 import * as v from './values';
 
 /** The processes, as the reference names them (`combined`: the worker and the ingest in one process). */
@@ -153,6 +154,8 @@ export const VARIABLES = {
     description: 'new entries are read only while fewer deliveries are `pending`, across all ingests of the stream; `0` = no limit ([delivery.md](delivery.md#from-the-stream-to-a-workflow))' }),
   INGEST_MAX_ATTEMPTS: variable({ section: 'stream', value: v.wholeNumber(1, 1_000), default: '5', readBy: INGEST,
     description: 'an entry whose own handling keeps failing is given up after this many deliveries of it ([delivery.md](delivery.md#from-the-stream-to-a-workflow))' }),
+  DELIVERY_FAIRNESS: variable({ section: 'stream', value: v.matching(FAIRNESS_BY_PATTERN, 'expected rule, scope, view, none or label:<name>'), default: 'rule', readBy: SERVICE,
+    description: 'where a delivery\'s fairness key comes from (its severity gives its priority): `rule`, `scope`, `view`, `label:<name>` or `none` ([delivery.md](delivery.md#priority-and-fairness))' }),
   INGEST_DEAD_LETTER_STREAM: variable({ section: 'stream', value: v.name(), defaultText: '`<ALERT_STREAM>:dead-letter`', readBy: INGEST, description: 'where an entry goes that could not even be recorded as rejected' }),
   MAX_EVENT_BYTES: variable({ section: 'stream', value: v.wholeNumber(1024, 1024 * 1024), default: '262144', readBy: [...INGEST, 'intake'],
     description: 'larger `event` fields are rejected (Temporal caps a payload at 2 MB)' }),

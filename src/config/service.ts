@@ -4,6 +4,7 @@
 import type { AckLinkSettings } from '../ack-links';
 import { ConfigError } from '../errors';
 import type { ParkPolicy } from '../contracts/channels';
+import type { FairnessBy } from '../contracts/priority';
 import { loadOpenSearchTarget, type OpenSearchTarget } from '../connections/opensearch';
 import { loadRedisTarget, type RedisTarget } from '../connections/redis';
 import { loadTemporalTarget, type TargetOverrides, type TemporalTarget } from '../connections/temporal';
@@ -76,6 +77,8 @@ export interface ServiceConfig {
    * deliveries whose workflow was terminated or timed out (no workflow code ran to record it).
    */
   reconcileIntervalMs: number;
+  /** DELIVERY_FAIRNESS: where a delivery's fairness key comes from (its severity gives the priority key). */
+  fairnessBy: FairnessBy;
   /** STARTUP_TIMEOUT: how long start-up waits for Redis, Temporal and OpenSearch before failing. */
   startupTimeoutMs: number;
   /** METRICS_PORT (0 = off): Prometheus metrics and /healthz. */
@@ -119,7 +122,7 @@ export type ServiceRole = Extract<ProcessName, 'worker' | 'ingest' | 'combined' 
 
 /** What a ServiceConfig is made of; each role reads those its process reads (the others keep their defaults). */
 const SERVICE_VARIABLES = ['REDIS_URL', 'ALERT_STREAM', 'ALERT_CONSUMER_GROUP', 'INGEST_CONSUMER', 'TEMPORAL_TASK_QUEUE', 'OPENSEARCH_URL', 'ALERT_INDEX', 'CHANNELS_FILE', 'ONCALL_FILE',
-  'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM',
+  'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM', 'DELIVERY_FAIRNESS',
   'REDRIVE_INTERVAL', 'GIVE_UP_AFTER', 'RECONCILE_INTERVAL', 'STARTUP_TIMEOUT', 'METRICS_PORT', 'METRICS_HOST', 'TEMPORAL_METRICS_PORT', 'LOG_LEVEL', 'ALERT_LIFECYCLE',
   'INCIDENT_TIMEOUT', 'TEMPORAL_UI_URL', 'ALERT_LINK_BASE', 'SMTP_TLS_INSECURE'] as const;
 
@@ -167,6 +170,7 @@ export function loadConfig(role: ServiceRole, env: Env = process.env, temporalOv
     },
     park: { redriveIntervalMs: s.REDRIVE_INTERVAL, giveUpAfterMs: s.GIVE_UP_AFTER },
     reconcileIntervalMs: s.RECONCILE_INTERVAL,
+    fairnessBy: s.DELIVERY_FAIRNESS as FairnessBy,
     startupTimeoutMs: s.STARTUP_TIMEOUT,
     metricsPort,
     metricsHost: s.METRICS_HOST,
