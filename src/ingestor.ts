@@ -4,25 +4,27 @@
 // - On start it first re-reads its own pending entries (crash between start and ack), then new ones.
 // - Entries idle on another (dead) consumer for INGEST_RECLAIM_IDLE are taken over with XAUTOCLAIM.
 // - A duplicate start (WorkflowExecutionAlreadyStarted) counts as success: XACK is idempotent.
+// - Read-ahead and priority: entries are read ahead (up to INGEST_READ_AHEAD, held pending in the group) and
+//   started highest severity first (src/read-ahead.ts), each workflow with its severity's task-queue priority.
 // - Backpressure: one batch at a time, at most INGEST_CONCURRENCY starts in flight; nothing is acked
-//   before Temporal owns the alert, so a failure leaves the entry pending for the next pass. New
-//   entries are read only while fewer than INGEST_MAX_IN_FLIGHT deliveries are in flight on the task
-//   queue (a visibility count, at most once a second while below the limit, plus the starts of every ingest
-//   of the stream in the last VISIBILITY_LAG_MS, from a ledger they share in Redis: the limit is global).
+//   before Temporal owns the alert, so a failure leaves the entry pending for the next pass. Entries are
+//   started only while fewer than INGEST_MAX_IN_FLIGHT deliveries are in flight on the task queue, across
+//   every ingest of the stream (src/in-flight-budget.ts).
 // - Malformed entries are recorded in OpenSearch as `rejected` with the reason, then acked.
 // - Per-entry isolation: an entry whose own handling fails (Temporal refuses its start, OpenSearch refuses
 //   its rejection record) stays pending and is retried on its own, without holding up the entries behind
 //   it; after INGEST_MAX_ATTEMPTS deliveries (the stream's delivery count) it is recorded as `rejected`, or
 //   else copied to the dead-letter stream, and acked. Outages (connection errors, 5xx, UNAVAILABLE) are
 //   not the entry's fault: they fail the pass and back off, and never use up an entry's attempts.
-import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseEntry } from './alert-event';
 import type { ChannelRegistry } from './channels/registry';
 import type { ServiceConfig } from './config';
 import { InvalidEntryError, StoreRefusedError } from './errors';
 import type { Logger } from './logger';
-import { ingestEagerStarts, ingestEntries, ingestInFlight, ingestReclaimed, ingestThrottled } from './metrics';
+import { ingestEagerStarts, ingestEntries, ingestReadAhead, ingestReclaimed } from './metrics';
+import { InFlightBudget } from './in-flight-budget';
+import { ReadAhead } from './read-ahead';
 import type { RedisClient } from './connections/redis';
 import type { DeliveryRequest } from './contracts/delivery';
 import { WORKFLOW_TYPE, workflowIdFor } from './contracts/ids';
@@ -30,7 +32,7 @@ import { deliveryPriority } from './contracts/priority';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS } from './contracts/search-attributes';
 import type { AlertStore } from './store';
 import { inEntryTrace } from './tracing/stream-context';
-import { type Entry, ensureGroup, entriesBySeverity, readStreamState } from './stream-group';
+import { type Entry, compareStreamIds, ensureGroup, entriesBySeverity, readStreamState } from './stream-group';
 import type { deliverAlert } from './workflows';
 
 
@@ -76,14 +78,8 @@ export function isEntryError(e: unknown): boolean {
   return err.code === GRPC_INVALID_ARGUMENT || err.cause?.code === GRPC_INVALID_ARGUMENT;
 }
 
-/** How far Temporal's visibility (the in-flight count) may trail a workflow start. */
-const VISIBILITY_LAG_MS = 5_000;
-
-/**
- * The ledger of recent starts that all ingests of a stream share (a sorted set: one member per entry read
- * under INGEST_MAX_IN_FLIGHT, scored by the time it was reserved). One key, so it works on a Redis Cluster.
- */
-export const inFlightLedgerKey = (stream: string): string => `${stream}:in-flight`;
+/** Entries read per XREADGROUP into the read-ahead. */
+const READ_CHUNK = 1000;
 
 export class Ingestor {
   readonly stats: IngestStats = { read: 0, started: 0, duplicates: 0, rejected: 0, reclaimed: 0, errors: 0, givenUp: 0, eagerStarts: 0 };
@@ -94,18 +90,15 @@ export class Ingestor {
   /** True while the read loop runs (readiness). */
   running = false;
   private wake?: () => void;
-  /** Deliveries running with status `pending` on the task queue, as Temporal's visibility last counted them. */
-  private counted = { count: 0, at: 0 };
-  /** The in-flight estimate of the last roomInFlight (a recount is due when it was at the limit). */
-  private lastInFlight = 0;
-  /** Ledger members reserved for the read in progress; those the read does not use are given back. */
-  private reserved: string[] = [];
-  private readonly ledgerPrefix = randomUUID();
-  private ledgerSeq = 0;
-  /** When the current backpressure wait began (0: not waiting). */
-  private throttledSince = 0;
+  /** INGEST_MAX_IN_FLIGHT, shared by every ingest of the stream. */
+  private readonly budget: InFlightBudget;
+  /** Entries read but not started yet, highest severity first (INGEST_READ_AHEAD). */
+  private readonly ahead: ReadAhead;
 
-  constructor(private readonly d: IngestorDeps) {}
+  constructor(private readonly d: IngestorDeps) {
+    this.ahead = new ReadAhead(d.cfg.ingest.readAhead);
+    this.budget = new InFlightBudget(d, () => this.sleep(500));
+  }
 
   /** Stops reading; in-flight starts finish. A command stuck on an unreachable Redis is abandoned after 5 s. */
   stop(): void {
@@ -119,7 +112,7 @@ export class Ingestor {
   }
 
   async run(): Promise<void> {
-    const { redis, cfg, log } = this.d;
+    const { cfg, log } = this.d;
     await this.ensureGroup();
     this.running = true;
     let cursor = '0'; // '0' = our own pending entries first; '>' = new entries
@@ -129,104 +122,75 @@ export class Ingestor {
       try {
         if (Date.now() - lastReclaim >= Math.max(cfg.ingest.reclaimIdleMs / 2, 1000)) {
           lastReclaim = Date.now();
+          // ours first: the entries held read ahead are not idle, so no XAUTOCLAIM (this one's included) takes them
+          await this.ahead.keepClaimed(this.d.redis, cfg.stream, cfg.group, cfg.consumer);
           await this.reclaim();
         }
-        if (cursor === '>' && this.retryPendingAt && Date.now() >= this.retryPendingAt) {
+        if (this.retryPendingAt && Date.now() >= this.retryPendingAt) {
           this.retryPendingAt = 0;
-          cursor = '0';
+          await this.takeBackOwnPending();
         }
-        const room = cursor === '>' ? await this.roomInFlight() : cfg.ingest.batchSize;
+        cursor = await this.readAhead(cursor);
+        if (this.ahead.size === 0) continue;
+        const room = await this.budget.room(Math.min(cfg.ingest.batchSize, this.ahead.size));
         if (room === 0) continue;
-        const res = (await redis.xreadgroup(
-          'GROUP', cfg.group, cfg.consumer, 'COUNT', room, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor,
-        )) as [string, Entry[]][] | null;
-        const entries = res?.[0]?.[1] ?? [];
-        await this.giveBack(entries.length);
-        if (cursor !== '>') {
-          if (entries.length === 0) {
-            cursor = '>';
-            continue;
-          }
-          cursor = entries[entries.length - 1][0];
-        }
-        await this.processBatch(entries, cursor !== '>');
+        const { fresh, redelivered } = this.ahead.take(room);
+        await this.budget.giveBack(fresh.length + redelivered.length);
+        ingestReadAhead.set(this.ahead.size);
+        if (redelivered.length) await this.processBatch(redelivered, true);
+        if (fresh.length) await this.processBatch(fresh);
         backoff = 0;
       } catch (e) {
-        await this.giveBack(0).catch(() => undefined);
+        await this.budget.giveBack(0).catch(() => undefined);
         if (this.stopping) break;
         this.stats.errors++;
         const msg = (e as Error).message;
         if (msg.includes('NOGROUP')) await this.ensureGroup().catch(() => undefined);
         backoff = Math.min(backoff ? backoff * 2 : 500, 30_000);
         log.error({ err: msg, retryInMs: backoff }, 'ingest pass failed; pending entries will be retried');
-        cursor = '0';
         await this.sleep(backoff);
+        this.retryPendingAt = Date.now();
       }
     }
     this.running = false;
   }
 
   /**
-   * How many new entries may be read now (≤ INGEST_BATCH_SIZE): INGEST_MAX_IN_FLIGHT minus the deliveries in
-   * flight on our task queue, counted over ALL ingests of the stream: the visibility count of those running
-   * with status `pending`, plus every entry any ingest reserved in the last VISIBILITY_LAG_MS (visibility
-   * trails the starts by a moment, so a recent start is counted even if the count has it already: the limit
-   * errs on the safe side, never over). The room is reserved in the shared ledger before it is read, then
-   * the ledger is counted again: two ingests reserving at once both see each other, and give back what
-   * exceeds the limit (ZADD and ZCOUNT on one key are applied in order). When there is no room it waits
-   * 500 ms and returns 0.
+   * Our own pending entries that the read-ahead does not hold (those of a pass that failed, or that failed on their
+   * own) back into it: XCLAIM counts a delivery of each, as a re-read would; the held ones are not read again, so
+   * waiting in the read-ahead through an outage uses up none of their INGEST_MAX_ATTEMPTS.
    */
-  private async roomInFlight(): Promise<number> {
-    const { cfg, client, log, redis } = this.d;
-    const max = cfg.ingest.maxInFlight;
-    if (max === 0) return cfg.ingest.batchSize;
-    if (Date.now() - this.counted.at > 1000 || this.lastInFlight >= max) {
-      const { count } = await client.workflow.count(
-        `TaskQueue = "${cfg.taskQueue}" AND ExecutionStatus = "Running" AND ${SA_STATUS.name} = "pending"`,
-      );
-      this.counted = { count, at: Date.now() };
-      ingestInFlight.set(count);
+  private async takeBackOwnPending(): Promise<void> {
+    const { redis, cfg } = this.d;
+    const rows = (await redis.xpending(cfg.stream, cfg.group, '-', '+', this.ahead.capacity + 2 * READ_CHUNK, cfg.consumer)) as [string, ...unknown[]][];
+    const ids = rows.map(([id]) => id).filter((id) => !this.ahead.holds(id));
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const entries = (await redis.xclaim(cfg.stream, cfg.group, cfg.consumer, 0, ...ids.slice(i, i + READ_CHUNK))) as Entry[];
+      this.ahead.add(entries, true);
     }
-    const key = inFlightLedgerKey(cfg.stream);
-    const since = Date.now() - VISIBILITY_LAG_MS;
-    await redis.zremrangebyscore(key, '-inf', `(${since}`);
-    const inFlight = this.counted.count + (await redis.zcount(key, since, '+inf'));
-    this.lastInFlight = inFlight;
-    let room = Math.min(cfg.ingest.batchSize, max - inFlight);
-    if (room > 0) {
-      const at = Date.now();
-      const members = Array.from({ length: room }, () => `${this.ledgerPrefix}:${this.ledgerSeq++}`);
-      await redis.zadd(key, ...members.flatMap((m) => [at, m]));
-      await redis.pexpire(key, 2 * VISIBILITY_LAG_MS);
-      const excess = this.counted.count + (await redis.zcount(key, since, '+inf')) - max;
-      if (excess > 0) {
-        const back = members.splice(Math.max(0, members.length - excess));
-        await redis.zrem(key, ...back);
-      }
-      this.reserved = members;
-      room = members.length;
-    }
-    if (room > 0) {
-      if (this.throttledSince) {
-        log.info({ inFlight, max, waitedMs: Date.now() - this.throttledSince }, 'backpressure released');
-        this.throttledSince = 0;
-      }
-      return room;
-    }
-    if (!this.throttledSince) {
-      this.throttledSince = Date.now();
-      log.info({ inFlight, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait in the stream');
-    }
-    await this.sleep(500);
-    ingestThrottled.inc(0.5);
-    return 0;
   }
 
-  /** Gives back the reserved ledger members beyond the `used` entries the read returned. */
-  private async giveBack(used: number): Promise<void> {
-    const unused = this.reserved.slice(used);
-    this.reserved = [];
-    if (unused.length) await this.d.redis.zrem(inFlightLedgerKey(this.d.cfg.stream), ...unused);
+  /**
+   * Reads entries into the read-ahead while it has space (INGEST_READ_AHEAD): our own pending entries first
+   * (cursor '0', the IDs after `cursor`), then new ones ('>') until the stream has no more. A read waits for new
+   * entries (INGEST_BLOCK) only when none is waiting to be started. Returns the cursor for the next read.
+   */
+  private async readAhead(cursor: string): Promise<string> {
+    const { redis, cfg } = this.d;
+    while (this.ahead.space > 0 && !this.stopping) {
+      const count = Math.min(this.ahead.space, READ_CHUNK);
+      const res = (this.ahead.size === 0
+        ? await redis.xreadgroup('GROUP', cfg.group, cfg.consumer, 'COUNT', count, 'BLOCK', cfg.ingest.blockMs, 'STREAMS', cfg.stream, cursor)
+        : await redis.xreadgroup('GROUP', cfg.group, cfg.consumer, 'COUNT', count, 'STREAMS', cfg.stream, cursor)) as [string, Entry[]][] | null;
+      const entries = res?.[0]?.[1] ?? [];
+      this.ahead.add(entries, cursor !== '>');
+      if (cursor !== '>') {
+        if (entries.length === 0) return '>';
+        cursor = entries[entries.length - 1][0];
+      } else if (entries.length < count) break;
+    }
+    ingestReadAhead.set(this.ahead.size);
+    return cursor;
   }
 
   /** Pending entries (XPENDING) and the group's lag (XINFO GROUPS, Redis 7+), for the metrics. */
@@ -246,7 +210,7 @@ export class Ingestor {
         this.stats.reclaimed += entries.length;
         ingestReclaimed.inc(entries.length);
         log.info({ count: entries.length }, 'reclaimed entries pending on an idle consumer');
-        await this.processBatch(entries, true);
+        await this.processBatch(entriesBySeverity(entries), true);
       }
       if (next === '0-0') break;
       start = next;
@@ -257,10 +221,9 @@ export class Ingestor {
    * Starts (or rejects) every entry, at most `concurrency` at once, then acks the ones Temporal owns.
    * `redelivered`: the entries come from a pending list (own or reclaimed), so their delivery count matters.
    */
-  async processBatch(batch: Entry[], redelivered = false): Promise<void> {
+  async processBatch(entries: Entry[], redelivered = false): Promise<void> {
     const { redis, cfg } = this.d;
-    this.stats.read += batch.length;
-    const entries = entriesBySeverity(batch);
+    this.stats.read += entries.length;
     const deliveries = redelivered ? await this.deliveryCounts(entries) : new Map<string, number>();
     const acks: string[] = [];
     const failures: Error[] = [];
@@ -295,9 +258,11 @@ export class Ingestor {
   /** The stream's delivery count of each pending entry (XPENDING extended form). */
   private async deliveryCounts(entries: Entry[]): Promise<Map<string, number>> {
     const { redis, cfg } = this.d;
-    const ids = entries.map(([id]) => id);
-    const rows = (await redis.xpending(cfg.stream, cfg.group, ids[0], ids[ids.length - 1], ids.length + 1000)) as [string, string, number, number][];
-    return new Map(rows.map(([id, , , count]) => [id, Number(count)]));
+    const ids = entries.map(([id]) => id).sort(compareStreamIds);
+    // the range also holds entries of the read-ahead (a batch is in priority order, not stream order)
+    const rows = (await redis.xpending(cfg.stream, cfg.group, ids[0], ids[ids.length - 1], ids.length + this.ahead.size + 1000)) as [string, string, number, number][];
+    const wanted = new Set(ids);
+    return new Map(rows.filter(([id]) => wanted.has(id)).map(([id, , , count]) => [id, Number(count)]));
   }
 
   /**

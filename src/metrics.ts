@@ -44,6 +44,9 @@ export const ingestReclaimed = new Counter({
 export const ingestInFlight = new Gauge({
   name: 'alert_ingest_in_flight', help: 'Deliveries in flight on the task queue at the last backpressure check (INGEST_MAX_IN_FLIGHT)', registers: [registry],
 });
+export const ingestReadAhead = new Gauge({
+  name: 'alert_ingest_read_ahead', help: 'Stream entries read and held by this ingest, not started yet (INGEST_READ_AHEAD)', registers: [registry],
+});
 export const ingestThrottled = new Counter({
   name: 'alert_ingest_throttled_seconds_total', help: 'Seconds the ingest waited because INGEST_MAX_IN_FLIGHT deliveries were in flight', registers: [registry],
 });

@@ -27,11 +27,20 @@ export async function readStreamState(redis: RedisClient, stream: string, group:
   return { pending, lag };
 }
 
-/** The entries, higher severities first (stream order within one severity): the order the ingest starts them in. */
+/** Orders stream IDs (`<ms>-<seq>`) as the stream does. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  return am !== bm ? (am < bm ? -1 : 1) : as === bs ? 0 : as < bs ? -1 : 1;
+}
+
+/** An entry's priority key (1–5 from its event's severity; 6 when it has no readable one). */
+export function entryPriorityKeyOf([, fields]: Entry): number {
+  for (let i = 0; fields && i + 1 < fields.length; i += 2) if (fields[i] === 'event') return entryPriorityKey(fields[i + 1]);
+  return entryPriorityKey(undefined);
+}
+
+/** The entries, higher severities first (stream order within one severity). */
 export function entriesBySeverity(entries: Entry[]): Entry[] {
-  const keyOf = ([, fields]: Entry) => {
-    for (let i = 0; fields && i + 1 < fields.length; i += 2) if (fields[i] === 'event') return entryPriorityKey(fields[i + 1]);
-    return entryPriorityKey(undefined);
-  };
-  return entries.map((e, i) => ({ e, i, key: keyOf(e) })).sort((a, b) => a.key - b.key || a.i - b.i).map((x) => x.e);
+  return entries.map((e, i) => ({ e, i, key: entryPriorityKeyOf(e) })).sort((a, b) => a.key - b.key || a.i - b.i).map((x) => x.e);
 }

@@ -40,7 +40,7 @@ function run(profile: ServerRun['profile'], over: Partial<ServerRun> = {}): Serv
       point('temporal-combined', 22, 22, { combined: 5, server: 12 }, 'half-max-22'),
     ],
     scale: [scalePoint(1, 40, 90), scalePoint(2, 70, 150)],
-    backlogs: [], notes: [], failure: null, ...over,
+    backlogs: [], priority: [], notes: [], failure: null, ...over,
   };
 }
 

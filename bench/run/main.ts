@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { machine, pointLatest, round, say, stamp, versions, writeResult } from '../harness';
 import { runBacklog } from './backlog';
+import { runPriority } from './priority';
 import { RunContext, state } from './context';
 import { runFloor } from './floor';
 import { USAGE, parseOptions, settingsOf, type Options } from './options';
@@ -24,7 +25,7 @@ async function runServer(o: Options): Promise<{ run: ServerRun; settings: Record
   const profile = currentProfile();
   say('bench', `${profile} server: ${o.alerts} alerts per point at ${o.rates.map((r) => (Number.isFinite(r) ? r : 'max')).join(',')} alerts/s on ${o.paths.join(', ')}; floor ${o.floor?.workflows ?? 'off'}; scale ${o.scale.join(',') || 'off'}; backlog ${o.backlog}`);
   const ctx = await RunContext.open(o);
-  const run: ServerRun = { profile, stackHome: process.env.ALERT_STACK_HOME ?? path.join(process.cwd(), '.stack'), versions: {}, floors: [], points: [], scale: [], backlogs: [], notes: ctx.notes, failure: null };
+  const run: ServerRun = { profile, stackHome: process.env.ALERT_STACK_HOME ?? path.join(process.cwd(), '.stack'), versions: {}, floors: [], points: [], scale: [], backlogs: [], priority: [], notes: ctx.notes, failure: null };
   const settings: Record<string, unknown> = {
     env: ctx.passedEnv,
     serviceDefaults: { INGEST_CONCURRENCY: 32, INGEST_MAX_IN_FLIGHT: 1000, INGEST_BATCH_SIZE: 100, INGEST_BLOCK: '1s', LOG_LEVEL: 'info' },
@@ -50,6 +51,7 @@ async function runServer(o: Options): Promise<{ run: ServerRun; settings: Record
       run.points.push(r);
       say('bench', `${primary} @ ${half}/s: ${r.throughput} alerts/s, p50 ${r.latencyMs.p50} ms, p95 ${r.latencyMs.p95} ms, p99 ${r.latencyMs.p99} ms`);
     }
+    if (o.priority > 0 && primary) run.priority.push(await runPriority(ctx, primary));
     for (const p of o.backlogPaths) {
       const r = await runBacklog(ctx, p);
       run.backlogs.push(r);

@@ -20,6 +20,8 @@ export interface Options {
   keepSeries: boolean;
   backlog: number;
   backlogPaths: PathName[];
+  /** the critical behind a backlog of this many lower-severity alerts, on the summary's path (0: not run) */
+  priority: number;
   halfMax: boolean;
   pointTimeoutMs: number;
   backlogTimeoutMs: number;
@@ -50,6 +52,7 @@ export interface Options {
 export const USAGE = `npm run bench -- [--alerts 2000] [--rates 10,20,50,100,200,400,max] [--all-rates]
                  [--paths temporal,baseline] [--repeat 1] [--warmup 100] [--backlog 100000] [--backlog-paths P,…]
                  [--no-backlog-baseline] [--no-half-max] [--point-timeout 300] [--backlog-timeout 1800]
+                 [--priority 10000]
                  [--floor N | --no-floor] [--floor-concurrency 32] [--floor-slots 128] [--floor-plain]
                  [--scale 1,2] [--scale-path P] [--scale-max-in-flight 250]
                  [--servers dev,server] [--backlog-servers dev] [--short] [--out DIR] [--docs] [--cpu-prof] [--logs] [--series]
@@ -62,13 +65,15 @@ Paths: ${PATHS.join(', ')}
   temporal-encrypted    the combined process with payload encryption on (a fixed bench key, AES-256-GCM)
   temporal-traced       the combined process with OpenTelemetry tracing on, exporting to the bench's own OTLP sink
   baseline              no Temporal (scripts/baseline.ts)
+--priority N: N lower-severity alerts queued, the service started, then one critical published behind them: the
+  seconds until it reaches the receiver, beside the backlog's drain time (0: not run; --short: 300).
 --floor N: empty workflows started eagerly by a worker's own client (default: --alerts); the engine's floor.
 --scale 1,2: the scale path (default: the summary's path) at max with N workers + N ingests (or N combined).
 --servers dev,server: each profile on a stack of its own (.stack-bench-<profile>, own ports), started and
   stopped by the bench; default: the stack this environment points at (scripts/stack env), left running.
   --backlog-servers dev: the backlog drain on these profiles only (default: all of --servers).
---short: the CI check (floor + temporal at max, 300 alerts, no backlog; result in a temp dir; exit 1 on a loss
-  or a missing summary figure). --series: keep per-second series (backlog RSS, progress, running workflows).
+--short: the CI check (floor + temporal at max, 300 alerts, a critical behind 300, no backlog; result in a temp
+  dir; exit 1 on a loss or a missing summary figure). --series: keep per-second series (backlog RSS, progress, running workflows).
 --docs: rewrite docs/benchmarks.md's benchmark table from this result (also: npm run bench:table -- FILE);
   --readme is the same (its old name).
 Service settings from the environment: ${PASS_ENV.join(', ')}.
@@ -77,7 +82,7 @@ Service settings from the environment: ${PASS_ENV.join(', ')}.
 /** Every option of the command line (util.parseArgs); `server-run` is internal: a child run for one profile. */
 export const OPTIONS = {
   alerts: { type: 'string' }, rates: { type: 'string' }, 'all-rates': { type: 'boolean' }, paths: { type: 'string' }, repeat: { type: 'string' },
-  warmup: { type: 'string' }, backlog: { type: 'string' }, 'backlog-paths': { type: 'string' }, 'no-backlog-baseline': { type: 'boolean' },
+  warmup: { type: 'string' }, backlog: { type: 'string' }, priority: { type: 'string' }, 'backlog-paths': { type: 'string' }, 'no-backlog-baseline': { type: 'boolean' },
   'no-half-max': { type: 'boolean' }, 'point-timeout': { type: 'string' }, 'backlog-timeout': { type: 'string' },
   floor: { type: 'string' }, 'no-floor': { type: 'boolean' }, 'floor-concurrency': { type: 'string' }, 'floor-slots': { type: 'string' }, 'floor-plain': { type: 'boolean' },
   scale: { type: 'string' }, 'scale-path': { type: 'string' }, 'scale-max-in-flight': { type: 'string' },
@@ -122,6 +127,7 @@ export function parseOptions(argv: string[]): Options | 'help' {
     keepSeries: a.series === true,
     backlog,
     backlogPaths: backlog > 0 ? list(a['backlog-paths'] ?? backlogDefault, 'backlog-paths', PATHS) : [],
+    priority: primary ? num('priority', short ? 300 : 10_000) : 0,
     halfMax: !short && !a['no-half-max'] && rates.includes(Infinity) && primary !== undefined,
     pointTimeoutMs: num('point-timeout', short ? 120 : 300) * 1000,
     backlogTimeoutMs: num('backlog-timeout', 1800) * 1000,
@@ -151,7 +157,7 @@ export function childArgv(argv: string[]): string[] {
 export function settingsOf(o: Options): Record<string, unknown> {
   return {
     alertsPerPoint: o.alerts, warmup: o.warmup, rates: o.rates.map((r) => (Number.isFinite(r) ? r : 'max')), paths: o.paths, repeat: o.repeat,
-    summaryPath: primaryPath(o.paths) ?? null, backlog: o.backlog, backlogPaths: o.backlogPaths, halfMax: o.halfMax,
+    summaryPath: primaryPath(o.paths) ?? null, backlog: o.backlog, backlogPaths: o.backlogPaths, priority: o.priority, halfMax: o.halfMax,
     floor: o.floor, scale: o.scale.length ? { processes: o.scale, path: o.scalePath, INGEST_MAX_IN_FLIGHT: o.scaleMaxInFlight } : null,
     servers: o.servers ?? [currentProfile()], short: o.short, series: o.keepSeries,
     pathEnv: Object.fromEntries(o.paths.filter((p) => Object.keys(PATH_ENV[p]).length).map((p) => [p, PATH_ENV[p]])),

@@ -64,7 +64,7 @@ async function runProfile(o: Options, profile: ServerProfile, outFile: string): 
   if (path.resolve(home) === path.resolve(ROOT, '.stack')) throw new Error('the bench never runs its profiles on the default stack (.stack)');
   const wasRunning = (await stack('status', env)).code === 0;
   say('bench', `server profile ${profile}: stack ${path.relative(ROOT, home)} (${wasRunning ? 'already running: left running' : 'starting'}; Temporal on 127.0.0.1:${env.TEMPORAL_PORT})`);
-  const failed = (failure: string): ServerRun => ({ profile, stackHome: home, versions: {}, floors: [], points: [], scale: [], backlogs: [], notes: [], failure });
+  const failed = (failure: string): ServerRun => ({ profile, stackHome: home, versions: {}, floors: [], points: [], scale: [], backlogs: [], priority: [], notes: [], failure });
   try {
     const t0 = Date.now();
     const up = await stack('up', env);

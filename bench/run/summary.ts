@@ -165,6 +165,8 @@ export function summarizeServer(run: ServerRun) {
     halfMax: half ? { path: half.path, offered: half.offered, throughput: half.throughput, p99Ms: half.latencyMs.p99 } : null,
     lostInPoints: points.reduce((a, x) => a + (x.alerts - x.delivered), 0),
     backlog,
+    /** a critical published behind a backlog of lower-severity alerts: seconds to the receiver, beside the drain */
+    criticalBehindBacklog: run.priority[0] ? { alerts: run.priority[0].alerts, behind: run.priority[0].behind, seconds: run.priority[0].criticalSeconds, deliveredBefore: run.priority[0].deliveredBeforeCritical, drainSeconds: run.priority[0].drainSeconds } : null,
     scale,
     targets: {
       'delivered alerts/s >= 0.9x the eager empty-workflow floor (engineFloorRatio)': figures.engineFloorRatio === null ? null : figures.engineFloorRatio >= 0.9,
@@ -172,7 +174,8 @@ export function summarizeServer(run: ServerRun) {
       'worker CPU <= 5 ms per delivered alert': figures.workerCpuMsPerAlert === null ? null : figures.workerCpuMsPerAlert <= 5,
       'p99 < 1 s at half the maximum rate': half ? half.latencyMs.p99 < 1000 : null,
       'flat memory on the backlog (last-quarter mean within 20% of second-quarter mean)': backlog?.memoryFlat ?? null,
-      'zero loss': lost === 0 && !backlogs.some((b) => b.timedOut),
+      'a critical behind a backlog of 10,000 notified within 10 s': run.priority[0] && run.priority[0].alerts >= 10_000 ? (run.priority[0].criticalSeconds ?? Infinity) <= 10 : null,
+      'zero loss': lost === 0 && !backlogs.some((b) => b.timedOut) && !run.priority.some((x) => x.timedOut),
       'scale-out: every alert delivered once': scale ? scale.byProcesses.every((b) => b.delivered === b.alerts && b.duplicates === 0) : null,
       'scale-out: running workflows <= INGEST_MAX_IN_FLIGHT across ingests': scale ? scale.byProcesses.every((b) => b.maxRunning <= b.maxInFlight) : null,
       'sustained >= 300/s with zero loss': sustained.some((x) => x.offered! >= 300),
@@ -236,6 +239,10 @@ export function problems(runs: ServerRun[], floorAsked: boolean): string[] {
     const want: (keyof typeof s)[] = ['alertsPerSec', 'serverCpuMsPerAlert', 'workerCpuMsPerAlert', ...(floorAsked ? (['floorPerSec', 'serverCpuMsPerWorkflow', 'engineFloorRatio', 'serverCpuRatio'] as const) : [])];
     if (run.points.some((x) => x.offered === null && isTemporal(x.path))) {
       for (const k of want) if (typeof s[k] !== 'number' || !Number.isFinite(s[k])) out.push(`${at} summary.${k} missing`);
+    }
+    for (const x of run.priority) {
+      if (x.criticalSeconds === null) out.push(`${at} the critical behind the backlog never arrived`);
+      if (x.timedOut) out.push(`${at} the backlog behind which the critical was published did not drain`);
     }
   }
   return out;

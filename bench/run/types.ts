@@ -68,6 +68,22 @@ export interface BacklogResult {
   unexpectedExits: number;
 }
 
+/** A critical published behind a backlog of lower-severity alerts (bench/run/priority.ts). */
+export interface PriorityResult {
+  path: PathName;
+  /** the backlog: lower-severity alerts queued before the service started */
+  alerts: number;
+  /** backlog alerts not yet delivered when the critical was published */
+  behind: number;
+  /** its publish → its first 2xx at the receiver (null: it never arrived) */
+  criticalSeconds: number | null;
+  /** alerts delivered before it */
+  deliveredBeforeCritical: number | null;
+  /** service start → last alert at the receiver */
+  drainSeconds: number;
+  timedOut: boolean;
+}
+
 /** The engine's floor: empty workflows, eagerly started by a worker's own client, on the server under test. */
 export interface FloorResult extends FloorRunResult {
   round: number;
@@ -114,6 +130,8 @@ export interface ServerRun {
   points: PointResult[];
   scale: ScaleResult[];
   backlogs: BacklogResult[];
+  /** the critical behind a backlog (--priority) */
+  priority: PriorityResult[];
   notes: string[];
   failure: string | null;
 }

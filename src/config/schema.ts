@@ -152,6 +152,8 @@ export const VARIABLES = {
   INGEST_RECLAIM_IDLE: variable({ section: 'stream', value: v.duration(), default: '60s', readBy: INGEST, description: 'entries pending this long on another consumer are reclaimed (`XAUTOCLAIM`)' }),
   INGEST_MAX_IN_FLIGHT: variable({ section: 'stream', value: v.wholeNumber(0, 1_000_000), default: '1000', readBy: INGEST,
     description: 'new entries are read only while fewer deliveries are `pending`, across all ingests of the stream; `0` = no limit ([delivery.md](delivery.md#from-the-stream-to-a-workflow))' }),
+  INGEST_READ_AHEAD: variable({ section: 'stream', value: v.wholeNumber(1, 1_000_000), default: '10000', readBy: INGEST,
+    description: 'entries read ahead of the in-flight budget and held, pending, until started, highest severity first; beyond them a backlog waits in the stream ([delivery.md](delivery.md#priority-and-fairness))' }),
   INGEST_MAX_ATTEMPTS: variable({ section: 'stream', value: v.wholeNumber(1, 1_000), default: '5', readBy: INGEST,
     description: 'an entry whose own handling keeps failing is given up after this many deliveries of it ([delivery.md](delivery.md#from-the-stream-to-a-workflow))' }),
   DELIVERY_FAIRNESS: variable({ section: 'stream', value: v.matching(FAIRNESS_BY_PATTERN, 'expected rule, scope, view, none or label:<name>'), default: 'rule', readBy: SERVICE,

@@ -67,6 +67,8 @@ export interface ServiceConfig {
      * recorded as `rejected`, or else added to the dead-letter stream, then acked. Outages never count.
      */
     maxAttempts: number;
+    /** INGEST_READ_AHEAD: entries read and held (pending) until started, highest severity first. */
+    readAhead: number;
     /** INGEST_DEAD_LETTER_STREAM: where an entry goes that can be recorded nowhere else. */
     deadLetterStream: string;
   };
@@ -122,7 +124,7 @@ export type ServiceRole = Extract<ProcessName, 'worker' | 'ingest' | 'combined' 
 
 /** What a ServiceConfig is made of; each role reads those its process reads (the others keep their defaults). */
 const SERVICE_VARIABLES = ['REDIS_URL', 'ALERT_STREAM', 'ALERT_CONSUMER_GROUP', 'INGEST_CONSUMER', 'TEMPORAL_TASK_QUEUE', 'OPENSEARCH_URL', 'ALERT_INDEX', 'CHANNELS_FILE', 'ONCALL_FILE',
-  'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM', 'DELIVERY_FAIRNESS',
+  'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_READ_AHEAD', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM', 'DELIVERY_FAIRNESS',
   'REDRIVE_INTERVAL', 'GIVE_UP_AFTER', 'RECONCILE_INTERVAL', 'STARTUP_TIMEOUT', 'METRICS_PORT', 'METRICS_HOST', 'TEMPORAL_METRICS_PORT', 'LOG_LEVEL', 'ALERT_LIFECYCLE',
   'INCIDENT_TIMEOUT', 'TEMPORAL_UI_URL', 'ALERT_LINK_BASE', 'SMTP_TLS_INSECURE'] as const;
 
@@ -166,6 +168,7 @@ export function loadConfig(role: ServiceRole, env: Env = process.env, temporalOv
       maxEventBytes: s.MAX_EVENT_BYTES,
       maxInFlight: s.INGEST_MAX_IN_FLIGHT,
       maxAttempts: s.INGEST_MAX_ATTEMPTS,
+      readAhead: s.INGEST_READ_AHEAD,
       deadLetterStream: s.INGEST_DEAD_LETTER_STREAM ?? `${s.ALERT_STREAM}:dead-letter`,
     },
     park: { redriveIntervalMs: s.REDRIVE_INTERVAL, giveUpAfterMs: s.GIVE_UP_AFTER },
