@@ -85,7 +85,7 @@ export class InFlightBudget {
     }
     if (!this.throttledSince) {
       this.throttledSince = Date.now();
-      log.info({ inFlight, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait in the stream');
+      log.info({ inFlight, max }, 'backpressure: INGEST_MAX_IN_FLIGHT deliveries in flight; new entries wait read ahead and in the stream');
     }
     await this.wait();
     ingestThrottled.inc(0.5);
