@@ -190,3 +190,8 @@ export class Pipeline {
     await this.os.close();
   }
 }
+
+/** Each alert once, in the order its first POST reached the receiver (a retried POST is not a second place). */
+export function arrivalOrder(p: Pipeline): string[] {
+  return [...new Set(p.receiver.posts.map((x) => x.json?.data?.alertId as string))];
+}
