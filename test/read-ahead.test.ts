@@ -12,8 +12,22 @@ it('hands out the highest severity first, stream order within one, unreadable en
   const ahead = new ReadAhead(100);
   ahead.add([entry('1-0', 'low'), entry('2-0', 'info'), entry('3-0'), entry('4-0', 'critical'), entry('5-0', 'low'), entry('6-0', 'high')], false);
   expect(ids(ahead.take(3).fresh)).toEqual(['4-0', '6-0', '1-0']);
-  expect(ids(ahead.take(10).fresh)).toEqual(['5-0', '2-0', '3-0']);
+  // a take of 10: one place (a tenth) for the oldest held, here the info alert 2-0
+  expect(ids(ahead.take(10).fresh)).toEqual(['2-0', '5-0', '3-0']);
   expect(ahead.size).toBe(0);
+});
+
+it('a tenth of each take goes to the oldest held: a flood of criticals delays the lows, never starves them', () => {
+  const ahead = new ReadAhead(1000);
+  ahead.add([entry('1-0', 'low'), entry('1-1', 'info')], false);
+  ahead.add(Array.from({ length: 500 }, (_, i) => entry(`2-${i}`, 'critical')), false);
+  const first = ids(ahead.take(20).fresh);
+  expect(first.slice(0, 2)).toEqual(['1-0', '1-1']);
+  expect(first.slice(2)).toEqual(Array.from({ length: 18 }, (_, i) => `2-${i}`));
+  // lows read later are younger than the criticals still held: the share goes by age, not by severity
+  ahead.add(Array.from({ length: 10 }, (_, i) => entry(`3-${i}`, 'low')), false);
+  expect(ids(ahead.take(10).fresh)).toEqual(Array.from({ length: 10 }, (_, i) => `2-${i + 18}`));
+  expect(ahead.size).toBe(482 - 10 + 10);
 });
 
 it('holds an entry once; tells re-read (pending) entries from new ones; its space is what the capacity leaves', () => {
