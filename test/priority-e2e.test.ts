@@ -33,8 +33,9 @@ it(`a critical published behind ${LOWS} lows is notified among the first; each s
   const order = arrivalOrder(p);
   const rank = order.indexOf(critical.alertId);
   expect(rank).toBeGreaterThanOrEqual(0);
-  // first in, first out would make it the last (rank 150)
-  expect(rank).toBeLessThan(10);
+  // first in, first out would make it the last (rank 150; measured with the priority line removed: 142 and 149). The
+  // real server under CI load once put it 11th: the worker's first polls take what matching has loaded already.
+  expect(rank).toBeLessThan(30);
   expect(await startPriority(criticalId)).toEqual({ priorityKey: 1, fairnessKey: 'db-down' });
   expect(await startPriority(lowIds[0])).toEqual({ priorityKey: 4, fairnessKey: 'noisy-rule' });
 });

@@ -19,7 +19,8 @@ it(`behind ${LOWS} lows the in-flight limit holds back, the read-ahead starts th
     await q.receiver.waitFor(() => arrivalOrder(q).length === LOWS + 1, 180_000);
     const order = arrivalOrder(q);
     expect(order.indexOf(critical.alertId)).toBeGreaterThanOrEqual(0);
-    expect(order.indexOf(critical.alertId)).toBeLessThan(10);
+    // started in stream order it would be the last (rank 150; measured with a read-ahead of 1: 150)
+    expect(order.indexOf(critical.alertId)).toBeLessThan(30);
   } finally {
     await q.stop();
   }
