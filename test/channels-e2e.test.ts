@@ -74,7 +74,7 @@ channels:
   paced:
     type: webhook
     url: ${p.receiver.url}
-    rateLimit: { perMinute: 1200 }
+    rateLimit: { perMinute: 120 }
     retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 0 }
 routes:
   - match: { severity: [critical] }
@@ -187,18 +187,21 @@ routes:
     await p.waitFor('delivered after retry', async () => (await p.doc(id))?.delivered === true);
   });
 
-  it('a rate-limited channel receives a burst of 300 alerts at its pace (20/s), none lost', async () => {
+  // 2/s, well below what this machine delivers to a channel without a limit (more than 4/s under CI load): a
+  // burst of 40 taking more than 16 s is the limit's doing, not the machine's.
+  it('a rate-limited channel receives a burst of 40 alerts at its pace (2/s), none lost', async () => {
     const before = p.receiver.posts.length;
     const t0 = Date.now();
-    const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => p.publish(alertEvent({ alertId: `paced-${i}`, ruleId, channels: ['paced'] }))));
-    await p.receiver.waitFor(() => new Set(p.receiver.posts.slice(before).map((x) => x.key)).size === ids.length, 120_000);
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => p.publish(alertEvent({ alertId: `paced-${i}`, ruleId, channels: ['paced'] }))));
+    await p.receiver.waitFor(() => new Set(p.receiver.posts.slice(before).map((x) => x.key)).size === ids.length, 90_000);
     const posts = p.receiver.posts.slice(before);
     const seconds = (posts.at(-1)!.at - posts[0].at) / 1000;
     const perSecond = new Map<number, number>();
     for (const x of posts) perSecond.set(Math.floor((x.at - t0) / 1000), (perSecond.get(Math.floor((x.at - t0) / 1000)) ?? 0) + 1);
     const peak = Math.max(...perSecond.values());
-    process.stdout.write(`rate limit 1200/min: 300 alerts in ${seconds.toFixed(1)} s (${(300 / seconds).toFixed(1)}/s), peak ${peak} in one second, ${posts.length} POSTs\n`);
+    process.stdout.write(`rate limit 120/min: 40 alerts in ${seconds.toFixed(1)} s (${(40 / seconds).toFixed(1)}/s), peak ${peak} in one second, ${posts.length} POSTs\n`);
     expect(new Set(posts.map((x) => x.key))).toEqual(new Set(ids.map((id) => p.key(id))));
-    expect(seconds).toBeGreaterThan(300 / 20 * 0.8); // paced: a burst of 300 takes ~15 s at 20/s
+    expect(seconds).toBeGreaterThan(40 / 2 * 0.8); // paced: a burst of 40 takes ~20 s at 2/s
+    expect(peak).toBeLessThanOrEqual(6); // a few over the limit in one second at most (a token bucket may start full); unpaced: 30+
   });
 });
