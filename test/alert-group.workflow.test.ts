@@ -1,6 +1,7 @@
 // The group workflow (alertGroup) on the time-skipping test server with scripted activities: Alertmanager's
 // timing (group_wait, group_interval, repeat_interval) to the second, a failing notification retried under the
-// same key, a retried join not counted twice, and the resolved notification that ends the group.
+// same key, a retried join not counted twice, the resolved notification that ends the group, and notifications
+// paced by stream time while intake is behind the stream.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { GroupMember, GroupStart } from '../src/contracts/group';
 import { groupStatusQuery, joinGroupSignal } from '../src/contracts/messages';
@@ -113,4 +114,62 @@ it('a repeated join of the same delivery is not counted twice, before or after i
     expect(await h.query(groupStatusQuery)).toMatchObject({ firing: 1, pending: 0, sequence: 1 });
   });
   expect(notices.map((x) => x.counts)).toEqual([{ firing: 1, new: 1, resolved: 0 }]);
+});
+
+// Intake behind the stream (a storm's backlog): members started 60 min after they reached the stream, intake
+// moving through the stream at half speed. The notifications follow stream time, one per group_interval of it.
+describe('paced by stream time while intake is behind', () => {
+  const joinEveryMinute = async (h: Handle, minutes: number, lagMs: (k: number) => number, t0: number, from = 1) => {
+    for (let k = from; k < from + minutes; k++) {
+      await suite.env.sleep('1 minute');
+      const now = await suite.env.currentTimeMs();
+      await join(h, member({ enqueuedAt: t0 + k * 30_000 - lagMs(k), startedAt: now }));
+    }
+  };
+
+  // Joins at k min 31 s (k = 1, 2, …), the group's checks at 30 s and every 5 min after each notification.
+  it('behind by an hour at half speed: a notification when the stream has moved 5 min past the last, the rest when joins stop', async () => {
+    const hour = 60 * MIN;
+    const seq: number[] = [];
+    const { notices } = await run(() => 'ok', async (h) => {
+      const t0 = await suite.env.currentTimeMs();
+      await join(h, member({ enqueuedAt: t0 - hour, startedAt: t0 }));
+      await suite.env.sleep('31 seconds'); // group_wait: the first notification goes out as ever
+      await joinEveryMinute(h, 30, () => hour, t0);
+      // checks at 5:30 and 10:30 held (stream +2 and +4.5 min), 15:30 sent (+7), 20:30 held (+9.5 of +12), 25:30 sent
+      seq.push((await h.query(groupStatusQuery)).sequence);
+      await suite.env.sleep('14 minutes');
+      seq.push((await h.query(groupStatusQuery)).sequence); // 44:31: held, the last member started 14 min ago
+      await suite.env.sleep('6 minutes');
+      seq.push((await h.query(groupStatusQuery)).sequence); // 50:31: none started for 3 group_intervals: sent
+    });
+    expect(seq).toEqual([3, 3, 4]);
+    expect(notices.map((x) => x.counts.new)).toEqual([1, 14, 10, 6]); // not paced: 1, 4, 5, 5, 5, 5, 5, 1
+  });
+
+  it('in step with the stream (started a second after it was added): every group_interval, as Alertmanager', async () => {
+    const { notices } = await run(() => 'ok', async (h) => {
+      const t0 = await suite.env.currentTimeMs();
+      await join(h, member({ enqueuedAt: t0 - 1_000, startedAt: t0 }));
+      await suite.env.sleep('31 seconds');
+      for (let k = 1; k <= 20; k++) {
+        await suite.env.sleep('1 minute');
+        const now = await suite.env.currentTimeMs();
+        await join(h, member({ enqueuedAt: now - 1_000, startedAt: now }));
+      }
+      await suite.env.sleep('1 minute'); // ends between checks (a run terminated right after a check left the next test hanging)
+    });
+    expect(notices.map((x) => x.counts.new)).toEqual([1, 4, 5, 5, 5]);
+  });
+
+  it('never holds longer than 10 group_intervals while members keep starting, all from the same stretch of the stream', async () => {
+    const { notices } = await run(() => 'ok', async (h) => {
+      const t0 = await suite.env.currentTimeMs();
+      await join(h, member({ enqueuedAt: t0 - 120 * MIN, startedAt: t0 }));
+      await suite.env.sleep('31 seconds');
+      await joinEveryMinute(h, 56, (k) => 120 * MIN + k * 30_000, t0); // stream time stands still
+    });
+    // every check holds until 50:30, 10 group_intervals after the first notification (the next: 100:30, not reached)
+    expect(notices.map((x) => x.counts.new)).toEqual([1, 49]);
+  });
 });

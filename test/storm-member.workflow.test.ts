@@ -29,9 +29,11 @@ const silence = async (id: string, endsInMs: number): Promise<Suppression> =>
   ({ kind: 'silence', silenceId: id, endsAt: new Date((await suite.env.currentTimeMs()) + endsInMs).toISOString(), comment: 'db failover', createdBy: 'alice' });
 
 it('grouped: joins its group with its summary, sends nothing itself, ends `grouped` naming the group', async () => {
-  const { done, attributes, events, joins, records } = await run({ group });
+  const { done, attributes, events, joins, records, handle } = await run({ group });
   expect(events).toEqual(['persist', 'join:firing', 'record:grouped']);
   expect(joins[0]).toMatchObject({ ref: group, member: { alertId: 'a-1', deliveryId: 'alerts:1-0', status: 'firing', severity: 'critical', title: 'CPU at 99%', ruleName: 'CPU high' } });
+  // where intake was: the stream entry's time (message ID 1-0: 1 ms) and the delivery's start (the group paces by them)
+  expect(joins[0].member).toMatchObject({ enqueuedAt: 1, startedAt: Date.parse((await handle.describe()).startTime.toISOString()) });
   expect(done).toMatchObject({ status: 'grouped', group: { id: group.workflowId } });
   expect(records.at(-1)).toMatchObject({ status: 'grouped', group: { id: group.workflowId } });
   expect(attributes).toMatchObject({ AlertDeliveryStatus: ['grouped'], AlertGroup: [group.workflowId], AlertState: ['firing'] });

@@ -31,6 +31,10 @@ export interface GroupMember {
   ruleName: string;
   firedAt: string;
   labels?: Record<string, string>;
+  /** When its stream entry reached the stream (ms, from the message ID), and when its delivery started (ms): the
+   *  difference is how far behind the stream intake was (the group paces its notifications by it). */
+  enqueuedAt?: number;
+  startedAt?: number;
   /** Set by the group: workflow time the member joined (a firing member leaves after INCIDENT_TIMEOUT). */
   joinedAt?: number;
 }
@@ -67,6 +71,20 @@ export interface GroupCarry {
   /** Firing members beyond GROUP_MEMBER_LIMIT: counted, not listed. */
   overflow: number;
   failing?: GroupNotification;
+  /** The member latest in the stream that joined, and the one the last notification covered (GroupMembers.holdForIntake). */
+  streamTime?: StreamTime;
+}
+
+/** Where intake was in the stream: a member's `enqueuedAt` (`at`) and its delivery's `startedAt` (`startedAt`). */
+export interface StreamMark {
+  at: number;
+  startedAt: number;
+}
+export interface StreamTime {
+  latest?: StreamMark;
+  covered?: StreamMark;
+  /** The latest `startedAt` of any member. */
+  lastStartedAt?: number;
 }
 
 /** A group lists at most this many firing alerts in its state; more are counted (a notification lists GROUP_LIST_LIMIT). */

@@ -10,4 +10,9 @@ export const WORKFLOW_TYPE = 'deliverAlert';
 export function workflowIdFor(stream: string, messageId: string): string {
   return `${stream}:${messageId}`;
 }
+/** When a stream entry reached the stream: its message ID's milliseconds (Redis's clock at XADD); undefined when not an ID. */
+export function enqueuedAtOf(messageId: string): number | undefined {
+  const ms = /^(\d+)-\d+$/.exec(messageId)?.[1];
+  return ms === undefined ? undefined : Number(ms);
+}
 export const GROUP_WORKFLOW_TYPE = 'alertGroup';

@@ -6,7 +6,7 @@
 // Its waits are durable timers: a worker kill -9 or a server restart mid-wait loses nothing. When every
 // alert of the group is resolved (or has not been refreshed for INCIDENT_TIMEOUT), it sends the resolved
 // notification and ends; a later alert of the same key starts a new run under the same workflow ID.
-import { allHandlersFinished, condition, makeContinueAsNewFunc, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DeliveryState } from '../contracts/delivery';
 import type { GroupStart } from '../contracts/group';
 import { groupStatusQuery, joinGroupSignal, statusQuery } from '../contracts/messages';
@@ -19,6 +19,8 @@ import { deliverNotification, type GroupRun } from './group-notify';
  * well before the server's caps on a run's history and on its signals (10,000 signals by default).
  */
 export const GROUP_HISTORY_LIMIT = 5_000;
+/** 1.2.0: a group paces its notifications by stream time while intake is behind (GroupMembers.holdForIntake). */
+export const PACE_BY_STREAM_TIME = 'group-paced-by-stream-time';
 
 export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   const { ref, carried } = start;
@@ -30,6 +32,7 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   let sequence = carried?.sequence ?? 0;
   let nextCheckAt = carried?.nextCheckAt ?? Date.now() + ref.timing.waitMs;
   registerGroupHandlers(g, () => sequence);
+  const pacedByStreamTime = patched(PACE_BY_STREAM_TIME);
 
   // wait, notify, wait again, until every alert is resolved
   for (;;) {
@@ -43,7 +46,8 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
       await deliverNotification(g, members.failing);
     } else {
       const repeatDue = g.lastNotifiedAt !== null && members.firingCount > 0 && Date.now() - g.lastNotifiedAt >= ref.timing.repeatMs;
-      const batch = members.takeBatch(repeatDue);
+      const held = pacedByStreamTime && !repeatDue && members.holdForIntake(Date.now(), ref.timing.intervalMs, g.lastNotifiedAt);
+      const batch = held ? undefined : members.takeBatch(repeatDue);
       if (batch) {
         sequence++;
         await deliverNotification(g, { sequence, members: batch, notice: members.notice(ref, g.groupId, sequence, batch, start.listUrl), firstTriedAt: Date.now() });

@@ -2,10 +2,14 @@
 // notification being retried, and the recent members already carried (so a join repeated after a crash counts once).
 // Workflow code: deterministic, no I/O.
 import { SEVERITIES } from '../contracts/alert';
-import { GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, type GroupCarry, type GroupMember, type GroupNotice, type GroupNotification, type GroupRef } from '../contracts/group';
+import { GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, type GroupCarry, type GroupMember, type GroupNotice, type GroupNotification, type GroupRef, type StreamTime } from '../contracts/group';
 
 /** Members already carried by a notification, remembered so that a retried join is not listed twice. */
 const RECENT_LIMIT = 20_000;
+/** While intake is behind the stream, a group holds its next notification at most this many group_intervals… */
+export const MAX_HOLD_INTERVALS = 10;
+/** …and only while its members keep being started: the latest one within this many group_intervals. */
+export const JOINS_GONE_QUIET_INTERVALS = 3;
 
 export class GroupMembers {
   /** Firing alerts by alertId (at most GROUP_MEMBER_LIMIT listed; more are counted in `overflow`). */
@@ -15,6 +19,8 @@ export class GroupMembers {
   overflow: number;
   /** A notification whose required channels failed: retried (same key, same content) at each check. */
   failing?: GroupNotification;
+  /** Where intake was when it started the member latest in the stream, and at the one the last notification covered. */
+  readonly streamTime: StreamTime;
   /** Delivery ID → the notification that carried it, for recent members (a repeated join is recognised). */
   private readonly carriedBy = new Map<string, number>();
 
@@ -23,6 +29,7 @@ export class GroupMembers {
     this.pending = carried?.pending ?? [];
     this.overflow = carried?.overflow ?? 0;
     this.failing = carried?.failing;
+    this.streamTime = carried?.streamTime ?? {};
   }
 
   /** Firing alerts, listed or counted. */
@@ -33,6 +40,11 @@ export class GroupMembers {
   /** The join signal: a firing member counts in (replacing an older firing of its alert); a resolved one leaves. */
   join(member: GroupMember, now: number): void {
     if (this.known(member.deliveryId)) return;
+    const { enqueuedAt: at, startedAt } = member;
+    if (at !== undefined && startedAt !== undefined) {
+      if (at > (this.streamTime.latest?.at ?? -Infinity)) this.streamTime.latest = { at, startedAt };
+      this.streamTime.lastStartedAt = Math.max(this.streamTime.lastStartedAt ?? startedAt, startedAt);
+    }
     if (member.status === 'firing') {
       if (this.firing.has(member.alertId) || this.firing.size < GROUP_MEMBER_LIMIT) this.firing.set(member.alertId, { ...member, joinedAt: now });
       else this.overflow++;
@@ -54,11 +66,28 @@ export class GroupMembers {
     for (const [alertId, m] of this.firing) if (now - (m.joinedAt ?? Date.parse(m.firedAt)) > timeoutMs) this.firing.delete(alertId);
   }
 
+  /**
+   * Intake behind the stream (a storm, a backlog): the members joining now were added to the stream long before,
+   * when Alertmanager would have had them. Notifying every group_interval of our time would spread them over more
+   * notifications than it sent; so, while intake is more than a group_interval behind, the next notification waits
+   * until a member added a group_interval after the ones the last notification covered has started. It waits no
+   * longer once no member has started for JOINS_GONE_QUIET_INTERVALS, nor past MAX_HOLD_INTERVALS.
+   */
+  holdForIntake(now: number, intervalMs: number, lastNotifiedAt: number | null): boolean {
+    const { latest, covered, lastStartedAt } = this.streamTime;
+    if (!latest || !covered || lastStartedAt === undefined || lastNotifiedAt === null || this.pending.length === 0) return false;
+    const behind = latest.startedAt - latest.at > intervalMs;
+    const quiet = now - lastStartedAt >= JOINS_GONE_QUIET_INTERVALS * intervalMs;
+    const tooLong = now - lastNotifiedAt >= MAX_HOLD_INTERVALS * intervalMs;
+    return behind && !quiet && !tooLong && latest.at < covered.at + intervalMs;
+  }
+
   /** The members a check sends: those joined since the last notification, or none (when `repeatDue`: all the same). */
   takeBatch(repeatDue: boolean): GroupMember[] | undefined {
     if (this.pending.length === 0 && !repeatDue) return undefined;
     const batch = this.pending;
     this.pending = [];
+    if (this.streamTime.latest) this.streamTime.covered = this.streamTime.latest;
     return batch;
   }
 
@@ -85,6 +114,9 @@ export class GroupMembers {
 
   /** What the next run starts from (continue-as-new). */
   carry(rest: Pick<GroupCarry, 'sequence' | 'nextCheckAt' | 'lastNotifiedAt'>): GroupCarry {
-    return { firing: [...this.firing.values()], pending: this.pending, overflow: this.overflow, ...rest, ...(this.failing ? { failing: this.failing } : {}) };
+    return {
+      firing: [...this.firing.values()], pending: this.pending, overflow: this.overflow, streamTime: this.streamTime, ...rest,
+      ...(this.failing ? { failing: this.failing } : {}),
+    };
   }
 }

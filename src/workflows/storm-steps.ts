@@ -6,6 +6,7 @@ import type { createActivities } from '../activities';
 import type { AlertStatus } from '../contracts/alert';
 import type { Suppression } from '../contracts/delivery';
 import type { GroupRef } from '../contracts/group';
+import { enqueuedAtOf } from '../contracts/ids';
 import { SA_GROUP, SA_SUPPRESSED_BY, suppressedByValue } from '../contracts/search-attributes';
 import { localBookkeeping } from './bookkeeping';
 import type { Delivery } from './delivery';
@@ -84,6 +85,12 @@ export function wakeHeldBack(d: Delivery): Promise<unknown> {
   });
 }
 
+/** When the member's stream entry was added and its delivery started (the group paces its notifications by them). */
+const streamMark = (messageId: string) => {
+  const enqueuedAt = enqueuedAtOf(messageId);
+  return enqueuedAt === undefined ? {} : { enqueuedAt, startedAt: workflowInfo().startTime.getTime() };
+};
+
 /**
  * The alert goes out with its group's next notification: the group's workflow takes it (signal-with-start).
  * Which notification carried it, the group writes into the alert's document when it sends.
@@ -92,7 +99,8 @@ export async function handToGroup(d: Delivery, group: GroupRef, status: AlertSta
   const { event } = d.req;
   await joinGroup({
     ref: group, channels: d.channels,
-    member: { alertId: event.alertId, deliveryId: d.deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title.slice(0, 200), ruleName: event.ruleName, firedAt: event.firedAt },
+    member: { alertId: event.alertId, deliveryId: d.deliveryId, workflowId: workflowInfo().workflowId, status, severity: event.severity, title: event.title.slice(0, 200), ruleName: event.ruleName, firedAt: event.firedAt,
+      ...streamMark(d.req.messageId) },
   });
   d.state.group = { id: group.workflowId };
   d.addAttribute({ key: SA_GROUP, value: group.workflowId });
