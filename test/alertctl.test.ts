@@ -1,7 +1,10 @@
-// alertctl, the operator CLI, as a spawned process against the real stack: exit codes (0 ok, 1 not found /
-// failed / refused, 2 usage without a stack trace), --json on every command (one document on stdout, errors
-// as {"error", "code"} on stderr), `ack` through the workflow's `acknowledge` update, `resolve` XADDing the
-// resolved event of a delivery's incident, and the package `bin` (`npx alertctl`).
+// alertctl, the operator CLI, against the real stack: exit codes (0 ok, 1 not found / failed / refused, 2 usage
+// without a stack trace), --json on every command (one document on stdout, errors as {"error", "code"} on stderr),
+// `ack` through the workflow's `acknowledge` update, `resolve` XADDing the resolved event of a delivery's incident,
+// and the package `bin` (`npx alertctl`). The commands run in-process (test/helpers/alertctl.ts: src/alertctl/cli.ts,
+// the code of dist/src/alertctl.js, with its own environment and its output captured); the exit codes through a real
+// process are proven by one usage error and one not-found run as spawned processes (dist/src/alertctl.js, `npm run
+// build`) and by the package bin.
 // The deliveries here are a stand-in workflow (test/workflows/alertctl.ts) of the same type and input, run by
 // an in-process worker on this suite's own task queue: alertctl is tested, not the real workflow's handlers.
 import { execFile } from 'node:child_process';
@@ -16,6 +19,7 @@ import type { AlertEvent } from '../src/contracts/alert';
 import type { DeliveryRequest } from '../src/contracts/delivery';
 import { workflowIdFor } from '../src/contracts/ids';
 import { SA_RULE_ID, SA_SEVERITY, SA_STATUS } from '../src/contracts/search-attributes';
+import { runAlertctl, spawnAlertctl, type AlertctlResult } from './helpers/alertctl';
 import { alertEvent } from './helpers/alerts';
 import { REDIS_URL, ROOT, TEMPORAL_ENV, cleanup, devServerEnv, redis, terminateOpen, uid } from './helpers/stack';
 import { ackedQuery, finishSignal, type FakeDeliveryOptions } from './workflows/alertctl';
@@ -28,7 +32,7 @@ interface Result {
   stderr: string;
 }
 
-/** Runs `command args` and resolves with its exit code and output, whatever the code. */
+/** Runs `command args` and resolves with its exit code and output, whatever the code (for the package bin). */
 function spawn(command: string, args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
   return new Promise((resolve) => {
     execFile(command, args, { env: opts.env, cwd: opts.cwd, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -44,10 +48,15 @@ const taskQueue = uid('alertctl');
 /** No worker polls this one: updates on its workflows get no answer. */
 const deadQueue = uid('alertctl-no-worker');
 const ruleId = uid('rule');
-const baseEnv = (): Record<string, string> => ({
-  PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL, ...TEMPORAL_ENV, ALERT_STREAM: stream, TEMPORAL_UI_URL: 'http://ui.example',
-});
-const alertctl = (args: string[], env: Record<string, string> = {}) => spawn(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), ...args], { env: { ...baseEnv(), ...env } });
+/** This suite's settings: its stream, the stack's Redis, a UI address. */
+const suiteEnv = { REDIS_URL, ALERT_STREAM: stream, TEMPORAL_UI_URL: 'http://ui.example' };
+/** The environment of the package bin's processes. */
+const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...TEMPORAL_ENV, ...suiteEnv });
+type Runner = (args: string[], env?: Record<string, string>) => Promise<AlertctlResult>;
+/** alertctl in-process with this suite's settings (plus `env`). */
+const alertctl: Runner = (args, env = {}) => runAlertctl(args, { ...suiteEnv, ...env });
+/** alertctl as a child process (dist/src/alertctl.js) with this suite's settings (plus `env`). */
+const spawned: Runner = (args, env = {}) => spawnAlertctl(args, { ...suiteEnv, ...env });
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -127,8 +136,8 @@ describe('usage errors: exit 2, one line and a usage hint, never a stack trace',
     ['index-template with a priority that is no number', ['index-template', '--priority', 'high']],
   ];
 
-  it.each(cases)('%s', async (_name, args) => {
-    const res = await alertctl(args);
+  async function expectUsageError(run: Runner, args: string[]): Promise<void> {
+    const res = await run(args);
     expect(res).toMatchObject({ code: 2, stdout: '' });
     const lines = res.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
@@ -136,12 +145,17 @@ describe('usage errors: exit 2, one line and a usage hint, never a stack trace',
     expect(lines[1]).toMatch(/^(usage: alertctl [\w-]+ .*--help\)|see: alertctl --help)$/);
     expect(res.stderr).not.toMatch(/\n\s+at /);
 
-    const json = await alertctl([...args, '--json']);
+    const json = await run([...args, '--json']);
     expect(json).toMatchObject({ code: 2, stdout: '' });
     expect(JSON.parse(json.stderr)).toEqual({ error: expect.any(String), code: 2, usage: expect.any(String) });
     // the same message (appending --json may make a trailing flag's missing value "ambiguous": a hint is added then)
     expect(JSON.parse(json.stderr).error.startsWith(lines[0].replace(/^alertctl( [\w-]+)?: /, ''))).toBe(true);
-  });
+  }
+
+  it.each(cases)('%s', (_name, args) => expectUsageError(alertctl, args));
+
+  // One case as a real process: the exit code 2 comes out of the process (the rest run in-process).
+  it('an unknown flag, as a spawned process (dist/src/alertctl.js)', () => expectUsageError(spawned, ['ack', '1-0', '--by', 'alice', '--bogus']));
 
   it('--help, per command and overall, exits 0 (also as JSON)', async () => {
     const help = await alertctl(['--help']);
@@ -156,17 +170,22 @@ describe('usage errors: exit 2, one line and a usage hint, never a stack trace',
 
 describe('not found: exit 1', () => {
   const missing = `${stream}:0-${Date.now()}`;
+  async function expectNotFound(run: Runner, cmd: string, args: string[]): Promise<void> {
+    const res = await run([cmd, ...args]);
+    expect(res).toMatchObject({ code: 1, stdout: '' });
+    expect(res.stderr.trim()).toBe(`alertctl ${cmd === 'show' ? 'status' : cmd}: not found: no workflow ${missing} in namespace ${TEMPORAL_ENV.TEMPORAL_NAMESPACE ?? 'default'}`);
+    const json = await run([cmd, ...args, '--json']);
+    expect(json).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(json.stderr)).toEqual({ error: `not found: no workflow ${missing} in namespace ${TEMPORAL_ENV.TEMPORAL_NAMESPACE ?? 'default'}`, code: 1 });
+  }
+
   it.each([
     ['status', [missing]], ['show', [missing]], ['ack', [missing, '--by', 'alice']], ['resolve', [missing]],
     ['retry', [missing]], ['abandon', [missing, '--reason', 'gone']], ['history', [missing]],
-  ])('%s of an unknown workflow', async (_cmd, args) => {
-    const res = await alertctl([_cmd, ...args]);
-    expect(res).toMatchObject({ code: 1, stdout: '' });
-    expect(res.stderr.trim()).toBe(`alertctl ${_cmd === 'show' ? 'status' : _cmd}: not found: no workflow ${missing} in namespace ${TEMPORAL_ENV.TEMPORAL_NAMESPACE ?? 'default'}`);
-    const json = await alertctl([_cmd, ...args, '--json']);
-    expect(json).toMatchObject({ code: 1, stdout: '' });
-    expect(JSON.parse(json.stderr)).toEqual({ error: `not found: no workflow ${missing} in namespace ${TEMPORAL_ENV.TEMPORAL_NAMESPACE ?? 'default'}`, code: 1 });
-  });
+  ])('%s of an unknown workflow', (cmd, args) => expectNotFound(alertctl, cmd, args));
+
+  // One case as a real process: the exit code 1 comes out of the process (the rest run in-process).
+  it('status of an unknown workflow, as a spawned process (dist/src/alertctl.js)', () => expectNotFound(spawned, 'status', [missing]));
 
   it('a message ID (without the stream) is looked up in ALERT_STREAM', async () => {
     const res = await alertctl(['ack', '0-1', '--by', 'alice']);

@@ -4,15 +4,14 @@
 // Alertmanager repeats the firing alert (repeat_interval is 2 s here, so it does, several times); the resolve
 // comes either from Alertmanager (endsAt in the past) or from us (`alertctl resolve <firing workflow ID>`),
 // and either way the receiver gets one `alert.resolved` under `<firing key>:resolved`.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { labelsFingerprint } from '../src/intake/alertmanager';
+import { runAlertctl } from './helpers/alertctl';
 import { startAlertmanager, type AlertmanagerProcess, type PostableAlert } from './helpers/alertmanager';
 import { notifiedChannels } from './helpers/histories';
 import { TEST_INTAKE_TOKEN, startIntake, streamEvents, type IntakeProcess } from './helpers/intake';
 import { Pipeline } from './helpers/pipeline';
 import type { ReceivedPost } from './helpers/receiver';
-import { REDIS_URL, ROOT, TEMPORAL_ENV, uid } from './helpers/stack';
+import { REDIS_URL, uid } from './helpers/stack';
 
 jest.setTimeout(120_000);
 
@@ -139,12 +138,7 @@ describe('Alertmanager → intake → ingest → deliverAlert → receiver (real
     const firingKey = await fireAndRepeat(alert, alertId);
 
     // alertctl resolve <firing workflow ID>: the firing delivery's event with status resolved, into the stream.
-    const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'resolve', firingKey, '--json'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL, ...TEMPORAL_ENV, ALERT_STREAM: p.stream },
-        timeout: 30_000,
-      }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    });
+    const res = await runAlertctl(['resolve', firingKey, '--json'], { REDIS_URL, ALERT_STREAM: p.stream });
     expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
     const out = JSON.parse(res.stdout) as { messageId: string; workflowId: string; resolves: string; alertId: string; event: Record<string, unknown> };
     expect(out).toMatchObject({ resolves: firingKey, alertId, workflowId: p.key(out.messageId), event: { alertId, status: 'resolved', firedAt: fired(alertId).firedAt } });

@@ -1,20 +1,18 @@
 // Payload encryption end to end with the real worker and ingest processes: the history holds ciphertext only
 // (search attributes stay plain and queryable), a client with the codec reads it, a worker without the key fails
 // the workflow task visibly, and keys rotate without downtime (an old parked delivery still replays).
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { AesGcmCodec, ENCRYPTED_ENCODING, payloadDataConverter, type PayloadKeys } from '../src/codec';
 import type { DeliveryRequest, DeliveryState } from '../src/contracts/delivery';
+import { runAlertctl } from './helpers/alertctl';
 import { alertEvent } from './helpers/alerts';
 import { isCoreMarkerData, isSearchAttribute, isUserPayload, payloadsIn } from './helpers/payloads';
 import { Pipeline } from './helpers/pipeline';
 import type { ServiceProcess } from './helpers/processes';
-import { ROOT, TEMPORAL_CONNECTION } from './helpers/stack';
+import { TEMPORAL_CONNECTION } from './helpers/stack';
 
 jest.setTimeout(180_000);
 
@@ -24,10 +22,11 @@ const KX = randomBytes(32);
 const keyList = (entries: Record<string, Buffer>) => Object.entries(entries).map(([id, k]) => `${id}:${k.toString('base64')}`).join(',');
 const keys = (current: string, entries: Record<string, Buffer>): PayloadKeys => ({ currentKeyId: current, keys: new Map(Object.entries(entries)) });
 const secret = `acme-${randomUUID()}`;
-/** alertctl as a process, `--json`, with these settings. */
+/** alertctl (in-process), `--json`, with these settings; expects exit 0. */
 async function alertctl(env: Record<string, string>, ...args: string[]): Promise<any> {
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), ...args, '--json'], { env });
-  return JSON.parse(stdout);
+  const res = await runAlertctl([...args, '--json'], env);
+  expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 0, stderr: '' });
+  return res.json();
 }
 
 describe('payload encryption, end to end', () => {

@@ -3,9 +3,6 @@
 // over with the core `_rollover` API (what ISM's rollover action calls). A delivery's document created before a
 // rollover is found, deduplicated and updated in its own index after it; the start-up check refuses a template
 // that would make the next index differently. Every test uses its own alias, template and indices.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Client } from '@opensearch-project/opensearch';
 import { ALERT_MAPPING, mappingMismatches } from '../src/store/mapping';
 import { loadConfig } from '../src/config';
@@ -14,13 +11,13 @@ import { indexTemplate, installIndexTemplate, messageTime, nextIndexName } from 
 import type { DeliveryRequest, DeliveryState } from '../src/contracts/delivery';
 import { workflowIdFor } from '../src/contracts/ids';
 import { AlertStore, type StoreSettings } from '../src/store';
+import { runAlertctl } from './helpers/alertctl';
 import { alertEvent } from './helpers/alerts';
 import { Pipeline } from './helpers/pipeline';
 import { serviceEnv, startProcess, writeChannelsFile } from './helpers/processes';
-import { OPENSEARCH_URL, ROOT, opensearch, uid } from './helpers/stack';
+import { OPENSEARCH_URL, opensearch, uid } from './helpers/stack';
 
 jest.setTimeout(120_000);
-const run = promisify(execFile);
 
 let os: Client;
 const aliases: string[] = [];
@@ -112,13 +109,15 @@ describe('index template', () => {
 
   it('`alertctl index-template --install` installs it; the service then creates <alias>-000001 behind the write alias', async () => {
     const alias = newAlias();
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', OPENSEARCH_URL, ALERT_INDEX: alias, OPENSEARCH_INDEX_SHARDS: '2' };
-    const printed = await run(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'index-template'], { env });
+    const env = { OPENSEARCH_URL, ALERT_INDEX: alias, OPENSEARCH_INDEX_SHARDS: '2' };
+    const printed = await runAlertctl(['index-template'], env);
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(printed.stdout)).toEqual(JSON.parse(JSON.stringify(indexTemplate(alias, { shards: 2, replicas: 0 }))));
-    const installed = await run(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'index-template', '--install'], { env });
+    const installed = await runAlertctl(['index-template', '--install'], env);
+    expect(installed).toMatchObject({ code: 0, stderr: '' });
     expect(installed.stdout).toContain(`installed index template "${alias}" for indices "${alias}-*"`);
     // --ism adds the setting ISM's rollover action reads; a cluster without the ISM plugin (this one) refuses it.
-    const ism = await run(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'index-template', '--install', '--ism'], { env }).catch((e: { code: number; stderr: string }) => e);
+    const ism = await runAlertctl(['index-template', '--install', '--ism'], env);
     expect(ism).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown setting [index.plugins.index_state_management.rollover_alias]') });
 
     await rolloverStore(alias).ensureIndex();

@@ -3,11 +3,12 @@
 // schedule's on-call at once and again 15 s later. Pages before and after a hand-off reach whoever was on call when the
 // level fired; an override made with alertctl while a level waits is honoured by that level; the ack link stops the
 // person's later step; a worker killed with -9 while a step waits still sends it once; a person removed from the file
-// is never paged again. Needs `npm run build` (dist/src/alertctl.js).
-import { execFile } from 'node:child_process';
+// is never paged again. alertctl runs in-process (test/helpers/alertctl.ts). Needs `npm run build` (the service
+// processes in dist/src/).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runAlertctl, type AlertctlResult } from './helpers/alertctl';
 import { alertEvent } from './helpers/alerts';
 import { notifiedChannels } from './helpers/histories';
 import { TEST_ACK_SECRET, TEST_INTAKE_TOKEN, startIntake, type IntakeProcess } from './helpers/intake';
@@ -16,7 +17,6 @@ import { OPENSEARCH_URL } from './helpers/stack';
 import type { ServiceProcess } from './helpers/processes';
 
 jest.setTimeout(240_000);
-const ROOT = path.resolve(__dirname, '..');
 const SHIFT_S = 15;
 const LATER_MS = 5_000;
 const LEVEL2_MS = 15_000;
@@ -82,13 +82,8 @@ const pagedAt = (id: string, n: number) => p.waitFor(`level ${n} paged`, async (
   return doc && doc.paging?.length >= n && doc.paging[n - 1].paged.length ? doc : undefined;
 }, 60_000);
 
-function alertctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', USER: 'tester', INTAKE_URL: intake.url, INTAKE_TOKEN: TEST_INTAKE_TOKEN };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist/src/alertctl.js'), 'oncall', ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
+function alertctl(args: string[]): Promise<AlertctlResult> {
+  return runAlertctl(['oncall', ...args], { INTAKE_URL: intake.url, INTAKE_TOKEN: TEST_INTAKE_TOKEN });
 }
 
 it('pages before and after a hand-off reach whoever was on call when the level fired', async () => {

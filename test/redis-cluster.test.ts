@@ -3,20 +3,18 @@
 // third primary mid-run (a resharding), so the running processes must follow MOVED. Every alert is delivered
 // once and acked. A wrong password stops the worker at start-up naming Redis's refusal; bad settings are named.
 // Over TLS (rediss://, client certificates), each node's certificate is checked against that node's address.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Cluster } from 'ioredis';
 import { loadConfig } from '../src/config';
+import { runAlertctl } from './helpers/alertctl';
 import { alertEvent } from './helpers/alerts';
 import { notifiedChannels } from './helpers/histories';
 import { Pipeline } from './helpers/pipeline';
 import { startProcess } from './helpers/processes';
 import { startRedisCluster, type RedisClusterSetup } from './helpers/redis-cluster';
 import { makeCerts, type Certs } from './helpers/secure-proxy';
-import { ROOT } from './helpers/stack';
 
 jest.setTimeout(180_000);
 
@@ -75,8 +73,9 @@ describe('Redis Cluster: 3 primaries, an ACL user, the stream\'s slot moved duri
 
     await publish(14);
     // alertctl publishes through the cluster too (its XADD goes to the slot's owner, not to the seed)
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'dist', 'src', 'alertctl.js'), 'publish', '--alert-id', 'cluster-alertctl'], { env: p.env(env), timeout: 30_000 });
-    published.set(/^published (\S+) to stream /.exec(stdout)![1], 'cluster-alertctl');
+    const cli = await runAlertctl(['publish', '--alert-id', 'cluster-alertctl'], p.env(env));
+    expect({ code: cli.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
+    published.set(/^published (\S+) to stream /.exec(cli.stdout)![1], 'cluster-alertctl');
     await allDelivered();
     await p.waitFor('the first alerts acked', async () => (await pending()) === 0, 30_000);
 

@@ -1,9 +1,9 @@
-// Silences from the outside, against the real stack: `alertctl silence add/list/expire` as a child process
-// (dist/, --json, exit codes 0/1/2), the intake's /api/v1/silences in process (buildIntakeServer: bearer auth,
-// 201/400/404/503) and as the real process (its OpenSearch and Temporal wiring), and wakeSilenced signalling
-// real running workflows found by their alert documents (status `silenced`, suppressedBy). Those workflows are of a
-// type no worker runs, on a task queue no worker polls: only their document and the signal in their history matter.
-// Needs `npm run build` (dist/src/alertctl.js, dist/src/intake.js).
+// Silences from the outside, against the real stack: `alertctl silence add/list/expire` in-process
+// (test/helpers/alertctl.ts; --json, exit codes 0/1/2), the intake's /api/v1/silences in process (buildIntakeServer:
+// bearer auth, 201/400/404/503) and as the real process (its OpenSearch and Temporal wiring), and wakeSilenced
+// signalling real running workflows found by their alert documents (status `silenced`, suppressedBy). Those workflows
+// are of a type no worker runs, on a task queue no worker polls: only their document and the signal in their history
+// matter. Needs `npm run build` (dist/src/intake.js).
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type Redis from 'ioredis';

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import type { ServiceConfig } from '../config';
 import { alertctlIntake, alertctlUser } from '../config/alertctl';
+import type { Env } from '../config/read';
 import { parseDuration } from '../duration';
 import { feedUrl, type FeedSubject } from '../oncall/ical-tokens';
 import { instantOf } from '../oncall/override-rules';
@@ -53,16 +54,16 @@ alertctl oncall ical-url (--schedule S | --person P) [--base URL] [--no-check] [
     base: { type: 'string' }, 'no-check': { type: 'boolean' },
   },
   positionals: 3,
-  async run(_cfg: ServiceConfig, args, o) {
+  async run(_cfg: ServiceConfig, args, o, env) {
     const sub = subcommand(args, o);
-    const intake = alertctlIntake();
+    const intake = alertctlIntake(env);
     if (sub === 'ical-url') return icalUrl(intake, o);
     const target: IntakeTarget = { url: intake.url, ...(intake.token ? { token: intake.token } : {}) };
     if (sub === 'who') return who(target, o);
     if (sub === 'shifts') return shifts(target, o);
-    if (sub === 'override add') return addOverride(target, o);
+    if (sub === 'override add') return addOverride(target, o, env);
     if (sub === 'override list') return listOverrides(target, o);
-    return removeOverride(target, args[2], o);
+    return removeOverride(target, args[2], o, env);
   },
 };
 
@@ -125,11 +126,11 @@ async function shifts(target: IntakeTarget, o: Opts): Promise<Output> {
   return { text: shiftsText(json), json };
 }
 
-async function addOverride(target: IntakeTarget, o: Opts): Promise<Output> {
+async function addOverride(target: IntakeTarget, o: Opts, env: Env): Promise<Output> {
   const body = {
     schedule: required(o, 'schedule', 'S'), person: required(o, 'person', 'P'),
     start: instantFlag('start', required(o, 'start', 'T')), end: instantFlag('end', required(o, 'end', 'T')),
-    createdBy: typeof o.by === 'string' ? o.by : defaultUser(), ...(typeof o.reason === 'string' ? { reason: o.reason } : {}),
+    createdBy: typeof o.by === 'string' ? o.by : defaultUser(env), ...(typeof o.reason === 'string' ? { reason: o.reason } : {}),
   };
   const { json } = await callIntake(target, 'POST', '/api/oncall/overrides', body);
   const override = (json as { override: Record<string, string> }).override;
@@ -141,8 +142,8 @@ async function listOverrides(target: IntakeTarget, o: Opts): Promise<Output> {
   return { text: overrideText(json, o.all ? 'all' : 'not over'), json };
 }
 
-async function removeOverride(target: IntakeTarget, id: string, o: Opts): Promise<Output> {
-  const by = typeof o.by === 'string' ? o.by : defaultUser();
+async function removeOverride(target: IntakeTarget, id: string, o: Opts, env: Env): Promise<Output> {
+  const by = typeof o.by === 'string' ? o.by : defaultUser(env);
   const { json } = await callIntake(target, 'DELETE', `/api/oncall/overrides/${encodeURIComponent(id)}${query({ by })}`);
   const { override, removed } = json as { override: { id: string; end: string; removedAt: string | null; removedBy: string | null }; removed: boolean };
   const text = removed ? `override ${override.id} removed by ${override.removedBy ?? by}` : `override ${override.id} was ${override.removedAt ? `removed already (by ${override.removedBy})` : `over already (ended ${override.end})`}`;
@@ -173,9 +174,9 @@ async function checkFeed(intakeUrl: string, url: string, feed: string): Promise<
   throw new FailedError(`the intake does not serve the feed of ${feed}: ${error}`);
 }
 
-function defaultUser(): string {
+function defaultUser(env: Env): string {
   try {
-    return alertctlUser() || os.userInfo().username || 'alertctl';
+    return alertctlUser(env) || os.userInfo().username || 'alertctl';
   } catch {
     return 'alertctl';
   }

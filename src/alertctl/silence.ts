@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { ServiceConfig } from '../config';
 import { alertctlUser } from '../config/alertctl';
+import type { Env } from '../config/read';
 import { parseDuration } from '../duration';
 import { MatcherSyntaxError, SilenceInvalidError, SilenceNotFoundError } from '../errors';
 import { opensearchClient } from '../connections/opensearch';
@@ -45,7 +46,7 @@ alertctl silence expire <ID> [--by NAME] [--json]
     comment: { type: 'string' }, by: { type: 'string' }, all: { type: 'boolean' }, expired: { type: 'boolean' },
   },
   positionals: 2,
-  async run(cfg, args, o) {
+  async run(cfg, args, o, env) {
     const sub = args[0] as Subcommand | undefined;
     if (!sub) throw new UsageError(`a subcommand is needed: ${SUBCOMMANDS.join(', ')}`);
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown subcommand "${sub}": expected ${SUBCOMMANDS.join(', ')}`);
@@ -57,7 +58,7 @@ alertctl silence expire <ID> [--by NAME] [--json]
     return withStore(cfg, async (store, held) => {
       if (sub === 'add') return add(cfg, store, input!);
       if (sub === 'list') return list(store, o.all ? 'all' : o.expired ? 'expired' : 'in force');
-      return expire(cfg, store, held, args[1], typeof o.by === 'string' ? o.by : defaultUser());
+      return expire(cfg, store, held, args[1], typeof o.by === 'string' ? o.by : defaultUser(env));
     });
   },
 };
@@ -158,9 +159,9 @@ async function withStore(cfg: ServiceConfig, fn: (store: SilenceStore, held: Hel
   }
 }
 
-function defaultUser(): string {
+function defaultUser(env: Env): string {
   try {
-    return alertctlUser() || os.userInfo().username || 'alertctl';
+    return alertctlUser(env) || os.userInfo().username || 'alertctl';
   } catch {
     return 'alertctl';
   }

@@ -2,6 +2,7 @@
 import { Client, Connection, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { type ServiceConfig } from '../config';
+import type { Env } from '../config/read';
 import { parseDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { connectRedis } from '../connections/redis';
@@ -26,7 +27,8 @@ export interface Command {
   options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
   /** How many positional arguments the command takes at most. */
   positionals: number;
-  run(cfg: ServiceConfig, args: string[], o: Opts): Promise<Output>;
+  /** `env`: the environment alertctl was handed (src/alertctl/cli.ts); a command reads no other (never process.env). */
+  run(cfg: ServiceConfig, args: string[], o: Opts, env: Env): Promise<Output>;
 }
 
 export const uiUrl = (cfg: ServiceConfig, wid: string) =>
@@ -36,11 +38,17 @@ export const causeOf = (e: unknown): string | undefined => {
   return cause instanceof Error ? cause.message : undefined;
 };
 
+/** One connection for one command, closed after it, also when it cannot connect (nothing is left open in-process). */
 export async function temporal<T>(cfg: ServiceConfig, fn: (c: Client) => Promise<T>): Promise<T> {
-  const connection = await Connection.connect({ ...cfg.temporal.connection, connectTimeout: 5_000 }).catch((e: Error) => {
+  let connection: Connection | undefined;
+  try {
+    connection = Connection.lazy({ ...cfg.temporal.connection, connectTimeout: 5_000 });
+    await connection.ensureConnected();
+  } catch (e) {
+    await connection?.close().catch(() => undefined);
     const cause = causeOf(e) ? `: ${causeOf(e)}` : '';
-    throw new ConfigError(`cannot reach Temporal at ${cfg.temporal.describe}: ${e.message}${cause}`);
-  });
+    throw new ConfigError(`cannot reach Temporal at ${cfg.temporal.describe}: ${(e as Error).message}${cause}`);
+  }
   try {
     return await fn(new Client({ connection, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter }));
   } finally {

@@ -7,17 +7,22 @@ import { loadIcalSecret } from './oncall';
 import { environmentOf, readSecretSetting, readVariables, type Env } from './read';
 import { loadConfig, type ServiceConfig } from './service';
 
-export function loadAlertctlConfig(overrides: TargetOverrides, env: Env = process.env): ServiceConfig {
+/** The process's environment, as alertctl's entry (src/alertctl.ts) hands it on: a command reads only what it is handed. */
+export function alertctlEnvironment(): Env {
+  return process.env;
+}
+
+export function loadAlertctlConfig(overrides: TargetOverrides, env: Env): ServiceConfig {
   return loadConfig('alertctl', env, overrides);
 }
 
 /** USER: who runs alertctl (undefined when unset; the login name is the caller's fallback). */
-export function alertctlUser(env: Env = process.env): string | undefined {
+export function alertctlUser(env: Env): string | undefined {
   return readVariables(environmentOf(env, 'alertctl'), ['USER'], []).USER;
 }
 
 /** ALERTCTL_DEBUG: unexpected errors with their stack trace. Read on its own (a bad value is just off): an error in the other settings must show it too. */
-export function alertctlDebug(env: Env = process.env): boolean {
+export function alertctlDebug(env: Env): boolean {
   return readVariables(environmentOf(env, 'alertctl'), ['ALERTCTL_DEBUG'], []).ALERTCTL_DEBUG;
 }
 
@@ -32,7 +37,7 @@ export interface AlertctlIntake {
 }
 
 /** INTAKE_URL, INTAKE_TOKEN[_FILE], ONCALL_ICAL_SECRET[_FILE]; a bad one throws ConfigError naming every problem (never a secret). */
-export function alertctlIntake(env: Env = process.env): AlertctlIntake {
+export function alertctlIntake(env: Env): AlertctlIntake {
   const own = environmentOf(env, 'alertctl');
   const problems: string[] = [];
   const { INTAKE_URL } = readVariables(own, ['INTAKE_URL'], problems);

@@ -1,6 +1,6 @@
-// `alertctl oncall` as a child process (dist/, --json, exit codes 0/1/2) against the real intake process
+// `alertctl oncall` in-process (test/helpers/alertctl.ts; --json, exit codes 0/1/2) against the real intake process
 // (dist/src/intake.js) with the fixture's on-call file, its overrides in the stack's OpenSearch and calendar feeds on.
-// Needs `npm run build` (dist/src/alertctl.js, dist/src/intake.js).
+// Needs `npm run build` (dist/src/intake.js).
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
