@@ -1,6 +1,7 @@
 // The grouped path (`temporal-grouped`, storm control): its channels file, and what grouping costs per alert against
 // the combined process without it (`groupingCost`, same run, at max).
 import { round, writeHookChannelsFile } from '../harness';
+import { allProcessesCpuMs } from './total-cpu';
 import type { AtMax, PointResult } from './types';
 
 /**
@@ -16,14 +17,6 @@ export function writeGroupedChannelsFile(url: string, timeout: string, retry: Re
   return writeHookChannelsFile(url, timeout, retry, { routes: [{ name, channels: ['hook'], ...grouping }] });
 }
 
-/** The processes whose CPU adds up to an alert's whole cost (`server` already is temporal + postgres). */
-const TOTAL_OF = ['combined', 'server', 'opensearch', 'redis'];
-
-const total = (cpu: Record<string, number>): number | null => {
-  const xs = TOTAL_OF.map((k) => cpu[k]).filter((x) => x !== undefined && Number.isFinite(x));
-  return xs.length ? round(xs.reduce((a, b) => a + b, 0), 2) : null;
-};
-
 /**
  * What grouping adds per alert: temporal-grouped − temporal-combined at max, same run (both the combined process;
  * the grouped one's members join their group (signal-with-start) and end `grouped`, the group sends one
@@ -37,7 +30,7 @@ export function groupingCost(atMax: AtMax[], points: PointResult[]) {
   const gp = points.filter((x) => x.path === 'temporal-grouped' && x.offered === null && !x.timedOut);
   const notifications = gp.map((x) => x.notifications ?? NaN).filter(Number.isFinite);
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b ? round(a / b, 3) : null);
-  const [tg, tc] = [total(g.cpuMsPerAlert), total(c.cpuMsPerAlert)];
+  const [tg, tc] = [allProcessesCpuMs(g.cpuMsPerAlert), allProcessesCpuMs(c.cpuMsPerAlert)];
   return {
     alertsPerSec: { grouped: g.alertsPerSec, combined: c.alertsPerSec, groupedEach: g.alertsPerSecEach, combinedEach: c.alertsPerSecEach },
     alertsPerSecGroupedOverCombined: ratio(g.alertsPerSec, c.alertsPerSec),

@@ -31,9 +31,13 @@ const ROWS: Row[] = [
   },
   { figure: 'delivered alerts/s at max (summary path)', value: (s) => `${fmt(s.alertsPerSec)} (\`${s.summaryPath ?? '—'}\`)` },
   {
-    figure: '`engineFloorRatio` = alerts/s ÷ floor/s',
-    value: (s) => fmt(s.engineFloorRatio, 2) + met(s.targets['delivered alerts/s >= 0.9x the eager empty-workflow floor (engineFloorRatio)']),
-    target: '≥ 0.9',
+    figure: '`engineFloorRatio` = alerts/s ÷ floor/s (reported, not a target: see below the table)',
+    value: (s) => fmt(s.engineFloorRatio, 2),
+  },
+  {
+    figure: 'CPU ms of all processes per delivered alert / per empty workflow (`allCpuRatio`)',
+    value: (s) => `${fmt(s.allCpuMsPerAlert)} / ${fmt(s.allCpuMsPerWorkflow)} (${fmt(s.allCpuRatio, 2)}×)${met(s.targets['CPU of all processes per delivered alert <= 2x per empty workflow (allCpuRatio)'])}`,
+    target: '≤ 2×',
   },
   {
     figure: 'server CPU ms per delivered alert / per empty workflow (`serverCpuRatio`)',
