@@ -13,13 +13,20 @@ const p = new Pipeline();
 beforeAll(() => p.start());
 afterAll(() => p.stop());
 
+const history = async (messageId: string) => (await (await p.temporal()).workflow.getHandle(p.key(messageId)).fetchHistory()).events ?? [];
+
 const startPriority = async (messageId: string) => {
-  const history = await (await p.temporal()).workflow.getHandle(p.key(messageId)).fetchHistory();
-  const { priorityKey, fairnessKey } = history.events![0].workflowExecutionStartedEventAttributes!.priority ?? {};
+  const { priorityKey, fairnessKey } = (await history(messageId))[0].workflowExecutionStartedEventAttributes!.priority ?? {};
   return { priorityKey, fairnessKey };
 };
 
-it(`a critical published behind ${LOWS} lows is notified among the first; each start carries its keys`, async () => {
+/** When the server handed the workflow's first task to a worker (its first WorkflowTaskStarted event), in ms. */
+const firstTaskAt = async (messageId: string): Promise<number> => {
+  const t = (await history(messageId)).find((e) => e.workflowTaskStartedEventAttributes)!.eventTime!;
+  return Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
+};
+
+it(`a critical published behind ${LOWS} lows is handed out and notified among the first; each start carries its keys`, async () => {
   const lows = Array.from({ length: LOWS }, (_, i) => alertEvent({ severity: 'low', ruleId: 'noisy-rule', title: `low ${i}` }));
   const critical = alertEvent({ severity: 'critical', ruleId: 'db-down', title: 'database down' });
   const lowIds = await p.publishAtOnce(lows);
@@ -30,13 +37,17 @@ it(`a critical published behind ${LOWS} lows is notified among the first; each s
   await p.worker();
   await p.receiver.waitFor(() => arrivalOrder(p).length === LOWS + 1, 180_000);
 
-  const order = arrivalOrder(p);
-  const rank = order.indexOf(critical.alertId);
+  // The server's part: the order in which it handed out the workflows' first tasks. First in, first out would hand
+  // the critical out last (measured with the priority line removed: 142nd and 149th of 151, by notification).
+  const handedOut = await Promise.all([...lowIds, criticalId].map(async (id) => ({ id, at: await firstTaskAt(id) })));
+  const dispatchRank = handedOut.sort((a, b) => a.at - b.at).findIndex((x) => x.id === criticalId);
+  process.stdout.write(`the critical was handed out at position ${dispatchRank + 1} of ${LOWS + 1}\n`);
+  expect(dispatchRank).toBeLessThan(10);
+  // What a person sees: the notification among the first. Tasks handed out together run side by side in the worker,
+  // so under CI load their notifications arrive in any order among those (measured: 11th and 31st once).
+  const rank = arrivalOrder(p).indexOf(critical.alertId);
   expect(rank).toBeGreaterThanOrEqual(0);
-  // first in, first out would make it the last (rank 150; measured with the priority line removed: 142 and 149). The
-  // real server under CI load once put it 11th: the worker's first polls take what matching has loaded already.
-  expect(rank).toBeLessThan(30);
+  expect(rank).toBeLessThan(50);
   expect(await startPriority(criticalId)).toEqual({ priorityKey: 1, fairnessKey: 'db-down' });
   expect(await startPriority(lowIds[0])).toEqual({ priorityKey: 4, fairnessKey: 'noisy-rule' });
 });
-
