@@ -87,6 +87,7 @@ function serverReport(run: ServerRun, s: ServerSummary): void {
     ['engineFloorRatio (alerts/s / floor/s)', s.engineFloorRatio],
     ['server CPU ms per alert / per empty workflow', `${s.serverCpuMsPerAlert ?? '-'} / ${s.serverCpuMsPerWorkflow ?? '-'} (serverCpuRatio ${s.serverCpuRatio ?? '-'})`],
     [`worker CPU ms per alert (${s.workerCpuProcess})`, s.workerCpuMsPerAlert],
+    ['all processes, CPU ms per alert / per empty workflow', `${s.allCpuMsPerAlert ?? '-'} / ${s.allCpuMsPerWorkflow ?? '-'} (allCpuRatio ${s.allCpuRatio ?? '-'})`],
     ['Temporal max alerts/s / baseline', `${s.temporalMaxThroughput} / ${s.baselineMaxThroughput} (ratio ${s.ratioTemporalToBaseline ?? '-'})`],
     ['sustained rate (>= 95% of offered)', s.temporalSustainedRate],
     ['half-max point', s.halfMax ? `${s.halfMax.offered}/s → p99 ${s.halfMax.p99Ms} ms` : null],
