@@ -22,7 +22,10 @@ const startPriority = async (messageId: string) => {
 
 /** When the server handed the workflow's first task to a worker (its first WorkflowTaskStarted event), in ms. */
 const firstTaskAt = async (messageId: string): Promise<number> => {
-  const t = (await history(messageId)).find((e) => e.workflowTaskStartedEventAttributes)!.eventTime!;
+  const page = await (await p.temporal()).workflowService.getWorkflowExecutionHistory({
+    namespace: 'default', execution: { workflowId: p.key(messageId) }, maximumPageSize: 5, // started, scheduled, started
+  });
+  const t = page.history!.events!.find((e) => e.workflowTaskStartedEventAttributes)!.eventTime!;
   return Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
 };
 
