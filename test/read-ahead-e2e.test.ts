@@ -19,14 +19,7 @@ it(`behind ${LOWS} lows the in-flight limit holds back, the read-ahead starts th
     await q.receiver.waitFor(() => arrivalOrder(q).length === LOWS + 1, 180_000);
     // The ingest's part: the order in which it started the workflows (each one's first history event). Started in
     // stream order the critical would be the last (measured with a read-ahead of 1: 151st by start, 150 by notification).
-    const temporal = await q.temporal();
-    const startedAt = async (id: string) => {
-      const page = await temporal.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: q.key(id) }, maximumPageSize: 1 });
-      const t = page.history!.events![0].eventTime!;
-      return Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
-    };
-    const starts = await Promise.all(ids.map(async (id) => ({ id, at: await startedAt(id) })));
-    const startRank = starts.sort((a, b) => a.at - b.at).findIndex((x) => x.id === ids.at(-1));
+    const startRank = await q.rankByFirstEvent(ids, ids.at(-1)!, (e) => !!e.workflowExecutionStartedEventAttributes, 1);
     process.stdout.write(`read-ahead: the critical was started at position ${startRank + 1} of ${LOWS + 1}\n`);
     expect(startRank).toBeLessThan(20); // in the first batches the ingest starts
     // What a person sees: the notification among the first (deliveries started together run side by side)

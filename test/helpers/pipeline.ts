@@ -9,6 +9,9 @@ import type { AlertEvent } from '../../src/contracts/alert';
 import { serviceEnv, startProcess, writeChannelsFile, type ServiceProcess } from './processes';
 import { TestReceiver, type Behaviour } from './receiver';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
+import type { temporal as proto } from '@temporalio/proto';
+
+type HistoryEvent = proto.api.history.v1.IHistoryEvent;
 import { TEMPORAL_CONNECTION, cleanup, opensearch, redis, terminateOpen, uid } from './stack';
 
 export interface PipelineOptions {
@@ -146,6 +149,24 @@ export class Pipeline {
   /** The delivery ID of a stream message: the document `_id` and every channel's idempotency key. */
   key(messageId: string): string {
     return `${this.stream}:${messageId}`;
+  }
+
+  /**
+   * When the delivery of a stream message reached its first history event that `matches` (ms), reading only the
+   * first page of its history: e.g. its start (event 1), or the server handing its first task to a worker.
+   */
+  async firstEventAt(messageId: string, matches: (e: HistoryEvent) => boolean, pageSize: number): Promise<number> {
+    const page = await (await this.temporal()).workflowService.getWorkflowExecutionHistory({
+      namespace: 'default', execution: { workflowId: this.key(messageId) }, maximumPageSize: pageSize,
+    });
+    const t = page.history!.events!.find(matches)!.eventTime!;
+    return Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6;
+  }
+
+  /** The rank (0 = first) of `messageId` among `messageIds` by firstEventAt. */
+  async rankByFirstEvent(messageIds: string[], messageId: string, matches: (e: HistoryEvent) => boolean, pageSize: number): Promise<number> {
+    const at = await Promise.all(messageIds.map(async (id) => ({ id, at: await this.firstEventAt(id, matches, pageSize) })));
+    return at.sort((a, b) => a.at - b.at).findIndex((x) => x.id === messageId);
   }
 
   /** The alert document of a stream message ID (its `_id` is the delivery ID `<stream>:<message ID>`). */
