@@ -162,6 +162,19 @@ describe('paced by stream time while intake is behind', () => {
     expect(notices.map((x) => x.counts.new)).toEqual([1, 4, 5, 5, 5]);
   });
 
+  it('a burst added to the stream at once, its first member started at once, the rest late: held as one stretch of the stream', async () => {
+    const { notices } = await run(() => 'ok', async (h) => {
+      const t0 = await suite.env.currentTimeMs();
+      const at = t0 - 1_000; // every member: the same stream millisecond
+      await join(h, member({ enqueuedAt: at, startedAt: t0 }));
+      await suite.env.sleep('31 seconds');
+      await joinEveryMinute(h, 20, (k) => t0 + k * 30_000 - at, t0);
+      await suite.env.sleep('21 minutes'); // 41:31: none started for 3 group_intervals (after 20:31)
+    });
+    // 5:30: 4:31 is not yet a group_interval behind, sent; 10:30 to 35:30 held; 40:30 sent (not paced: 1, 4, 5, 5, 5, 1)
+    expect(notices.map((x) => x.counts.new)).toEqual([1, 4, 16]);
+  });
+
   it('never holds longer than 10 group_intervals while members keep starting, all from the same stretch of the stream', async () => {
     const { notices } = await run(() => 'ok', async (h) => {
       const t0 = await suite.env.currentTimeMs();

@@ -10,7 +10,10 @@
 // When the stream's slot moves, a blocked XREADGROUP ends with UNBLOCKED (one failed pass); the next follows MOVED.
 // Secrets never appear in `describe`.
 import type { ClusterOptions, RedisOptions } from 'ioredis';
-import Redis, { Cluster } from 'ioredis';
+import Redis, { Cluster, SentinelConnector, type SentinelConnectionOptions } from 'ioredis';
+import type { ErrorEmitter } from 'ioredis/built/connectors/AbstractConnector';
+import StandaloneConnector, { type StandaloneConnectionOptions } from 'ioredis/built/connectors/StandaloneConnector';
+import type { NetStream } from 'ioredis/built/types';
 import { isSet, readSettingFile, readVariables, type Env } from '../config/read';
 
 /** A client of one Redis (standalone or through Sentinel) or of a Redis Cluster: the commands the service uses are the same. */
@@ -95,14 +98,39 @@ export function connectRedis(target: RedisTarget, extra: RedisOptions = {}): Red
     const retries = extra.maxRetriesPerRequest;
     const options: ClusterOptions = {
       lazyConnect,
-      redisOptions: { ...target.options, ...node },
+      redisOptions: { ...target.options, ...node, Connector: GuardedStandalone },
       // bounded retries (alertctl): an unreachable cluster fails the command instead of queueing it forever
       ...(typeof retries === 'number' ? { clusterRetryStrategy: (times: number) => (times > retries ? null : Math.min(100 * times, 2_000)) } : {}),
       ...(target.options.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
     };
     return new Cluster(target.cluster, options);
   }
-  return target.url ? new Redis(target.url, { ...target.options, ...extra }) : new Redis({ ...target.options, ...extra });
+  const options = { ...target.options, ...extra, Connector: target.options.sentinels ? GuardedSentinel : GuardedStandalone };
+  return target.url ? new Redis(target.url, options) : new Redis(options);
+}
+
+/**
+ * ioredis listens for its socket's first 'error' only (`once`). A TLS socket refused in its handshake may emit a
+ * second one (ECONNRESET after the server's "certificate required" alert; redis/ioredis#961, not fixed there),
+ * which, unheard, is thrown and ends the process instead of the start-up check naming Redis. The first error is
+ * ioredis's (it reports it on the client and reconnects on 'close'); later ones on the same socket are its echo.
+ */
+const hearLaterErrors = (stream: NetStream): NetStream => stream.on('error', () => {});
+class GuardedStandalone extends StandaloneConnector {
+  constructor(options: unknown) {
+    super(options as StandaloneConnectionOptions);
+  }
+  override async connect(emit: ErrorEmitter): Promise<NetStream> {
+    return hearLaterErrors(await super.connect(emit));
+  }
+}
+class GuardedSentinel extends SentinelConnector {
+  constructor(options: unknown) {
+    super(options as SentinelConnectionOptions);
+  }
+  override async connect(emit: ErrorEmitter): Promise<NetStream> {
+    return hearLaterErrors(await super.connect(emit));
+  }
 }
 
 /** An error event's message; a Cluster's ("Failed to refresh slots cache.") with the node's reason, e.g. WRONGPASS. */
@@ -114,7 +142,7 @@ export function redisErrorMessage(e: Error): string {
 /** Each Cluster seed node asked alone (PING, as one node; all at once, ≤ timeoutMs): `seed host:port: reason` for each that fails. */
 export async function probeClusterSeeds(target: RedisTarget, timeoutMs = 3_000): Promise<string[]> {
   const probeOne = async ({ host, port }: { host: string; port: number }): Promise<string | undefined> => {
-    const probe = new Redis({ ...target.options, host, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs });
+    const probe = new Redis({ ...target.options, Connector: GuardedStandalone, host, port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: timeoutMs });
     let failure: Error | undefined;
     probe.on('error', (e: Error) => (failure ??= e));
     let timer: NodeJS.Timeout | undefined;

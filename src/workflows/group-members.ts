@@ -42,7 +42,9 @@ export class GroupMembers {
     if (this.known(member.deliveryId)) return;
     const { enqueuedAt: at, startedAt } = member;
     if (at !== undefined && startedAt !== undefined) {
-      if (at > (this.streamTime.latest?.at ?? -Infinity)) this.streamTime.latest = { at, startedAt };
+      // The member latest in the stream; of those added at the same moment (a burst), the one started last.
+      const { latest } = this.streamTime;
+      if (!latest || at > latest.at || (at === latest.at && startedAt > latest.startedAt)) this.streamTime.latest = { at, startedAt };
       this.streamTime.lastStartedAt = Math.max(this.streamTime.lastStartedAt ?? startedAt, startedAt);
     }
     if (member.status === 'firing') {
