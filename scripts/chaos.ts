@@ -6,6 +6,9 @@
 //                    [--receiver-failures 0.3] [--receiver-window 0.5] [--opensearch-down 30] [--seed N]
 //                    [--settle-timeout 1800] [--keep]
 //   npm run chaos:short   (= --short: 500 alerts at 5/s, worker:2, ingest:1 and one of redis/opensearch/temporal)
+// With the cluster profile (STACK_TEMPORAL=cluster) three more kinds: temporal-node (kill -9 of the node owning the
+// most history shards), opensearch-node (kill -9 of a data node), redis-failover (the sentinels promote the replica);
+// --short then means worker:1, temporal-node:1, opensearch-node:1, redis-failover:1 (bench/chaos/cluster-faults.ts).
 // Beside the plain alerts, --paths N alerts on each path a delivery waits on (escalation, silence, inhibition, group,
 // parked failure; default 10, full run 40; 0: none): bench/chaos/paths.ts.
 //
@@ -14,8 +17,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client as OpenSearch } from '@opensearch-project/opensearch';
-import { workflowIdFor } from '../src/contracts/ids';
 import {
   RESULTS_DIR,
   Receiver,
@@ -23,7 +24,6 @@ import {
   dropData,
   machine,
   opensearchClient,
-  pidAlive,
   publish,
   redisClient,
   requireOwnStack,
@@ -32,30 +32,24 @@ import {
   say,
   serviceEnv,
   sleep,
-  stackPid,
   stackUp,
   stamp,
-  streamIds,
   streamState,
-  table,
   temporalClient,
   terminateOpen,
   versions,
-  withTimeout,
   writeResult,
   type Published,
   type Reply,
 } from '../bench/harness';
+import { CLUSTER, CLUSTER_FAULTS, KINDS, REAL_SERVER, describe, killBusiestTemporalNode, killOpenSearchNode, redisFailover, stopServer, type FaultKind } from '../bench/chaos/faults';
 import { PathBursts } from '../bench/chaos/paths';
+import { printReport } from '../bench/chaos/report';
+import { countSettled, verify } from '../bench/chaos/verify';
 import { prng } from '../bench/prng';
 import { writeChannelsFile } from '../tools/processes';
 import { UsageError, failed, numberOption, parseCommandLine } from '../tools/command-line';
 
-/** The stack runs the real Temporal server (STACK_TEMPORAL=server, see scripts/stack env). */
-const REAL_SERVER = process.env.STACK_TEMPORAL === 'server';
-
-type FaultKind = 'worker' | 'ingest' | 'redis' | 'opensearch' | 'temporal';
-const KINDS: FaultKind[] = ['worker', 'ingest', 'redis', 'opensearch', 'temporal'];
 
 interface Fault {
   kind: FaultKind;
@@ -64,6 +58,8 @@ interface Fault {
   at?: number;
   /** the component is back: process ready, or `scripts/stack up` returned */
   backAt?: number;
+  /** what it hit (a cluster fault: which node, and why that one) */
+  target?: string;
   error?: string;
 }
 
@@ -104,7 +100,11 @@ async function main(): Promise<number> {
   const rate = numberOption(args.rate, 'rate', short ? 5 : 50);
   if (!(alerts > 0 && rate > 0)) throw new UsageError('--alerts and --rate must be positive');
   const serviceFault = (['redis', 'opensearch', 'temporal'] as const)[Math.floor(rnd() * 3)];
-  const faults = parseFaults(args.faults ?? (short ? `worker:2,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1'));
+  const defaultFaults = CLUSTER
+    ? (short ? 'worker:1,temporal-node:1,opensearch-node:1,redis-failover:1' : 'worker:5,ingest:5,temporal-node:2,opensearch-node:1,redis-failover:2')
+    : (short ? `worker:2,ingest:1,${serviceFault}:1` : 'worker:10,ingest:10,redis:1,opensearch:1,temporal:1');
+  const faults = parseFaults(args.faults ?? defaultFaults);
+  if (!CLUSTER && faults.some((f) => (CLUSTER_FAULTS as string[]).includes(f))) throw new UsageError(`--faults: ${CLUSTER_FAULTS.join(', ')} need the cluster profile (STACK_TEMPORAL=cluster scripts/stack up)`);
   const failRate = numberOption(args['receiver-failures'], 'receiver-failures', 0.3);
   const failWindow = numberOption(args['receiver-window'], 'receiver-window', 0.5);
   const osDownMs = numberOption(args['opensearch-down'], 'opensearch-down', 30) * 1000;
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   say('chaos', `logs: ${path.relative(process.cwd(), logDir)}`);
 
   await stackUp();
-  if (faults.some((f) => f === 'redis' || f === 'opensearch' || f === 'temporal')) requireOwnStack();
+  if (faults.some((f) => f !== 'worker' && f !== 'ingest')) requireOwnStack();
 
   // The receiver: during the failure window, a share of POSTs get 500, a timeout (answer after the
   // channel's 2 s timeout) or 429 with Retry-After: 1; otherwise 200.
@@ -178,11 +178,11 @@ async function main(): Promise<number> {
     note(`worker and ingest running (task queue ${names.taskQueue}, stream ${names.stream}, index ${names.index})`);
     if (perPath > 0) await paths.prepare(redis, names.stream, osc, names.index, note);
 
-    // Fault schedule, two independent tracks (a process can die while a server is down, as in life):
-    // process kills at random moments in 5–90 % of the publishing window, server restarts in 5–50 %
-    // (so alerts are still published after them). Within a track one fault at a time.
+    // Fault schedule, independent tracks (a process can die while a server is down, as in life): process kills at
+    // random moments in 5–90 % of the publishing window, server restarts and failovers in 5–50 % (so alerts are
+    // still published after them). Within a track one fault at a time.
     for (const kind of faults) {
-      const server = kind === 'redis' || kind === 'opensearch' || kind === 'temporal';
+      const server = kind !== 'worker' && kind !== 'ingest';
       schedule.push({ kind, plannedAtS: round((0.05 + rnd() * (server ? 0.45 : 0.85)) * publishSeconds, 1) });
     }
     schedule.sort((a, b) => a.plannedAtS - b.plannedAtS);
@@ -217,8 +217,9 @@ async function main(): Promise<number> {
       }
     };
     const publishingPaths = perPath > 0 ? paths.publish(redis, names.stream, publishSeconds * 0.9, () => interrupted) : Promise.resolve();
-    const isProcess = (f: Fault) => f.kind === 'worker' || f.kind === 'ingest';
-    const injecting = Promise.all([track(schedule.filter(isProcess)), track(schedule.filter((f) => !isProcess(f)))]);
+    // A failover is over in a second or two: on a track of its own, so that it lands while alerts are published.
+    const trackOf = (f: Fault) => (f.kind === 'worker' || f.kind === 'ingest' ? 0 : f.kind === 'redis-failover' ? 2 : 1);
+    const injecting = Promise.all([0, 1, 2].map((t) => track(schedule.filter((f) => trackOf(f) === t))));
 
     async function inject(f: Fault): Promise<void> {
       f.at = Date.now();
@@ -248,6 +249,19 @@ async function main(): Promise<number> {
             await stackUp();
             break;
           }
+          case 'temporal-node':
+          case 'opensearch-node': {
+            f.target = f.kind === 'temporal-node' ? await killBusiestTemporalNode() : await killOpenSearchNode();
+            note(`killed ${f.target}; down for ${osDownMs / 1000} s, then scripts/stack up`);
+            const rest = f.at + osDownMs - Date.now();
+            if (rest > 0) await sleep(rest);
+            await stackUp();
+            break;
+          }
+          case 'redis-failover':
+            f.target = await redisFailover();
+            note(`sentinels failed over: ${f.target}`);
+            break;
         }
         f.backAt = Date.now();
         note(`back: ${f.kind} after ${round((f.backAt - f.at) / 1000, 1)} s`);
@@ -323,6 +337,9 @@ async function main(): Promise<number> {
       resumedS: f.at && resumed ? round((resumed - f.at) / 1000, 1) : null,
       /** fault → first 2xx of an alert published after the fault (the whole path works for new alerts) */
       newAlertS: f.at && fresh ? round((fresh - f.at) / 1000, 1) : null,
+      /** the longest publish → first 2xx of the alerts published in the 10 s after the fault (what it cost them) */
+      slowestAfterS: f.at ? ((ms) => (ms === undefined ? null : round(ms / 1000, 1)))(receiver.slowestPublishedIn(f.at, f.at + 10_000)) : null,
+      target: f.target ?? null,
       error: f.error ?? null,
     };
   });
@@ -369,145 +386,11 @@ async function main(): Promise<number> {
   };
   const file = writeResult('chaos', started, result);
 
-  process.stdout.write('\nFaults and recovery (seconds from the fault; back = component restarted and answering,\nresumed = first 2xx after it was back, new alert = first 2xx of an alert published after the fault)\n');
-  process.stdout.write(
-    table(['#', 'fault', 'at s', 'back s', 'resumed s', 'new alert s', 'error'], recovery.map((r, i) => [i + 1, r.kind, r.atS, r.backS, r.resumedS, r.newAlertS, r.error])) + '\n',
-  );
-  if (result.figures) {
-    const g = result.figures;
-    process.stdout.write('\nFigures\n');
-    process.stdout.write(
-      table(['figure', 'value'], [
-        ['alerts published (XADD acknowledged)', g.published],
-        ['stream entries', g.entries],
-        ['OpenSearch documents', g.documents],
-        ['delivered (OpenSearch)', g.delivered],
-        ['parked failed', g.parkedFailed],
-        ['lost', g.lost],
-        ['receiver: distinct 2xx keys', g.receiverDistinctOkKeys],
-        ['receiver: raw POSTs', g.receiverRawPosts],
-        ['receiver: statuses', JSON.stringify(g.receiverStatuses)],
-        ['receiver: keys POSTed more than once', g.keysPostedMoreThanOnce],
-        ['receiver: keys answered 2xx more than once (repeats to drop by key)', g.keysAnswered2xxMoreThanOnce],
-        ['receiver: max / mean POSTs per key', `${g.maxPostsPerKey} / ${g.meanPostsPerKey}`],
-        ['XPENDING', g.xpending],
-        ['workflows (one per alert)', g.workflows],
-        ['process restarts (worker / ingest)', `${g.processRestarts.worker} / ${g.processRestarts.ingest}`],
-        ['unexpected exits (worker / ingest)', `${g.unexpectedExits.worker} / ${g.unexpectedExits.ingest}`],
-        ['publishing / settling / total s', `${g.publishSeconds} / ${g.settleSeconds ?? '-'} / ${g.totalSeconds}`],
-      ]) + '\n',
-    );
-  }
-  process.stdout.write('\nChecks\n');
-  process.stdout.write(table(['check', 'result', 'detail'], checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail])) + '\n');
-  process.stdout.write(`\n${ok ? 'PASSED' : 'FAILED'} — result: ${path.relative(process.cwd(), file)} (+ chaos-latest.json)\n`);
+  printReport(result, file);
   redis.disconnect();
   await osc.close();
   await temporal.close();
   return ok ? 0 : 1;
-}
-
-function describe(kind: FaultKind): string {
-  switch (kind) {
-    case 'worker':
-      return 'kill -9 of the worker (restarted at once)';
-    case 'ingest':
-      return 'kill -9 of the ingest (restarted at once)';
-    case 'redis':
-      return 'Redis restart (kill -TERM, then scripts/stack up)';
-    case 'opensearch':
-      return 'OpenSearch stopped (kill -TERM), started again after the outage with scripts/stack up';
-    case 'temporal':
-      return REAL_SERVER ? 'kill -9 of the Temporal server (PostgreSQL profile), then scripts/stack up' : 'Temporal dev server restart (kill -TERM, then scripts/stack up)';
-  }
-}
-
-/** kill -TERM of a stack server by its pid file; waits until it is gone (kill -9 after `graceMs`; 0: kill -9 at once). */
-async function stopServer(name: 'redis' | 'opensearch' | 'temporal', graceMs: number): Promise<void> {
-  const pid = stackPid(name);
-  if (!pid) throw new Error(`${name} is not running from this checkout's pid file`);
-  process.kill(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
-  const deadline = Date.now() + graceMs;
-  while (pidAlive(pid)) {
-    if (Date.now() > deadline) {
-      say('chaos', `${name} (pid ${pid}) still running ${graceMs / 1000} s after SIGTERM: kill -9`);
-      process.kill(pid, 'SIGKILL');
-    }
-    await sleep(100);
-  }
-}
-
-async function countSettled(osc: OpenSearch, index: string): Promise<number> {
-  await osc.indices.refresh({ index });
-  // the plain alerts (the path bursts, rule IDs path-*, settle after their holds are released)
-  const res = await osc.count({ index, body: { query: { bool: { should: [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }], minimum_should_match: 1, must_not: [{ prefix: { ruleId: 'path-' } }] } } } });
-  return res.body.count;
-}
-
-/** Every document's (streamId, delivered, deliveryStatus), paged with search_after on streamId. */
-async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, { delivered: boolean; status: string }>> {
-  await osc.indices.refresh({ index });
-  const out = new Map<string, { delivered: boolean; status: string }>();
-  let after: unknown[] | undefined;
-  for (;;) {
-    const res = await osc.search({
-      index,
-      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['streamId', 'delivered', 'deliveryStatus'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
-    } as never);
-    const hits = (res.body as { hits: { hits: { _id: string; _source: { delivered?: boolean; deliveryStatus?: string }; sort: unknown[] }[] } }).hits.hits;
-    for (const h of hits) out.set(h._id, { delivered: h._source.delivered === true, status: h._source.deliveryStatus ?? '?' });
-    if (hits.length < 5000) break;
-    after = hits[hits.length - 1].sort;
-  }
-  return out;
-}
-
-async function verify(
-  names: { stream: string; group: string; index: string; taskQueue: string },
-  published: Published[], receiver: Receiver, redis: ReturnType<typeof redisClient>, osc: OpenSearch,
-  client: Awaited<ReturnType<typeof temporalClient>>['client'], pathIds: Set<string>,
-) {
-  const all = await streamIds(redis, names.stream);
-  // the plain alerts: the path bursts (and the source's resolve) have checks of their own
-  const ids = all.filter((id) => !pathIds.has(id));
-  const inStream = new Set(ids);
-  const plainKeys = new Set(ids.map((id) => workflowIdFor(names.stream, id)));
-  const docs = new Map([...(await allDocs(osc, names.index))].filter(([key]) => plainKeys.has(key)));
-  const st = await streamState(redis, names.stream, names.group);
-  let lost = 0;
-  const lostSample: string[] = [];
-  let delivered = 0;
-  let failed = 0;
-  for (const id of ids) {
-    const d = docs.get(workflowIdFor(names.stream, id));
-    if (d?.delivered) delivered++;
-    else if (d?.status === 'failed') failed++;
-    else {
-      lost++;
-      if (lostSample.length < 5) lostSample.push(`${id} (${d ? d.status : 'no document'})`);
-    }
-  }
-  const okKeys = new Set([...receiver.keys].filter(([, k]) => k.ok > 0).map(([key]) => key));
-  const deliveredDocs = new Set([...docs].filter(([, d]) => d.delivered).map(([id]) => id));
-  const disagreeSample: string[] = [];
-  let disagree = 0;
-  const differ = (k: string, why: string) => {
-    disagree++;
-    if (disagreeSample.length < 5) disagreeSample.push(`${k} (${why})`);
-  };
-  for (const k of okKeys) if (!deliveredDocs.has(k)) differ(k, '2xx, not delivered in OpenSearch');
-  for (const k of deliveredDocs) if (!okKeys.has(k)) differ(k, 'delivered in OpenSearch, no 2xx');
-  // Visibility is eventually consistent: give it a few seconds to count every workflow.
-  let workflows = -1;
-  for (let i = 0; i < 15; i++) {
-    workflows = (await withTimeout(client.workflow.count(`TaskQueue="${names.taskQueue}" AND WorkflowType="deliverAlert"`), 10_000).catch(() => ({ count: -1 }))).count;
-    if (workflows === all.length) break;
-    await sleep(2_000);
-  }
-  return {
-    entries: ids.length, allEntries: all.length, docs: docs.size, delivered, failed, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
-    pending: st?.pending ?? -1, workflows, missingFromStream: published.filter((p) => !inStream.has(p.id)).length,
-  };
 }
 
 if (require.main === module) {

@@ -20,6 +20,7 @@ import { StreamWriter } from '../src/intake/stream-writer';
 import type { AlertEvent } from '../src/contracts/alert';
 import { ackedQuery } from './workflows/ack';
 import { TEST_ACK_SECRET, TEST_INTAKE_TOKEN, intakeEnv, startIntake, streamEvents } from './helpers/intake';
+import { inject } from './helpers/inject';
 import { startProcess } from './helpers/processes';
 import { cleanup, devServerEnv, redis, uid } from './helpers/stack';
 
@@ -27,23 +28,6 @@ const TOKEN = 'in-process-token-0123456789abcdef';
 const SECRET = Buffer.from('in-process-ack-secret-0123456789abcdef-xyz');
 const silent = createLogger('intake-test', 'silent');
 
-// The in-process server over real HTTP on 127.0.0.1 (fastify's inject needs light-my-request, whose `cookie`
-// dependency is ES-module-only, which jest loads only with --experimental-vm-modules).
-const listening = new WeakMap<IntakeApp, Promise<string>>();
-interface Answer {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  json: () => any;
-}
-async function inject(app: IntakeApp, o: string | { method: string; url: string; headers?: Record<string, string>; payload?: string }): Promise<Answer> {
-  const opts = typeof o === 'string' ? { method: 'GET', url: o } : o;
-  if (!listening.has(app)) listening.set(app, app.listen({ host: '127.0.0.1', port: 0 }));
-  const base = await listening.get(app)!;
-  const res = await fetch(`${base}${opts.url}`, { method: opts.method, headers: opts.headers, body: opts.payload, signal: AbortSignal.timeout(15_000) });
-  const body = await res.text();
-  return { statusCode: res.status, headers: Object.fromEntries(res.headers), body, json: () => JSON.parse(body) };
-}
 
 function alert(n: number, extra: Partial<AlertEvent> = {}): AlertEvent {
   return { alertId: `a-${n}`, ruleId: 'r-cpu', ruleName: 'CPU high', severity: 'critical', title: `CPU at 9${n}%`, view: 'prod', scope: `host-${n}`, firedAt: '2026-11-23T01:00:00Z', ...extra };

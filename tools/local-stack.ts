@@ -19,6 +19,13 @@ export const TEMPORAL_ENV: Record<string, string> = Object.fromEntries(
 export const TEMPORAL_CONNECTION = loadTemporalTarget({ ...TEMPORAL_ENV, HOME: '/nonexistent' }).connection;
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const OPENSEARCH_URL = process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200';
+/**
+ * What `scripts/stack env` adds with the cluster profile (STACK_TEMPORAL=cluster): the sentinels that name the Redis
+ * primary, and the index's replica. The service's processes get them; the harness's own Redis client follows them too.
+ */
+export const CLUSTER_ENV: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => /^(REDIS_SENTINELS|REDIS_SENTINEL_MASTER|OPENSEARCH_INDEX_REPLICAS)$/.test(e[0]) && e[1] !== undefined),
+);
 
 /** Deletes a run's stream keys and indices; ignores what is already gone. */
 export async function cleanup(r: Redis | undefined, os: OpenSearch | undefined, keys: string[], indices: string[]): Promise<void> {

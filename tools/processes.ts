@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ENV } from './local-stack';
+import { CLUSTER_ENV, OPENSEARCH_URL, REDIS_URL, TEMPORAL_ENV } from './local-stack';
 
 /** The names one run's processes share. */
 export interface ServiceNames {
@@ -22,6 +22,7 @@ export function serviceEnv(e: ServiceNames & { extra?: Record<string, string> })
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     REDIS_URL,
+    ...CLUSTER_ENV,
     ...TEMPORAL_ENV,
     OPENSEARCH_URL,
     ALERT_STREAM: e.stream,

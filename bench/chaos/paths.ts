@@ -16,7 +16,7 @@ import { HeldDeliveries } from '../../src/storm/held';
 import { SilenceStore } from '../../src/storm/silences';
 import { wakeSilenced } from '../../src/storm/wake';
 import { LocalReceiver, type Received, type Reply } from '../../tools/receiver';
-import { sleep } from '../harness';
+import { sleep, xaddOne } from '../harness';
 
 export const PATHS = ['escalation', 'silenced', 'inhibited', 'grouped', 'parked', 'personal'] as const;
 export type PathName = (typeof PATHS)[number];
@@ -126,7 +126,7 @@ export class PathBursts {
     await silences.ensureIndex({ shards: 1, replicas: 0 });
     const s = await silences.add({ matchers: [{ name: 'path', op: '=', value: 'silenced' }], endsAt: new Date(Date.now() + 24 * 3_600_000), createdBy: 'chaos', comment: 'path bursts' });
     this.silenceId = s.id;
-    this.sourceId = (await redis.xadd(stream, '*', 'event', JSON.stringify(this.source)))!;
+    this.sourceId = await xaddOne(redis, stream, this.source);
     await waitFor('the inhibition source delivered', async () => (await docOf(osc, index, workflowIdFor(stream, this.sourceId!)))?.deliveryStatus === 'delivered', 120_000);
     say(`paths: silence ${s.id}, inhibition source ${this.source.alertId} delivered; ${this.alerts.length} path alerts to publish`);
   }
@@ -139,7 +139,7 @@ export class PathBursts {
       if (shouldStop()) return;
       const due = t0 + i * gapMs;
       if (due > Date.now()) await sleep(due - Date.now());
-      a.id = (await redis.xadd(stream, '*', 'event', JSON.stringify(a.event)))!;
+      a.id = await xaddOne(redis, stream, a.event);
     }
   }
 
@@ -154,7 +154,7 @@ export class PathBursts {
     await new SilenceStore(osc, SilenceStore.indexFor(index)).expire(this.silenceId!, 'chaos');
     const woken = await wakeSilenced(temporal, new HeldDeliveries(osc, index), this.silenceId!);
     this.releasedAt.inhibited = Date.now();
-    this.resolveId = (await redis.xadd(stream, '*', 'event', JSON.stringify({ ...this.source, status: 'resolved' })))!;
+    this.resolveId = await xaddOne(redis, stream, { ...this.source, status: 'resolved' });
     this.releasedAt.parked = Date.now();
     this.receiver.brokenFixed = true;
     const retried = await Promise.all(this.of('parked').map((a) => temporal.workflow.getHandle(workflowIdFor(stream, a.id!)).executeUpdate(retryUpdate).then(() => 1, () => 0)));

@@ -49,6 +49,24 @@ export interface PublishOptions {
   shouldStop?: () => boolean;
   /** each alert's severity (default: critical, high, medium, low, info in turn) */
   severity?: (seq: number) => Severity;
+  /** Replicas that must have each XADD before it counts (default PRODUCER_REPLICAS). */
+  replicas?: number;
+}
+
+/**
+ * A producer that must not lose an entry to a failover (the cluster profile's Redis, with a replica and sentinels)
+ * gives explicit entry IDs, so that a batch sent again after an error or an unconfirmed WAIT cannot add an entry
+ * twice, and counts an XADD as acknowledged only once a replica has it (`WAIT 1`). Without sentinels: plain XADDs.
+ */
+export const PRODUCER_REPLICAS = process.env.REDIS_SENTINELS ? 1 : 0;
+/** Every explicit ID this process gives starts with a later millisecond than the one before (one stream, several producers). */
+let lastMs = 0;
+const nextMs = (): number => (lastMs = Math.max(Date.now(), lastMs + 1));
+
+/** One XADD, durable as PRODUCER_REPLICAS says; returns its ID. */
+export async function xaddOne(redis: Redis, stream: string, event: unknown): Promise<string> {
+  const json = JSON.stringify(event);
+  return PRODUCER_REPLICAS ? (await xaddReplicated(redis, stream, [json], PRODUCER_REPLICAS))[0] : (await xaddBatch(redis, stream, [json]))[0];
 }
 
 /**
@@ -60,6 +78,7 @@ export async function publish(o: PublishOptions): Promise<Published[]> {
   const first = o.firstSeq ?? 0;
   const t0 = Date.now();
   let sent = 0;
+  const replicas = o.replicas ?? PRODUCER_REPLICAS;
   while (sent < o.count && !o.shouldStop?.()) {
     const due = Number.isFinite(o.rate) ? Math.min(o.count, Math.floor(((Date.now() - t0) / 1000) * o.rate) + 1) : o.count;
     if (due <= sent) {
@@ -67,20 +86,54 @@ export async function publish(o: PublishOptions): Promise<Published[]> {
       continue;
     }
     const n = Math.min(due - sent, o.batch ?? 200);
-    const pipe = o.redis.pipeline();
     const at = Date.now();
-    for (let i = 0; i < n; i++) pipe.xadd(o.stream, '*', 'event', JSON.stringify(benchAlert(o.tag, first + sent + i, at, o.severity?.(first + sent + i))));
-    const res = (await pipe.exec()) ?? [];
+    const events = Array.from({ length: n }, (_, i) => JSON.stringify(benchAlert(o.tag, first + sent + i, at, o.severity?.(first + sent + i))));
+    const ids = replicas ? await xaddReplicated(o.redis, o.stream, events, replicas) : await xaddBatch(o.redis, o.stream, events);
     for (let i = 0; i < n; i++) {
-      const [err, id] = res[i] ?? [new Error('no reply'), null];
-      if (err || typeof id !== 'string') throw new Error(`XADD failed: ${err?.message ?? 'no ID'}`);
-      const p = { seq: first + sent + i, id, at };
+      const p = { seq: first + sent + i, id: ids[i], at };
       out.push(p);
       o.onPublished?.(p);
     }
     sent += n;
   }
   return out;
+}
+
+async function xaddBatch(redis: Redis, stream: string, events: string[]): Promise<string[]> {
+  const pipe = redis.pipeline();
+  for (const e of events) pipe.xadd(stream, '*', 'event', e);
+  const res = (await pipe.exec()) ?? [];
+  return events.map((_, i) => {
+    const [err, id] = res[i] ?? [new Error('no reply'), null];
+    if (err || typeof id !== 'string') throw new Error(`XADD failed: ${err?.message ?? 'no ID'}`);
+    return id;
+  });
+}
+
+/**
+ * XADDs with IDs `<ms>-<i>`, sent again until every one is in and `replicas` replicas confirm (≤ 120 s). An ID the
+ * stream refuses as not above its top is in already, or lost below a later entry: XRANGE tells, and a lost one fails.
+ */
+async function xaddReplicated(redis: Redis, stream: string, events: string[], replicas: number): Promise<string[]> {
+  const ms = nextMs();
+  const ids = events.map((_, i) => `${ms}-${i}`);
+  const deadline = Date.now() + 120_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const pipe = redis.pipeline();
+      events.forEach((e, i) => pipe.xadd(stream, ids[i], 'event', e));
+      const res = (await pipe.exec()) ?? [];
+      for (const [i, [err]] of res.entries()) {
+        if (!err) continue;
+        if (!/equal or smaller than the target stream top item/.test(err.message)) throw err;
+        if ((await redis.xrange(stream, ids[i], ids[i])).length === 0) throw Object.assign(new Error(`entry ${ids[i]} lost below later entries`), { lost: true });
+      }
+      if (Number(await redis.call('WAIT', String(replicas), '2000')) >= replicas) return ids;
+    } catch (e) {
+      if ((e as { lost?: boolean }).lost || Date.now() > deadline) throw new Error(`XADD not confirmed by ${replicas} replica(s) within 120 s: ${(e as Error).message}`);
+    }
+    await sleep(Math.min(1_000, 100 * 2 ** attempt));
+  }
 }
 
 /** Loads a backlog fast: pipelined XADDs of `count` alerts, 1000 at a time (publish time = enqueue time). */

@@ -6,7 +6,8 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import Redis from 'ioredis';
 import { PACKAGE_ROOT } from '../../src/config';
 import { withTimeout } from '../../src/startup';
-import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, terminateOpen } from '../../tools/local-stack';
+import { connectRedis, loadRedisTarget } from '../../src/connections/redis';
+import { CLUSTER_ENV, OPENSEARCH_URL, REDIS_URL, TEMPORAL_ADDRESS, TEMPORAL_CONNECTION, TEMPORAL_ENV, cleanup, terminateOpen } from '../../tools/local-stack';
 
 /** Deletes stream keys and indices; ignores what is already gone (the tests' clean-up, tools/local-stack.ts). */
 export { cleanup as dropData, terminateOpen, withTimeout };
@@ -48,8 +49,12 @@ export function say(tag: string, msg: string): void {
 // Clients
 
 export function redisClient(): Redis {
-  // maxRetriesPerRequest null: commands wait through a Redis restart instead of failing.
-  const r = new Redis(REDIS_URL, { maxRetriesPerRequest: null, connectTimeout: 5_000 });
+  // maxRetriesPerRequest null: commands wait through a Redis restart instead of failing. Through the sentinels when
+  // the stack has them (cluster profile), as the service's processes: a failover moves the client to the new primary.
+  const problems: string[] = [];
+  const target = loadRedisTarget(CLUSTER_ENV, REDIS_URL, problems);
+  if (problems.length) throw new Error(`Redis settings of the stack: ${problems.join('; ')}`);
+  const r = connectRedis(target, { maxRetriesPerRequest: null, connectTimeout: 5_000 }) as Redis;
   r.on('error', () => undefined);
   return r;
 }

@@ -101,6 +101,13 @@ export class Receiver extends LocalReceiver {
     return best;
   }
 
+  /** The longest publish → first 2xx (ms) of the alerts published in [from, to), or undefined if none got one. */
+  slowestPublishedIn(from: number, to: number): number | undefined {
+    let worst: number | undefined;
+    for (const k of this.keys.values()) if (k.publishedAt >= from && k.publishedAt < to && k.firstOkAt) worst = Math.max(worst ?? 0, k.firstOkAt - k.publishedAt);
+    return worst;
+  }
+
   /** Keys answered 2xx more than once (a repeat the receiver must drop by its idempotency key). */
   repeatedOk(): number {
     let n = 0;

@@ -9,7 +9,7 @@ import { round } from './results';
 // The stack: pid files, versions, scripts/stack
 
 /** The pid a component's pid file names (PostgreSQL: the postmaster, on the real server profile), if it is alive. */
-export function stackPid(name: 'redis' | 'temporal' | 'opensearch' | 'postgres'): number | undefined {
+export function stackPid(name: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(STACK_RUN, `${name}.pid`), 'utf8').trim());
     return pid > 0 && pidAlive(pid) ? pid : undefined;
@@ -47,7 +47,8 @@ export async function stackUp(): Promise<number> {
 
 /** Refuses to run against a stack this checkout did not start (its pid files are what the faults use). */
 export function requireOwnStack(): void {
-  const missing = (['redis', 'temporal', 'opensearch'] as const).filter((n) => stackPid(n) === undefined);
+  const names = process.env.STACK_TEMPORAL === 'cluster' ? ['redis', 'temporal-1', 'temporal-2', 'temporal-3', 'opensearch-1', 'opensearch-2'] : ['redis', 'temporal', 'opensearch'];
+  const missing = names.filter((n) => stackPid(n) === undefined);
   if (missing.length) {
     throw new Error(`no running ${missing.join(', ')} with a pid file under ${STACK_RUN}: the stack must be this checkout's (scripts/stack up)`);
   }
@@ -58,7 +59,7 @@ export async function versions(): Promise<Record<string, string>> {
   const temporalBin = (await run(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal'])).out.trim();
   const out: Record<string, string> = { node: process.version };
   out.temporalCli = first((await run(temporalBin, ['--version'])).out);
-  if (process.env.STACK_TEMPORAL === 'server') {
+  if (process.env.STACK_TEMPORAL === 'server' || process.env.STACK_TEMPORAL === 'cluster') {
     // the real server profile: the server binary's own version (the CLI above is only its admin tool)
     const serverBin = (await run(path.join(ROOT, 'scripts', 'stack'), ['path', 'temporal-server'])).out.trim();
     const pg = first((await run('sh', ['-c', '"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)/postgres" --version'])).out);

@@ -129,9 +129,12 @@ setup_temporal_schema() {
 }
 
 # ---- the server ------------------------------------------------------------------------------------------
+# write_temporal_config [PORT DIR]: one server's config.yaml and dynamicconfig.yaml in DIR (default $TS_HOME), its
+# services at PORT's offsets (default TEMPORAL_PORT); a cluster's nodes each have their own (scripts/lib/cluster.sh).
 write_temporal_config() {
-  local p="$TEMPORAL_PORT" conf="$TS_HOME/config.yaml" pw; pw="$(pg_password)"
-  mkdir -p "$TS_HOME"
+  local p="${1:-$TEMPORAL_PORT}" dir="${2:-$TS_HOME}" pw; pw="$(pg_password)"
+  local conf="$dir/config.yaml"
+  mkdir -p "$dir"
   local store; store() { # store NAME DB CONNS
     cat <<EOF
     $1:
@@ -206,7 +209,7 @@ clusterMetadata:
       enabled: true
       initialFailoverVersion: 1
       rpcName: frontend
-      rpcAddress: "localhost:$p"
+      rpcAddress: "localhost:$TEMPORAL_PORT"
       httpAddress: "localhost:$((p + 10))"
 dcRedirectionPolicy:
   policy: noop
@@ -218,11 +221,11 @@ namespaceDefaults:
     history: { state: disabled }
     visibility: { state: disabled }
 dynamicConfigClient:
-  filepath: $TS_HOME/dynamicconfig.yaml
+  filepath: $dir/dynamicconfig.yaml
   pollInterval: 10s
 EOF
   } >"$conf")
-  cat >"$TS_HOME/dynamicconfig.yaml" <<'EOF'
+  cat >"$dir/dynamicconfig.yaml" <<'EOF'
 # One partition per task queue, as on the dev server (see up_temporal in scripts/stack).
 matching.numTaskqueueReadPartitions:
   - value: 1
@@ -244,24 +247,24 @@ tcli() {
 temporal_server_ready() { tcli operator search-attribute list --namespace default 2>/dev/null | grep -q AlertPagedPeople; }
 namespace_ready() { tcli workflow count --namespace default >/dev/null 2>&1; }
 
-register_temporal_metadata() {
-  local deadline=$((SECONDS + WAIT))
+register_temporal_metadata() { # [PIDNAME]: the server process watched meanwhile (default temporal)
+  local deadline=$((SECONDS + WAIT)) pn="${1:-temporal}"
   until tcli operator cluster health >/dev/null 2>&1; do
-    pid_alive temporal || fail "Temporal server (process exited during start-up)" "$(cat "$RUN/temporal.cmd")" "$LOGS/temporal.log"
-    (( SECONDS < deadline )) || fail "Temporal server (not healthy within ${WAIT}s)" "$(cat "$RUN/temporal.cmd")" "$LOGS/temporal.log"
+    pid_alive "$pn" || fail "Temporal server (process exited during start-up)" "$(cat "$RUN/$pn.cmd")" "$LOGS/$pn.log"
+    (( SECONDS < deadline )) || fail "Temporal server (not healthy within ${WAIT}s)" "$(cat "$RUN/$pn.cmd")" "$LOGS/$pn.log"
     sleep 0.5
   done
   if ! tcli operator namespace describe --namespace default >/dev/null 2>&1; then
     tcli operator namespace create --namespace default --retention 72h >>"$LOGS/temporal-setup.log" 2>&1 ||
       fail "namespace default" "temporal operator namespace create --namespace default" "$LOGS/temporal-setup.log"
   fi
-  wait_until "namespace default" "$LOGS/temporal.log" temporal namespace_ready
+  wait_until "namespace default" "$LOGS/$pn.log" "$pn" namespace_ready
   local sa; for sa in "${SEARCH_ATTRIBUTES[@]}"; do
     tcli operator search-attribute list --namespace default 2>/dev/null | grep -qw "${sa%%=*}" && continue
     tcli operator search-attribute create --namespace default --name "${sa%%=*}" --type "${sa#*=}" >>"$LOGS/temporal-setup.log" 2>&1 ||
       fail "search attribute ${sa%%=*}" "temporal operator search-attribute create --name ${sa%%=*} --type ${sa#*=}" "$LOGS/temporal-setup.log"
   done
-  wait_until "Temporal search attributes" "$LOGS/temporal.log" temporal temporal_server_ready
+  wait_until "Temporal search attributes" "$LOGS/$pn.log" "$pn" temporal_server_ready
 }
 
 up_temporal_ui_server() {
@@ -293,7 +296,8 @@ EOF
   wait_until "Temporal UI" "$LOGS/temporal-ui.log" temporal-ui curl -sf -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"
 }
 
-up_temporal_server() {
+# The server binary, its certificates, PostgreSQL and the schema: what one server and a cluster's nodes share.
+prepare_temporal_server() {
   install_temporal_server
   make_temporal_certs
   pg_password >/dev/null
@@ -301,6 +305,10 @@ up_temporal_server() {
   setup_temporal_schema
   local want; want="$(cat "$DATA/postgresql/.temporal-schema-$TEMPORAL_SERVER_VERSION")"
   [[ "$want" == "$TEMPORAL_SHARDS" ]] || log "TEMPORAL_SHARDS=$TEMPORAL_SHARDS ignored: this data directory was created with $want shards (fixed for its life)"
+}
+
+up_temporal_server() {
+  prepare_temporal_server
   if pid_alive temporal; then log "temporal server already running"; else
     check_port_free "Temporal server" "$TEMPORAL_PORT" TEMPORAL_PORT
     write_temporal_config

@@ -17,6 +17,8 @@ export function loadIntakeSettings(env: Env = process.env): { cfg: ServiceConfig
     if (!e.problems.length) problems.push(e.message);
   }
   const intake = loadIntakeConfig(environmentOf(env, 'intake'), problems);
+  // WAIT counts the replicas of the connection it is sent on; a Cluster client cannot send it where the XADDs went.
+  if (cfg?.redis.cluster && intake.waitReplicas > 0) problems.push('INTAKE_WAIT_REPLICAS: not with REDIS_CLUSTER_NODES (WAIT must follow the XADDs on their node\'s connection)');
   if (problems.length || !cfg) throw new ConfigError('Invalid configuration (environment):', [...new Set(problems)]);
   return { cfg, intake };
 }

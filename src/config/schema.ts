@@ -213,6 +213,8 @@ export const VARIABLES = {
   INTAKE_BODY_LIMIT: variable({ section: 'intake', value: v.byteSize(64), default: '1mb', readBy: ['intake'], description: 'the largest request body: bytes, or with `kb` / `mb` (1 KiB to 64 MiB)' }),
   INTAKE_MAX_ALERTS: variable({ section: 'intake', value: v.wholeNumber(1, 100_000), default: '1000', readBy: ['intake'], description: 'most alerts in one request' }),
   INTAKE_REDIS_TIMEOUT: variable({ section: 'intake', value: v.duration({ above0: true }), default: '5s', readBy: ['intake'], description: 'a write to the stream taking longer answers 503' }),
+  INTAKE_WAIT_REPLICAS: variable({ section: 'intake', value: v.wholeNumber(0, 16), default: '0', readBy: ['intake'],
+    description: 'replicas that must have a request\'s alerts before it is answered 202 (Redis `WAIT`, within `INTAKE_REDIS_TIMEOUT`; fewer: 503, and the sender retries). With a replica and Sentinel, `1`: an accepted alert survives a failover. Not with `REDIS_CLUSTER_NODES`' }),
   INTAKE_ACK_TIMEOUT: variable({ section: 'intake', value: v.duration({ above0: true }), default: '10s', readBy: ['intake'], description: 'how long an acknowledgement waits for the workflow\'s answer (then 503)' }),
   INTAKE_AM_SEVERITY_LABEL: variable({ section: 'intake', value: promLabel(), default: 'severity', readBy: ['intake'],
     description: 'Alertmanager: the label whose value gives the severity ([intake.md](intake.md#prometheus-alertmanager))' }),

@@ -2,7 +2,9 @@
 export class StreamUnavailableError extends Error {
   constructor(
     readonly stream: string,
-    reason: string,
+    readonly reason: string,
+    /** The entries are in the stream, but fewer replicas than INTAKE_WAIT_REPLICAS confirmed them in time. */
+    readonly written = false,
   ) {
     super(`stream ${stream}: ${reason}`);
     this.name = this.constructor.name;

@@ -88,7 +88,10 @@ async function accept({ cfg, log, writer, limits }: IntakeDeps, reply: FastifyRe
   } catch (e) {
     if (!(e instanceof StreamUnavailableError)) throw e;
     log.warn({ err: e.message, alerts: items.length }, 'stream write failed: answered 503');
-    return reply.code(503).header('retry-after', '5').send({ error: 'the alert stream is unavailable; nothing was written, retry' });
+    const error = e.written
+      ? `the alerts were written, but not replicated in time: ${e.reason}; retry (an alert then added twice still pages once)`
+      : 'the alert stream is unavailable; nothing was written, retry';
+    return reply.code(503).header('retry-after', '5').send({ error });
   }
   intakeAlerts.inc({ source, result: 'accepted' }, ids.length);
   log.info({ source, alerts: ids.length, first: ids[0], last: ids[ids.length - 1] }, 'alerts added to the stream');

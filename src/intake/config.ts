@@ -29,13 +29,15 @@ export interface IntakeConfig {
   ackTimeoutMs: number;
   /** INTAKE_REDIS_TIMEOUT: how long a write to the stream may take before the request answers 503. */
   redisTimeoutMs: number;
+  /** INTAKE_WAIT_REPLICAS: replicas that must confirm a request's XADDs (Redis `WAIT`) before it answers 202; 0: none. */
+  waitReplicas: number;
   /** INTAKE_AM_*: how an Alertmanager alert becomes an AlertEvent. */
   alertmanager: AlertmanagerMapping;
 }
 
 /** Reads the intake's settings; problems are pushed to `problems` (named, never with a secret's value). */
 export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
-  const s = readVariables(env, ['INTAKE_HOST', 'INTAKE_PORT', 'INTAKE_AUTH', 'INTAKE_BODY_LIMIT', 'INTAKE_MAX_ALERTS', 'INTAKE_ACK_TIMEOUT', 'INTAKE_REDIS_TIMEOUT',
+  const s = readVariables(env, ['INTAKE_HOST', 'INTAKE_PORT', 'INTAKE_AUTH', 'INTAKE_BODY_LIMIT', 'INTAKE_MAX_ALERTS', 'INTAKE_ACK_TIMEOUT', 'INTAKE_REDIS_TIMEOUT', 'INTAKE_WAIT_REPLICAS',
     'INTAKE_AM_SEVERITY_LABEL', 'INTAKE_AM_SEVERITY_MAP', 'INTAKE_AM_DEFAULT_SEVERITY', 'INTAKE_AM_VIEW_LABEL', 'INTAKE_AM_DEFAULT_VIEW', 'INTAKE_AM_SCOPE_LABEL',
     'INTAKE_AM_DEFAULT_SCOPE', 'INTAKE_AM_RULE_ID_LABEL', 'INTAKE_AM_RULE_NAME_LABEL', 'INTAKE_AM_TITLE_ANNOTATIONS', 'INTAKE_AM_DESCRIPTION_ANNOTATIONS'], problems);
   const tokens = bearerTokens(env, 'INTAKE_TOKEN', s.INTAKE_AUTH, problems);
@@ -52,6 +54,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     ...(icalSecret ? { icalSecret } : {}),
     ackTimeoutMs: s.INTAKE_ACK_TIMEOUT,
     redisTimeoutMs: s.INTAKE_REDIS_TIMEOUT,
+    waitReplicas: s.INTAKE_WAIT_REPLICAS,
     alertmanager: {
       severityLabel: s.INTAKE_AM_SEVERITY_LABEL,
       severityTable: { ...DEFAULT_SEVERITY_TABLE, ...s.INTAKE_AM_SEVERITY_MAP },

@@ -50,7 +50,7 @@ export class IntakeService {
     this.app = buildIntakeServer({
       cfg: intake,
       log,
-      writer: new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs),
+      writer: new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs, intake.waitReplicas),
       limits: { maxEventBytes: cfg.ingest.maxEventBytes, channels: new Set(channels) },
       ...(intake.ackSecret ? { acknowledge: temporalAcknowledger(client, intake.ackTimeoutMs) } : {}),
       silences: {
