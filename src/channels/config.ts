@@ -1,6 +1,7 @@
 // The channels file (CHANNELS_FILE, YAML): which channels exist, how each is retried, and routes.
 // Validated at start-up; every error names the file, the path inside it and the problem.
 // String values may reference the environment as ${VAR} or ${VAR:-default} (keep secrets out of the file).
+import { NTFY_TOPIC } from './ntfy';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
@@ -105,7 +106,22 @@ const pagerDutySchema = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema]);
+const ntfySchema = z
+  .object({
+    type: z.literal('ntfy'),
+    /** The ntfy server: https://ntfy.sh or your own. */
+    url: z.url({ protocol: /^https?$/ }).default('https://ntfy.sh'),
+    /** The topic the channel's notifications go to (a person's contact on it gives their own). */
+    topic: z.string().regex(NTFY_TOPIC, 'an ntfy topic: letters, digits, _ and - only, at most 64').optional(),
+    /** An access token (`tk_…`), sent as `Authorization: Bearer` (a secret: take it from the environment). */
+    token: z.string().min(1).optional(),
+    title: template.optional(),
+    text: template.optional(),
+    ...common,
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema, ntfySchema]);
 export type ChannelConfig = z.infer<typeof channelSchema>;
 
 /** One Alertmanager matcher (`name="v"`, `!=`, `=~`, `!~`), parsed. */

@@ -10,9 +10,9 @@ import { PermanentDeliveryError } from '../errors';
 import type { OutgoingAlert } from './types';
 
 /** The channel types that can reach a person (an address of theirs replaces the channel's recipient). */
-export const PERSON_CHANNEL_TYPES: readonly string[] = ['email', 'slack', 'webhook'];
+export const PERSON_CHANNEL_TYPES: readonly string[] = ['email', 'slack', 'webhook', 'ntfy'];
 
-/** Whether a channel of this type can reach a person at an address of theirs: email, slack, webhook. */
+/** Whether a channel of this type can reach a person at an address of theirs: email, slack, webhook, ntfy (their topic). */
 export function canReachPerson(type: string): boolean {
   return PERSON_CHANNEL_TYPES.includes(type);
 }

@@ -12,6 +12,7 @@ import type { InhibitRule } from '../storm/inhibitions';
 import { GROUP_DEFAULTS, catchAllProblem, type ChannelConfig, type ChannelsFile, type RouteConfig } from './config';
 import type { Channel } from './types';
 import { EmailChannel } from './email';
+import { NtfyChannel } from './ntfy';
 import { PagerDutyChannel } from './pagerduty';
 import { SlackChannel } from './slack';
 import { WebhookChannel } from './webhook';
@@ -39,6 +40,8 @@ function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: Ch
       return new EmailChannel({ name, host: c.host, port: c.port, secure: c.secure, user: c.user, password: c.password, from: c.from, to: c.to, timeoutMs: c.timeout, subject: c.subject, text: c.text, linkBase, tlsInsecure: smtpTlsInsecure });
     case 'pagerduty':
       return new PagerDutyChannel({ name, routingKey: c.routingKey, url: c.url, timeoutMs: c.timeout, title: c.title, linkBase });
+    case 'ntfy':
+      return new NtfyChannel({ name, url: c.url, topic: c.topic, token: c.token, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
   }
 }
 

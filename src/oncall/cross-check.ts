@@ -2,17 +2,19 @@
 // own when parsed and both together here, at start-up and on every reload of the on-call file. One line per
 // problem: the on-call file's paths as they are, the channels file's prefixed with `channels file:`. Never an
 // address: a contact's address is checked against its channel's type, and only its path is named.
+import { NTFY_TOPIC } from '../channels/ntfy';
 import type { ChannelsFile } from '../channels/config';
 import type { PageTarget } from '../contracts/oncall';
 import type { OnCallFile } from './file';
 
-/** The channel types that take a recipient instead of their configured one (email `to`, slack mention, webhook `url`). */
-export const RECIPIENT_TYPES = ['email', 'slack', 'webhook'] as const;
+/** The channel types that take a recipient instead of their configured one (email `to`, slack mention, webhook `url`, ntfy topic). */
+export const RECIPIENT_TYPES = ['email', 'slack', 'webhook', 'ntfy'] as const;
 
 /** What an address must look like on each recipient type (the reason, when it does not). */
 const ADDRESS_CHECKS: Record<(typeof RECIPIENT_TYPES)[number], (address: string) => string | undefined> = {
   email: (a) => (/^[^\s@<>]+@[^\s@<>]+$/.test(a) ? undefined : 'is not an email address'),
   slack: (a) => (/^[UW][A-Z0-9]{2,20}$/.test(a) ? undefined : 'is not a Slack member ID (U… or W…, as in the member\'s profile)'),
+  ntfy: (a) => (NTFY_TOPIC.test(a) ? undefined : 'is not an ntfy topic (letters, digits, _ and -, at most 64)'),
   webhook: (a) => {
     try {
       const u = new URL(a);

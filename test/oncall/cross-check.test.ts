@@ -90,6 +90,14 @@ describe('checkOnCallAgainstChannels', () => {
     expect(checkOnCallAgainstChannels(oncall(), channelsFile())).toEqual([]);
   });
 
+  it('an ntfy contact is the person\'s topic: a URL there is named, not shown', () => {
+    const channels = channelsFile(CHANNELS_YAML.replace('  pager: {', '  phone: { type: ntfy }\n  pager: {'));
+    const contact = (address: string) => oncall(FULL_YAML.replace('push: { via: push, address: "https://ntfy.example/alice-7f3a" }', `push: { via: phone, address: "${address}" }`));
+    expect(checkOnCallAgainstChannels(contact('alice-7f3a'), channels)).toEqual([]);
+    expect(checkOnCallAgainstChannels(contact('https://ntfy.example/alice-7f3a'), channels))
+      .toEqual(['people.alice.contacts.push.address: is not an ntfy topic (letters, digits, _ and -, at most 64) (channel "phone" is of type ntfy)']);
+  });
+
   it('names every problem between the files, on both sides, never an address', () => {
     const file = oncall(FULL_YAML
       .replace('chat: { via: slack-ops, address: U024BE7LH }', 'chat: { via: pager, address: U024BE7LH }')
@@ -104,7 +112,7 @@ describe('checkOnCallAgainstChannels', () => {
       .replace('  - channels: [email-ops]\n', '  - { team: billing, channels: [email-ops] }\n'));
     const problems = checkOnCallAgainstChannels(file, channels);
     expect(problems).toEqual([
-      'people.alice.contacts.chat.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook can)',
+      'people.alice.contacts.chat.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook, ntfy can)',
       'people.alice.contacts.mail.via: unknown channel "fax" (not in the channels file)',
       'people.alice.contacts.push.address: is not an http(s) URL (channel "push" is of type webhook)',
       'people.bob.contacts.mail.address: is not an email address (channel "email-ops" is of type email)',
