@@ -121,7 +121,17 @@ const ntfySchema = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema, ntfySchema]);
+const teamsSchema = z
+  .object({
+    type: z.literal('teams'),
+    /** A Teams Workflows webhook URL (a secret: take it from the environment). */
+    url: z.url({ protocol: /^https?$/ }),
+    title: template.optional(),
+    ...common,
+  })
+  .strict();
+
+export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema, ntfySchema, teamsSchema]);
 export type ChannelConfig = z.infer<typeof channelSchema>;
 
 /** One Alertmanager matcher (`name="v"`, `!=`, `=~`, `!~`), parsed. */

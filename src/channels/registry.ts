@@ -15,6 +15,7 @@ import { EmailChannel } from './email';
 import { NtfyChannel } from './ntfy';
 import { PagerDutyChannel } from './pagerduty';
 import { SlackChannel } from './slack';
+import { TeamsChannel } from './teams';
 import { WebhookChannel } from './webhook';
 
 /** Extra milliseconds the activity gets beyond the channel's own call timeout, so the call times out first. */
@@ -42,6 +43,8 @@ function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: Ch
       return new PagerDutyChannel({ name, routingKey: c.routingKey, url: c.url, timeoutMs: c.timeout, title: c.title, linkBase });
     case 'ntfy':
       return new NtfyChannel({ name, url: c.url, topic: c.topic, token: c.token, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
+    case 'teams':
+      return new TeamsChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, linkBase });
   }
 }
 
