@@ -131,7 +131,7 @@ routes:
     ['a list instead of a map', '- hook\n', /\(top level\): Invalid input: expected object, received array/],
     ['no channels key', 'routes: []\n', /channels: Invalid input: expected record, received undefined/],
     ['empty channels map', 'channels: {}\n', /channels: at least one channel is needed/],
-    ['unknown channel type', 'channels:\n  hook:\n    type: teams\n    url: https://x.example.com/\n', /channels\.hook\.type: Invalid discriminator value/],
+    ['unknown channel type', 'channels:\n  hook:\n    type: carrier-pigeon\n    url: https://x.example.com/\n', /channels\.hook\.type: Invalid discriminator value/],
     ['missing type', 'channels:\n  hook:\n    url: https://x.example.com/\n', /channels\.hook\.type: /],
     ['URL that is not a URL', 'channels:\n  hook:\n    type: webhook\n    url: not a url\n', /channels\.hook\.url: Invalid URL/],
     ['ftp URL', 'channels:\n  hook:\n    type: webhook\n    url: ftp://files.example.com/x\n', /channels\.hook\.url: Invalid URL/],
