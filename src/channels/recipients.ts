@@ -10,11 +10,12 @@ import { PermanentDeliveryError } from '../errors';
 import type { OutgoingAlert } from './types';
 
 /** The channel types that can reach a person (an address of theirs replaces the channel's recipient). */
-export const PERSON_CHANNEL_TYPES: readonly string[] = ['email', 'slack', 'webhook', 'ntfy'];
+export const PERSON_CHANNEL_TYPES = ['email', 'slack', 'webhook', 'ntfy'] as const;
+export type PersonChannelType = (typeof PERSON_CHANNEL_TYPES)[number];
 
 /** Whether a channel of this type can reach a person at an address of theirs: email, slack, webhook, ntfy (their topic). */
-export function canReachPerson(type: string): boolean {
-  return PERSON_CHANNEL_TYPES.includes(type);
+export function canReachPerson(type: string): type is PersonChannelType {
+  return (PERSON_CHANNEL_TYPES as readonly string[]).includes(type);
 }
 
 /** `<type> "<name>"`, the way channel errors start. */

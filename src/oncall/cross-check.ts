@@ -4,14 +4,12 @@
 // address: a contact's address is checked against its channel's type, and only its path is named.
 import { NTFY_TOPIC } from '../channels/ntfy';
 import type { ChannelsFile } from '../channels/config';
+import { PERSON_CHANNEL_TYPES, canReachPerson, type PersonChannelType } from '../channels/recipients';
 import type { PageTarget } from '../contracts/oncall';
 import type { OnCallFile } from './file';
 
-/** The channel types that take a recipient instead of their configured one (email `to`, slack mention, webhook `url`, ntfy topic). */
-export const RECIPIENT_TYPES = ['email', 'slack', 'webhook', 'ntfy'] as const;
-
-/** What an address must look like on each recipient type (the reason, when it does not). */
-const ADDRESS_CHECKS: Record<(typeof RECIPIENT_TYPES)[number], (address: string) => string | undefined> = {
+/** What an address must look like on each channel type that can reach a person (the reason, when it does not). */
+const ADDRESS_CHECKS: Record<PersonChannelType, (address: string) => string | undefined> = {
   email: (a) => (/^[^\s@<>]+@[^\s@<>]+$/.test(a) ? undefined : 'is not an email address'),
   slack: (a) => (/^[UW][A-Z0-9]{2,20}$/.test(a) ? undefined : 'is not a Slack member ID (U… or W…, as in the member\'s profile)'),
   ntfy: (a) => (NTFY_TOPIC.test(a) ? undefined : 'is not an ntfy topic (letters, digits, _ and -, at most 64)'),
@@ -25,7 +23,6 @@ const ADDRESS_CHECKS: Record<(typeof RECIPIENT_TYPES)[number], (address: string)
   },
 };
 
-const isRecipientType = (t: string): t is (typeof RECIPIENT_TYPES)[number] => (RECIPIENT_TYPES as readonly string[]).includes(t);
 
 /** The on-call file's references into the channels file: contacts' channels (and their addresses), teams' policies. */
 function onCallSide(oncall: OnCallFile, channels: ChannelsFile, problems: string[]): void {
@@ -34,7 +31,7 @@ function onCallSide(oncall: OnCallFile, channels: ChannelsFile, problems: string
       const at = `people.${id}.contacts.${c}`;
       const channel = Object.hasOwn(channels.channels, via) ? channels.channels[via] : undefined;
       if (!channel) problems.push(`${at}.via: unknown channel "${via}" (not in the channels file)`);
-      else if (!isRecipientType(channel.type)) problems.push(`${at}.via: channel "${via}" is of type ${channel.type}, which cannot take a person's address (${RECIPIENT_TYPES.join(', ')} can)`);
+      else if (!canReachPerson(channel.type)) problems.push(`${at}.via: channel "${via}" is of type ${channel.type}, which cannot take a person's address (${PERSON_CHANNEL_TYPES.join(', ')} can)`);
       else {
         const problem = ADDRESS_CHECKS[channel.type](address);
         if (problem) problems.push(`${at}.address: ${problem} (channel "${via}" is of type ${channel.type})`);
