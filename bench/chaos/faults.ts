@@ -3,7 +3,7 @@
 // most history shards, kill -9 of an OpenSearch node, a Redis Sentinel failover. Each says what it hit; the run
 // restarts what it stopped afterwards (`scripts/stack up`) and measures the recovery.
 import Redis from 'ioredis';
-import { OPENSEARCH_URL, STACK_RUN, pidAlive, say, sleep, stackPid } from '../harness';
+import { OPENSEARCH_URL, pidAlive, say, sleep, stackPid } from '../harness';
 
 /** The stack runs the real Temporal server (STACK_TEMPORAL=server or cluster, see scripts/stack env). */
 export const REAL_SERVER = process.env.STACK_TEMPORAL === 'server' || process.env.STACK_TEMPORAL === 'cluster';
@@ -16,13 +16,6 @@ export const KINDS: FaultKind[] = ['worker', 'ingest', 'redis', 'opensearch', 't
 
 const TEMPORAL_PORT = Number((process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233').split(':')[1]);
 const OPENSEARCH_PORT = Number(new URL(OPENSEARCH_URL).port || 9200);
-
-async function kill9(name: string): Promise<void> {
-  const pid = stackPid(name);
-  if (!pid) throw new Error(`${name} is not running (no live pid in ${STACK_RUN})`);
-  process.kill(pid, 'SIGKILL');
-  while (pidAlive(pid)) await sleep(50);
-}
 
 /** History shards each Temporal node owns now (its `numshards_gauge`, Prometheus on its port + 767). */
 export async function shardsByNode(): Promise<Record<string, number>> {
@@ -43,7 +36,7 @@ export async function shardsByNode(): Promise<Record<string, number>> {
 export async function killBusiestTemporalNode(): Promise<string> {
   const shards = await shardsByNode();
   const [node] = Object.entries(shards).sort((a, b) => b[1] - a[1])[0];
-  await kill9(node);
+  await stopServer(node, 0);
   return `${node} (shards before: ${Object.entries(shards).map(([k, v]) => `${k} ${v}`).join(', ')})`;
 }
 
@@ -63,7 +56,7 @@ export async function killOpenSearchNode(): Promise<string> {
   const victim = manager.node === 'os-1' ? 2 : 1;
   const shards = await osGet<{ node: string; prirep: string }[]>(OPENSEARCH_PORT + 1, '/_cat/shards?format=json&h=node,prirep');
   const primaries = shards.filter((s) => s.node === `os-${victim}` && s.prirep === 'p').length;
-  await kill9(`opensearch-${victim}`);
+  await stopServer(`opensearch-${victim}`, 0);
   return `opensearch-${victim} (not the cluster manager; ${primaries} primary shards on it)`;
 }
 
@@ -111,13 +104,13 @@ export function describe(kind: FaultKind): string {
 }
 
 /** kill -TERM of a stack server by its pid file; waits until it is gone (kill -9 after `graceMs`; 0: kill -9 at once). */
-export async function stopServer(name: 'redis' | 'opensearch' | 'temporal', graceMs: number): Promise<void> {
+export async function stopServer(name: string, graceMs: number): Promise<void> {
   const pid = stackPid(name);
   if (!pid) throw new Error(`${name} is not running from this checkout's pid file`);
   process.kill(pid, graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   const deadline = Date.now() + graceMs;
   while (pidAlive(pid)) {
-    if (Date.now() > deadline) {
+    if (graceMs > 0 && Date.now() > deadline) {
       say('chaos', `${name} (pid ${pid}) still running ${graceMs / 1000} s after SIGTERM: kill -9`);
       process.kill(pid, 'SIGKILL');
     }
