@@ -145,8 +145,8 @@ describe('pagerduty channel', () => {
 });
 
 describe('canReachPerson', () => {
-  it('email, slack and webhook reach a person; pagerduty and anything else do not', () => {
-    expect(['email', 'slack', 'webhook', 'pagerduty', 'unknown', 'sms', ''].filter(canReachPerson)).toEqual(['email', 'slack', 'webhook']);
+  it('email, slack, webhook, sms and voice reach a person; pagerduty and anything else do not', () => {
+    expect(['email', 'slack', 'webhook', 'pagerduty', 'unknown', 'sms', 'voice', 'fax', ''].filter(canReachPerson)).toEqual(['email', 'slack', 'webhook', 'sms', 'voice']);
   });
 });
 

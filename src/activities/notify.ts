@@ -1,6 +1,6 @@
 // One attempt at one channel, and the ack link a page's notification carries.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { ackLink, type AckLinkSettings } from '../ack-links';
+import { ackLink, signShortAckToken, type AckLinkSettings } from '../ack-links';
 import type { OutgoingAlert } from '../channels/types';
 import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
 import { channelAttempts, channelLatency } from '../metrics';
@@ -19,6 +19,13 @@ export function ackUrlFor(settings: AckLinkSettings, workflowId: string, receive
   const received = Date.parse(receivedAt);
   if (!Number.isFinite(received)) return undefined;
   return ackLink(settings.base, { workflowId, expiresAt: received + settings.ttlMs }, settings.secret);
+}
+
+/** The same acknowledgement as a short token (SMS links, voice callbacks), with the intake's public URL; as deterministic. */
+export function ackShortFor(settings: AckLinkSettings, workflowId: string, receivedAt: string): { base: string; token: string } | undefined {
+  const received = Date.parse(receivedAt);
+  if (!Number.isFinite(received)) return undefined;
+  return { base: settings.base, token: signShortAckToken({ workflowId, expiresAt: received + settings.ttlMs }, settings.secret) };
 }
 
 export interface NotifyInput {
@@ -86,7 +93,7 @@ export function createNotifyActivities({ channels, lifecycle = true, ackLinks, o
         const outgoing: OutgoingAlert = {
           channel: input.channel, deliveryId, messageId: input.messageId, workflowId: input.workflowId, receivedAt, event: input.event,
           ...(input.resolves ? { resolves: input.resolves } : {}),
-          ...(ackUrl ? { ackUrl } : {}),
+          ...(ackUrl ? { ackUrl, ackShort: ackShortFor(ackLinks!, input.workflowId, receivedAt) } : {}),
           ...(input.group ? { group: input.group } : {}),
           ...(recipient ? { recipient } : {}),
         };

@@ -7,8 +7,9 @@ import { parseDuration } from '../duration';
 import { indexTemplate, installIndexTemplate } from '../store/rollover';
 import { opensearchClient } from '../connections/opensearch';
 import { SEVERITIES } from '../contracts/alert';
-import type { DeliveryRequest, DeliveryState } from '../contracts/delivery';
+import type { DeliveryState } from '../contracts/delivery';
 import { WORKFLOW_TYPE } from '../contracts/ids';
+import { resolvedEventOf } from '../lifecycle/resolve-event';
 import { abandonUpdate, acknowledgeUpdate, retryUpdate, statusQuery } from '../contracts/messages';
 import { UsageError } from './usage-error';
 import { FailedError } from './failed-error';
@@ -175,34 +176,14 @@ export const commands: Record<string, Command> = {
     positionals: 1,
     async run(cfg, args) {
       const id = wid(cfg, args[0]);
-      const req = await temporal(cfg, async (c) => {
-        // The first event is enough: the latest run's start, whose first argument is the DeliveryRequest
-        // (a parked delivery that continued as new passes it on unchanged).
-        const history = await c.workflowService
-          .getWorkflowExecutionHistory({ namespace: cfg.namespace, execution: { workflowId: id }, maximumPageSize: 1 })
-          .catch((e: unknown) => {
-            throw notFoundOr(e, cfg, id);
-          });
-        const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-        if (!started) throw new FailedError(`${id}: its history does not start with the workflow's input`);
-        if (started.workflowType?.name !== WORKFLOW_TYPE) throw new FailedError(`${id} is a ${started.workflowType?.name ?? 'unknown'} workflow, not an alert delivery (${WORKFLOW_TYPE})`);
-        const payload = started.input?.payloads?.[0];
-        if (!payload) throw new FailedError(`${id}: the workflow was started without input`);
-        // A raw history payload: through the client's codecs first (payload encryption), then its JSON converter.
-        const { payloadCodecs, payloadConverter } = c.options.loadedDataConverter;
-        let decoded = payload;
-        for (const codec of [...payloadCodecs].reverse()) [decoded] = await codec.decode([decoded]);
-        return payloadConverter.fromPayload<DeliveryRequest | undefined>(decoded);
-      });
-      const firing = req?.event;
-      if (!firing || typeof firing !== 'object') throw new FailedError(`${id}: its input carries no alert event`);
-      if (firing.status === 'resolved') throw new FailedError(`cannot resolve: ${id} is the delivery of a resolved event (alert ${firing.alertId}); resolve the firing delivery instead`);
-      if (req.stream && req.stream !== cfg.stream) {
-        throw new FailedError(`cannot resolve: ${id} came from stream ${req.stream}, but ALERT_STREAM is ${cfg.stream}: set ALERT_STREAM=${req.stream}`);
+      const found = await temporal(cfg, (c) => resolvedEventOf(c, cfg.namespace, id).catch((e: unknown) => {
+        throw notFoundOr(e, cfg, id);
+      }));
+      if (!found.ok) throw new FailedError(found.problem);
+      if (found.stream && found.stream !== cfg.stream) {
+        throw new FailedError(`cannot resolve: ${id} came from stream ${found.stream}, but ALERT_STREAM is ${cfg.stream}: set ALERT_STREAM=${found.stream}`);
       }
-      const event = { ...firing, status: 'resolved' as const };
-      const check = alertEventSchema.safeParse(event);
-      if (!check.success) throw new FailedError(`cannot resolve: the delivery's event is not a valid AlertEvent: ${issues(check.error).join('; ')}`);
+      const { event } = found;
       const { messageId, workflowId } = await xadd(cfg, event);
       return {
         text: `published ${messageId} to stream ${cfg.stream}: incident ${event.alertId} resolved (firing delivery ${id})\nworkflow  ${workflowId}\nUI        ${uiUrl(cfg, workflowId)}`,

@@ -2,6 +2,8 @@
 // Validated at start-up; every error names the file, the path inside it and the problem.
 // String values may reference the environment as ${VAR} or ${VAR:-default} (keep secrets out of the file).
 import { NTFY_TOPIC } from './ntfy';
+import { E164 } from './twilio';
+import { SLACK_CONVERSATION } from './slack-app';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
@@ -71,13 +73,25 @@ const webhookSchema = z
 const slackSchema = z
   .object({
     type: z.literal('slack'),
-    /** Incoming-webhook URL (a secret: take it from the environment). */
-    url: z.url({ protocol: /^https?$/ }),
+    /** Incoming-webhook URL (a secret: take it from the environment). Either this or `token`. */
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    /** As an app: the bot token (`xoxb-…`, a secret: take it from the environment); posts with chat.postMessage. */
+    token: z.string().min(1).optional(),
+    /** As an app: the conversation ID (C…, G…) the channel's own notifications go to; absent: only people's DMs. */
+    channel: z.string().regex(SLACK_CONVERSATION, 'a Slack conversation ID (C…, G… or D…), not a #name').optional(),
+    /** As an app: the Web API's base URL. */
+    apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+    /** As an app: Acknowledge, Resolve and Silence 1 h buttons on a page's firing notifications. */
+    buttons: z.boolean().default(true),
     title: template.optional(),
     text: template.optional(),
     ...common,
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.url === !c.token) ctx.addIssue({ code: 'custom', message: 'set either `url` (an incoming webhook) or `token` (a Slack app\'s bot token), not both' });
+    if (c.url && c.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: '`channel` goes with `token`: an incoming webhook posts where it was made for' });
+  });
 
 const emailSchema = z
   .object({
@@ -131,7 +145,23 @@ const teamsSchema = z
   })
   .strict();
 
-export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema, ntfySchema, teamsSchema]);
+/** SMS and voice (a provider with Twilio's REST shape, src/channels/twilio.ts): the account, the numbers. */
+const phone = {
+  /** The provider's API: https://api.twilio.com, or another with the same API (its `/2010-04-01/Accounts/…` paths). */
+  url: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  accountSid: z.string().regex(/^[A-Za-z0-9-]{2,64}$/, 'an account SID (AC… at Twilio): letters, digits and -'),
+  /** The account's auth token (a secret: take it from the environment); the intake verifies callbacks with it too. */
+  authToken: z.string().min(1),
+  from: z.string().regex(E164, 'a phone number in E.164 form: + and 8 to 15 digits'),
+  /** The channel's own numbers; absent: only people's contacts (their numbers) are reached through it. */
+  to: z.array(z.string().regex(E164, 'a phone number in E.164 form: + and 8 to 15 digits')).min(1).max(20).optional(),
+  text: template.optional(),
+  ...common,
+};
+const smsSchema = z.object({ type: z.literal('sms'), ...phone }).strict();
+const voiceSchema = z.object({ type: z.literal('voice'), ...phone, ringSeconds: z.number().int().min(5).max(600).default(30) }).strict();
+
+export const channelSchema = z.discriminatedUnion('type', [webhookSchema, slackSchema, emailSchema, pagerDutySchema, ntfySchema, teamsSchema, smsSchema, voiceSchema]);
 export type ChannelConfig = z.infer<typeof channelSchema>;
 
 /** One Alertmanager matcher (`name="v"`, `!=`, `=~`, `!~`), parsed. */

@@ -9,7 +9,7 @@ import { PermanentDeliveryError, TransientDeliveryError } from '../errors';
  * channel through a forward proxy (CONNECT for https); without them, requests go direct. Read once per process.
  */
 let egress: EnvHttpProxyAgent | undefined;
-function dispatcher(): EnvHttpProxyAgent {
+export function dispatcher(): EnvHttpProxyAgent {
   egress ??= new EnvHttpProxyAgent();
   return egress;
 }

@@ -10,10 +10,10 @@ import { PermanentDeliveryError } from '../errors';
 import type { OutgoingAlert } from './types';
 
 /** The channel types that can reach a person (an address of theirs replaces the channel's recipient). */
-export const PERSON_CHANNEL_TYPES = ['email', 'slack', 'webhook', 'ntfy'] as const;
+export const PERSON_CHANNEL_TYPES = ['email', 'slack', 'webhook', 'ntfy', 'sms', 'voice'] as const;
 export type PersonChannelType = (typeof PERSON_CHANNEL_TYPES)[number];
 
-/** Whether a channel of this type can reach a person at an address of theirs: email, slack, webhook, ntfy (their topic). */
+/** Whether a channel of this type can reach a person at an address of theirs: email, slack, webhook, ntfy (their topic), sms and voice (their number). */
 export function canReachPerson(type: string): type is PersonChannelType {
   return (PERSON_CHANNEL_TYPES as readonly string[]).includes(type);
 }

@@ -15,7 +15,10 @@ import { EmailChannel } from './email';
 import { NtfyChannel } from './ntfy';
 import { PagerDutyChannel } from './pagerduty';
 import { SlackChannel } from './slack';
+import { SlackAppChannel } from './slack-app';
+import { SmsChannel } from './sms';
 import { TeamsChannel } from './teams';
+import { VoiceChannel } from './voice';
 import { WebhookChannel } from './webhook';
 
 /** Extra milliseconds the activity gets beyond the channel's own call timeout, so the call times out first. */
@@ -36,7 +39,8 @@ function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: Ch
     case 'webhook':
       return new WebhookChannel({ name, url: c.url, secret: c.secret, headers: c.headers, timeoutMs: c.timeout });
     case 'slack':
-      return new SlackChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
+      if (c.token) return new SlackAppChannel({ name, token: c.token, channel: c.channel, apiUrl: c.apiUrl, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase, buttons: c.buttons });
+      return new SlackChannel({ name, url: c.url!, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
     case 'email':
       return new EmailChannel({ name, host: c.host, port: c.port, secure: c.secure, user: c.user, password: c.password, from: c.from, to: c.to, timeoutMs: c.timeout, subject: c.subject, text: c.text, linkBase, tlsInsecure: smtpTlsInsecure });
     case 'pagerduty':
@@ -45,6 +49,10 @@ function build(name: string, c: ChannelConfig, { linkBase, smtpTlsInsecure }: Ch
       return new NtfyChannel({ name, url: c.url, topic: c.topic, token: c.token, timeoutMs: c.timeout, title: c.title, text: c.text, linkBase });
     case 'teams':
       return new TeamsChannel({ name, url: c.url, timeoutMs: c.timeout, title: c.title, linkBase });
+    case 'sms':
+      return new SmsChannel({ name, url: c.url, accountSid: c.accountSid, authToken: c.authToken, from: c.from, to: c.to, text: c.text, timeoutMs: c.timeout, linkBase });
+    case 'voice':
+      return new VoiceChannel({ name, url: c.url, accountSid: c.accountSid, authToken: c.authToken, from: c.from, to: c.to, text: c.text, ringSeconds: c.ringSeconds, timeoutMs: c.timeout });
   }
 }
 

@@ -29,6 +29,12 @@ export interface OutgoingAlert {
    */
   ackUrl?: string;
   /**
+   * Set with `ackUrl`: the same acknowledgement as a short signed token (src/ack-links/short.ts) and the intake's
+   * public URL (ACK_LINK_BASE), for channels where a link's length counts (SMS: `<base>/a/<token>`) or whose provider
+   * calls the intake back (voice: the key pressed, delivery status). Deterministic per delivery, like `ackUrl`.
+   */
+  ackShort?: { base: string; token: string };
+  /**
    * Set on a group notification (a route with `group_by`): the group, its counts and its first alerts. Each
    * channel then renders the group, not one alert; `deliveryId` is the notification's key
    * `<group ID>:<sequence>`, and `event` is a summary of the group in an alert's shape (title: the summary

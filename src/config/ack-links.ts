@@ -15,7 +15,7 @@ export function loadAckSecret(env: Env, problems: string[]): Buffer | undefined 
 const EXAMPLE = 'e.g. https://alerts.example.com';
 
 /** The intake's public URL as ack links start with it (no trailing slash), or a problem. */
-function linkBase(raw: string, problems: string[]): string {
+export function linkBase(raw: string, problems: string[]): string {
   let u: URL;
   try {
     u = new URL(raw);

@@ -1,6 +1,7 @@
 // The ack link's pages: GET /ack/:token shows the confirmation form, POST /ack/:token (form field `by`) acknowledges.
+// The same pages answer the short form an SMS carries, /a/:token (src/ack-links/short.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { verifyAckToken } from '../ack-links';
+import { verifyAckToken, verifyShortAckToken, type AckTokenCheck } from '../ack-links';
 import type { AckOutcome } from './acknowledge';
 import { intakeAcks } from './metrics';
 import { PAGE_HEADERS, confirmPage, messagePage } from './pages';
@@ -15,7 +16,8 @@ export function registerAckRoutes(ack: FastifyInstance, deps: IntakeDeps, secret
   const now = deps.now ?? Date.now;
   const acknowledge = deps.acknowledge!;
   const checkToken = (req: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
-    const r = verifyAckToken(req.params.token, secret, now());
+    const verify: (token: string, secret: Buffer, now: number) => AckTokenCheck = req.routeOptions.url === '/a/:token' ? verifyShortAckToken : verifyAckToken;
+    const r = verify(req.params.token, secret, now());
     if (r.ok) return r;
     intakeAcks.inc({ result: r.reason === 'expired' ? 'expired' : 'invalid' });
     log.info({ reason: r.reason }, 'ack link refused');
@@ -28,13 +30,16 @@ export function registerAckRoutes(ack: FastifyInstance, deps: IntakeDeps, secret
     parsed(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  ack.get<{ Params: { token: string } }>('/ack/:token', (req, reply) => {
-    const t = checkToken(req, reply);
-    if (t) return sendPage(reply, 200, confirmPage(t.workflowId, t.expiresAt));
-    return reply;
-  });
+  for (const path of ['/ack/:token', '/a/:token']) {
+    ack.get<{ Params: { token: string } }>(path, (req, reply) => {
+      const t = checkToken(req, reply);
+      if (t) return sendPage(reply, 200, confirmPage(t.workflowId, t.expiresAt));
+      return reply;
+    });
+    ack.post<{ Params: { token: string }; Body: unknown }>(path, postAck);
+  }
 
-  ack.post<{ Params: { token: string }; Body: unknown }>('/ack/:token', async (req, reply) => {
+  async function postAck(req: FastifyRequest<{ Params: { token: string }; Body: unknown }>, reply: FastifyReply): Promise<FastifyReply> {
     const t = checkToken(req, reply);
     if (!t) return reply;
     const raw = (req.body as { by?: unknown } | undefined)?.by;
@@ -46,7 +51,7 @@ export function registerAckRoutes(ack: FastifyInstance, deps: IntakeDeps, secret
     log.info({ workflowId: t.workflowId, by, outcome: outcome.kind, ...('reason' in outcome ? { reason: outcome.reason } : {}) }, 'ack link submitted');
     const [status, html] = ackPage(outcome, by);
     return sendPage(reply, status, html);
-  });
+  }
 }
 
 export function sendPage(reply: FastifyReply, status: number, html: string): FastifyReply {

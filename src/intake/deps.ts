@@ -4,6 +4,8 @@ import type { Acknowledge } from './acknowledge';
 import type { IntakeConfig } from './config';
 import type { OnCallApi } from './oncall-api';
 import type { SilenceApi } from './silences';
+import type { PhoneCallbacks } from './twilio-routes';
+import type { SlackInteractionDeps } from './slack-interactions';
 import type { ValidateLimits } from './validate';
 
 export interface IntakeDeps {
@@ -18,6 +20,10 @@ export interface IntakeDeps {
   silences?: SilenceApi;
   /** The on-call API and calendar feeds (absent: no ONCALL_FILE, the API answers 404 saying so). */
   oncall?: OnCallApi;
+  /** The Slack app's button presses (absent: no SLACK_SIGNING_SECRET, /slack/interactions answers 404). */
+  slack?: SlackInteractionDeps;
+  /** The SMS and voice provider's callbacks (with cfg.ackSecret; absent: their routes answer 404). */
+  phone?: PhoneCallbacks;
   /** For /readyz. */
   ready: () => boolean;
   /** The clock ack tokens are checked against (tests). */

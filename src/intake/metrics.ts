@@ -23,3 +23,7 @@ export const intakeTruncated = new Counter({
 export const intakeAcks = new Counter({
   name: 'alert_intake_acks_total', help: 'Ack link submissions, by result', labelNames: ['result'], registers: [registry],
 });
+/** Slack button presses: `refused_missing`, `refused_stale`, `refused_invalid` (signature), `ignored`, and each action's `<action>_<result>`. */
+export const intakeSlackPresses = new Counter({
+  name: 'alert_intake_slack_presses_total', help: 'Requests to the Slack interactivity endpoint, by result', labelNames: ['result'], registers: [registry],
+});

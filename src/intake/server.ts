@@ -2,9 +2,12 @@
 //   POST /api/v1/alerts         one AlertEvent or an array of them → 202 with the stream message IDs, in order
 //   POST /api/v1/alertmanager   Alertmanager's webhook payload (version 4) → one AlertEvent per alert → 202
 //   GET  /ack/:token            the ack link's confirmation page;  POST /ack/:token (form field `by`) acknowledges
+//   GET  /a/:token              the same for an SMS's short ack link (POST likewise)
+//   POST /twilio/:channel/…     the SMS and voice provider's signed callbacks: a key pressed, a status (src/intake/twilio-routes.ts)
 //   GET  /healthz, /readyz      liveness; readiness (start-up done, Redis connected, not stopping)
 //   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
 //   /api/oncall/…, /oncall/ical/… who is on call, overrides, calendar feeds (src/intake/oncall-routes.ts)
+//   POST /slack/interactions    the Slack app's button presses, signed by Slack (src/intake/slack-routes.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
 import type { FastifyError, FastifyReply } from 'fastify';
 import { ACK_TOKEN_MAX_LENGTH } from '../ack-links';
@@ -16,6 +19,8 @@ import { intakeAcks, intakeRequestSeconds, intakeRequests } from './metrics';
 import { messagePage } from './pages';
 import { registerOnCallRoutes } from './oncall-routes';
 import { registerSilenceRoutes } from './silences';
+import { registerTwilioRoutes } from './twilio-routes';
+import { registerSlackRoutes } from './slack-routes';
 
 
 export function buildIntakeServer(deps: IntakeDeps) {
@@ -29,7 +34,7 @@ export function buildIntakeServer(deps: IntakeDeps) {
       // a URL the router refuses (bad encoding, a parameter over the limit): answered without echoing the URL
       frameworkErrors: (err, req, res) => {
         const reply = res as FastifyReply;
-        if (req.url.startsWith('/ack/')) {
+        if (req.url.startsWith('/ack/') || req.url.startsWith('/a/')) {
           intakeAcks.inc({ result: 'invalid' });
           void sendPage(reply, 400, messagePage('This link is not valid', 'Check that the whole link was copied, or acknowledge the alert another way.'));
         } else void reply.code(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: 'bad request URL', ...(err.code ? { code: err.code } : {}) });
@@ -41,7 +46,7 @@ export function buildIntakeServer(deps: IntakeDeps) {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) log.error({ err: err.message, route: routeOf(req) }, 'request failed');
-    if (req.url.startsWith('/ack/')) return sendPage(reply, status, messagePage('Something went wrong', status >= 500 ? 'The request could not be handled. Try again in a moment.' : 'The request could not be read.'));
+    if (req.url.startsWith('/ack/') || req.url.startsWith('/a/')) return sendPage(reply, status, messagePage('Something went wrong', status >= 500 ? 'The request could not be handled. Try again in a moment.' : 'The request could not be read.'));
     return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message, ...(err.code ? { code: err.code } : {}) });
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
@@ -56,12 +61,20 @@ export function buildIntakeServer(deps: IntakeDeps) {
     done();
   });
   registerOnCallRoutes(app, deps.oncall, log, (api) => requireBearer(api, deps));
+  if (deps.slack) registerSlackRoutes(app, deps.slack, log, deps.now);
   const secret = cfg.ackSecret;
   if (secret) {
     void app.register((ack, _opts, done) => {
       registerAckRoutes(ack, deps, secret);
       done();
     });
+    const phone = deps.phone;
+    if (phone) {
+      void app.register((scope, _opts, done) => {
+        registerTwilioRoutes(scope, { log, acknowledge: deps.acknowledge!, ...(deps.now ? { now: deps.now } : {}) }, phone, secret);
+        done();
+      });
+    }
   }
   return app;
 }

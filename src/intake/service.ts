@@ -22,6 +22,8 @@ import { temporalAcknowledger } from './acknowledge';
 import type { IntakeConfig } from './config';
 import { buildIntakeServer, type IntakeApp } from './server';
 import { ensureOnce } from './silences';
+import { phoneCallbacksFor, type PhoneCallbacks } from './twilio-routes';
+import { slackInteractionDeps } from './slack-deps';
 import { StreamWriter } from './stream-writer';
 
 /** How long a stop waits for requests in flight before closing their connections. */
@@ -43,24 +45,33 @@ export class IntakeService {
     private readonly opensearch: OpenSearchClient,
     channels: string[],
     oncall: OnCallDirectory | undefined,
+    phone?: PhoneCallbacks,
   ) {
     const client = new Client({ connection: temporal, namespace: cfg.namespace, dataConverter: cfg.temporal.dataConverter });
     const silences = new SilenceStore(opensearch, SilenceStore.indexFor(cfg.index));
     const held = new HeldDeliveries(opensearch, cfg.index);
+    const writer = new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs, intake.waitReplicas);
+    const silenceIndex = ensureOnce(() => silences.ensureIndex(cfg.opensearch.index));
+    const slackSecret = intake.slackSigningSecret;
     this.app = buildIntakeServer({
       cfg: intake,
       log,
-      writer: new StreamWriter(redis, cfg.stream, intake.redisTimeoutMs, intake.waitReplicas),
+      writer,
       limits: { maxEventBytes: cfg.ingest.maxEventBytes, channels: new Set(channels) },
       ...(intake.ackSecret ? { acknowledge: temporalAcknowledger(client, intake.ackTimeoutMs) } : {}),
       silences: {
         store: silences,
         // On the first silence request, not at start-up: the intake starts (and takes alerts) without OpenSearch.
-        ensureIndex: ensureOnce(() => silences.ensureIndex(cfg.opensearch.index)),
+        ensureIndex: silenceIndex,
         where: cfg.opensearch.describe,
         wake: (silenceId) => wakeSilenced(client, held, silenceId),
       },
       ...(oncall ? { oncall: this.oncallApi(oncall) } : {}),
+      ...(phone ? { phone } : {}),
+      ...(slackSecret ? { slack: slackInteractionDeps({
+        intake: { ...intake, slackSigningSecret: slackSecret }, client, namespace: cfg.namespace, stream: cfg.stream, writer,
+        silences: { store: silences, ensureIndex: silenceIndex }, redis, ...(oncall ? { oncall } : {}),
+      }) } : {}),
       ready: () => this.ready,
     });
     this.stopWatching = oncall?.watch();
@@ -82,6 +93,9 @@ export class IntakeService {
     const log = createLogger('intake', cfg.logLevel);
     const channelsFile = loadChannelsFile(cfg.channelsFile, cfg.channelsFileEnv);
     const channels = Object.keys(channelsFile.channels);
+    // The sms and voice channels' callbacks (a key pressed, a status), verified with their auth tokens (the channels file).
+    const phone = phoneCallbacksFor(channelsFile, intake.publicUrl, intake.ackSecret);
+    if (phone.missing) log.warn(`sms and voice channels: without ${phone.missing} on the intake, "press 1" and the provider's status callbacks answer 404`);
     // The on-call API's file, checked against the channels file as the worker checks it (ONCALL_FILE; none: API off).
     const oncall = openOnCallDirectory(cfg.oncallFile, channelsFile, cfg.channelsFile, cfg.channelsFileEnv, log);
     const redis = connectRedis(cfg.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
@@ -100,11 +114,12 @@ export class IntakeService {
     const opensearch = opensearchClient(cfg.opensearch);
     if (intake.auth === 'none') log.warn('INTAKE_AUTH=none: the API accepts alerts from anyone who can reach it (local use only)');
     log.info(
-      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`,
-        oncall: oncall ? `${oncall.current().file} (overrides ${OverrideStore.indexFor(cfg.index)}; calendar feeds ${intake.icalSecret ? 'on' : 'off (no ONCALL_ICAL_SECRET)'})` : 'off (no ONCALL_FILE)', bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
+      { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', slackButtons: intake.slackSigningSecret ? 'on' : 'off (no SLACK_SIGNING_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`,
+        oncall: oncall ? `${oncall.current().file} (overrides ${OverrideStore.indexFor(cfg.index)}; calendar feeds ${intake.icalSecret ? 'on' : 'off (no ONCALL_ICAL_SECRET)'})` : 'off (no ONCALL_FILE)',
+        bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
       'start-up checks passed',
     );
-    return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels, oncall);
+    return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels, oncall, phone.callbacks);
   }
 
   get ready(): boolean {

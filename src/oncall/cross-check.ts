@@ -3,6 +3,7 @@
 // problem: the on-call file's paths as they are, the channels file's prefixed with `channels file:`. Never an
 // address: a contact's address is checked against its channel's type, and only its path is named.
 import { NTFY_TOPIC } from '../channels/ntfy';
+import { E164 } from '../channels/twilio';
 import type { ChannelsFile } from '../channels/config';
 import { PERSON_CHANNEL_TYPES, canReachPerson, type PersonChannelType } from '../channels/recipients';
 import type { PageTarget } from '../contracts/oncall';
@@ -13,6 +14,8 @@ const ADDRESS_CHECKS: Record<PersonChannelType, (address: string) => string | un
   email: (a) => (/^[^\s@<>]+@[^\s@<>]+$/.test(a) ? undefined : 'is not an email address'),
   slack: (a) => (/^[UW][A-Z0-9]{2,20}$/.test(a) ? undefined : 'is not a Slack member ID (U… or W…, as in the member\'s profile)'),
   ntfy: (a) => (NTFY_TOPIC.test(a) ? undefined : 'is not an ntfy topic (letters, digits, _ and -, at most 64)'),
+  sms: (a) => (E164.test(a) ? undefined : 'is not a phone number in E.164 form (+ and 8 to 15 digits)'),
+  voice: (a) => (E164.test(a) ? undefined : 'is not a phone number in E.164 form (+ and 8 to 15 digits)'),
   webhook: (a) => {
     try {
       const u = new URL(a);

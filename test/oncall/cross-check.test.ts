@@ -112,7 +112,7 @@ describe('checkOnCallAgainstChannels', () => {
       .replace('  - channels: [email-ops]\n', '  - { team: billing, channels: [email-ops] }\n'));
     const problems = checkOnCallAgainstChannels(file, channels);
     expect(problems).toEqual([
-      'people.alice.contacts.chat.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook, ntfy can)',
+      'people.alice.contacts.chat.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook, ntfy, sms, voice can)',
       'people.alice.contacts.mail.via: unknown channel "fax" (not in the channels file)',
       'people.alice.contacts.push.address: is not an http(s) URL (channel "push" is of type webhook)',
       'people.bob.contacts.mail.address: is not an email address (channel "email-ops" is of type email)',

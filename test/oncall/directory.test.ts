@@ -93,7 +93,7 @@ describe('OnCallDirectory: start-up', () => {
       expect(problemsOf()).toEqual([`schedules.primary.layers.2.ical.file: cannot read ${files.path('calendars/cover.ics')} (ENOENT)`]);
       files.write('calendars/cover.ics', COVER_ICS);
       expect(problemsOf(channelsFile())).toEqual([
-        'people.alice.contacts.push.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook, ntfy can)',
+        'people.alice.contacts.push.via: channel "pager" is of type pagerduty, which cannot take a person\'s address (email, slack, webhook, ntfy, sms, voice can)',
         'teams.payments.escalation: unknown escalation policy "nope" (not in the channels file)',
       ]);
     } finally {
