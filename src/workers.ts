@@ -14,6 +14,7 @@ import type { Logger } from './logger';
 import { Reconciler } from './reconciler';
 import type { Service } from './service';
 import { clientInterceptors, withWorkerTracing } from './tracing/temporal';
+import { installWorkflowWatchdog } from './workflow-runtime/watchdog';
 
 /** Routes the SDK's own log lines to our logger; exposes Temporal's worker metrics (TEMPORAL_METRICS_PORT, default METRICS_PORT+10). */
 export function installRuntime(cfg: Service['cfg'], log: Logger): number {
@@ -46,6 +47,7 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
   const oncall = svc.oncall && onCallLookup(svc.oncall, new OverrideStore(svc.store.client, OverrideStore.indexFor(cfg.index), svc.oncall));
   const activities = createActivities({ store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences, ...(oncall ? { oncall } : {}) });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  if (cfg.workflowWatchdog === 'thread') installWorkflowWatchdog(log); // before the Worker starts its threads
   const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,
     namespace: cfg.namespace,
@@ -83,7 +85,7 @@ export function workerSettings(svc: Service, temporalMetricsPort: number): Recor
   const { cfg } = svc;
   return {
     taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited(),
-    lifecycle: cfg.lifecycle ? 'on' : 'off',
+    lifecycle: cfg.lifecycle ? 'on' : 'off', workflowWatchdog: cfg.workflowWatchdog,
     ackLinks: cfg.ackLinks ? `on (${cfg.ackLinks.base}/ack/…, valid ${Math.round(cfg.ackLinks.ttlMs / 1000)} s after receipt)` : 'off',
   };
 }

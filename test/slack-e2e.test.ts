@@ -102,9 +102,13 @@ it('Silence 1 h, then Resolve twice: one resolved event, the incident resolved, 
   // firing again within the hour (a firing later than the resolved one): held back by the silence the button made
   const again = await p.publish({ ...event, firedAt: new Date(Date.parse(event.firedAt) + 60_000).toISOString() });
   const handle = (await p.temporal()).workflow.getHandle(p.key(again));
+  let last: unknown;
   const state = await p.waitFor('second firing silenced', async () => {
-    const s = await handle.query(statusQuery).catch(() => undefined);
-    return s?.status === 'silenced' ? s : undefined;
+    const s = await handle.query(statusQuery).catch((e: Error) => e.message);
+    last = s;
+    return typeof s === 'object' && s.status === 'silenced' ? s : undefined;
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; its last state: ${JSON.stringify(last)}`);
   });
   expect(state.suppressedBy).toMatchObject({ kind: 'silence', createdBy: 'alice' });
   await handle.terminate('test over');

@@ -264,8 +264,9 @@ describe('WebhookChannel', () => {
   describe('the test receiver', () => {
     it('counts as delivered only replies written to a live socket, not a delayed 2xx the client gave up on', async () => {
       const [late, failed, ok] = [outgoing(), outgoing(), outgoing()];
-      answer(() => slowReply(600));
-      const err = await failure(channel({ timeoutMs: 150 }).send(late, signal));
+      // the client gives up after 1 s, the reply comes after 3 s (room for a busy machine to send the request first)
+      answer(() => slowReply(3_000));
+      const err = await failure(channel({ timeoutMs: 1_000 }).send(late, signal));
       expect(err).toBeInstanceOf(TransientDeliveryError);
       await receiver.repliesDone(); // the delayed 200's turn came: it found the client gone
       expect(receiver.posts).toHaveLength(1);

@@ -174,6 +174,8 @@ export const VARIABLES = {
   GIVE_UP_AFTER: variable({ section: 'delivery', value: v.duration(), default: '7d', readBy: WORKER, description: 'a parked alert is abandoned this long after it was parked; `0` = never' }),
   RECONCILE_INTERVAL: variable({ section: 'delivery', value: v.duration(), default: '30s', readBy: WORKER,
     description: 'how often the worker records `terminated` for deliveries terminated outside the workflow; `0` = off ([delivery.md](delivery.md#queries-updates-cancel-and-terminate))' }),
+  WORKFLOW_WATCHDOG: variable({ section: 'delivery', value: v.oneOf(['thread', 'node'], 'expected thread (the default) or node'), default: 'thread', readBy: WORKER,
+    description: 'what stops workflow code that does not yield: `thread`, one watchdog for the workflow threads (a stuck thread stops the worker); `node`, Node\'s timeout on each call (fails the task, costs a thread start per call) ([operating.md](operating.md#the-workflow-threads-watchdog))' }),
   TEMPORAL_UI_URL: variable({ section: 'delivery', value: v.httpUrl(), default: { alertctl: 'http://127.0.0.1:8233' }, defaultText: 'none; alertctl: `http://127.0.0.1:8233`', readBy: [...WORKER, 'alertctl'],
     description: 'the Web UI: a group notification links to the list of its alerts there; alertctl\'s links point there' }),
   HTTPS_PROXY: variable({ section: 'delivery', value: v.text(), readThrough: 'undici', readBy: WORKER, description: `the HTTP channels' \`https://\` requests go through this forward proxy (\`https_proxy\` too) ${CHANNEL_LINK}` }),

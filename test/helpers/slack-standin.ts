@@ -25,6 +25,8 @@ export class SlackStandIn {
   readonly responses: { id: string; body: any }[] = [];
   /** Errors to answer instead, in order, for a method: `{ error: 'channel_not_found' }`, `{ status: 429, retryAfter: 2 }`, `{ status: 500 }`. */
   readonly forced: Record<string, { error?: string; status?: number; retryAfter?: number }[]> = {};
+  /** How long chat.postMessage takes to answer (the message is posted on arrival). */
+  postDelayMs = 0;
   private server?: http.Server;
   private seq = 0;
   url = '';
@@ -42,7 +44,9 @@ export class SlackStandIn {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const [status, body, headers] = this.answer(req, Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+        // a post is recorded on arrival and answered later: a client killed meanwhile leaves its message in Slack
+        const delay = req.url === '/api/chat.postMessage' ? this.postDelayMs : 0;
+        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body)), delay);
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

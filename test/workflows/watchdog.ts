@@ -1,0 +1,10 @@
+// Workflows for the workflow-thread watchdog's test (test/workflow-watchdog.test.ts).
+export function greet(name: string): Promise<string> {
+  return Promise.resolve(`hello ${name}`);
+}
+
+/** Never yields: workflow code the watchdog must stop. */
+export function spin(): Promise<string> {
+  let n = 0;
+  for (;;) n = (n + 1) % 1_000_000_007;
+}
