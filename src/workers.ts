@@ -47,7 +47,7 @@ export async function createWorkers(svc: Service, connection: NativeConnection, 
   const oncall = svc.oncall && onCallLookup(svc.oncall, new OverrideStore(svc.store.client, OverrideStore.indexFor(cfg.index), svc.oncall));
   const activities = createActivities({ store: svc.store, channels: svc.channels, park: cfg.park, lifecycle: cfg.lifecycle, ackLinks: cfg.ackLinks, groups, silences: svc.silences, ...(oncall ? { oncall } : {}) });
   const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
-  if (cfg.workflowWatchdog === 'thread') installWorkflowWatchdog(log); // before the Worker starts its threads
+  if (cfg.workflowWatchdog === 'thread') installWorkflowWatchdog(log, { stackTraces: cfg.workflowStackTraces }); // before the Worker starts its threads
   const worker = await Worker.create(withWorkerTracing(svc.tracing, {
     connection,
     namespace: cfg.namespace,
@@ -85,7 +85,7 @@ export function workerSettings(svc: Service, temporalMetricsPort: number): Recor
   const { cfg } = svc;
   return {
     taskQueue: cfg.taskQueue, namespace: cfg.namespace, metricsPort: cfg.metricsPort, temporalMetricsPort, rateLimited: svc.channels.rateLimited(),
-    lifecycle: cfg.lifecycle ? 'on' : 'off', workflowWatchdog: cfg.workflowWatchdog,
+    lifecycle: cfg.lifecycle ? 'on' : 'off', workflowWatchdog: cfg.workflowWatchdog, workflowStackTraces: cfg.workflowStackTraces ? 'on' : 'off',
     ackLinks: cfg.ackLinks ? `on (${cfg.ackLinks.base}/ack/…, valid ${Math.round(cfg.ackLinks.ttlMs / 1000)} s after receipt)` : 'off',
   };
 }

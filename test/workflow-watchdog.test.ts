@@ -63,3 +63,22 @@ it('a workflow that never yields: its thread is terminated past isolateExecution
     await env.teardown();
   }
 });
+
+it.each([[true, 'the stack of the waiting workflow'], [false, 'no stacks']])('WORKFLOW_STACK_TRACES %p: the __stack_trace query answers with %s', async (stackTraces) => {
+  watchdog.uninstall();
+  watchdog = installWorkflowWatchdog(log, { stackTraces });
+  const env = await devServerEnv();
+  const taskQueue = uid('watchdog');
+  try {
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, workflowThreadPoolSize: 1 });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('nap', { taskQueue, workflowId: uid('wf') });
+      const trace = await handle.query<string>('__stack_trace');
+      if (stackTraces) expect(trace).toMatch(/at nap \(/);
+      else expect(trace).toBe('');
+      await handle.terminate('test over');
+    });
+  } finally {
+    await env.teardown();
+  }
+});

@@ -8,7 +8,7 @@ import { GROUPING } from './grouping';
 import { PATHS, PATH_ENV, SERVER_PROFILES, currentProfile, isGrouped, isTemporal, primaryPath, type PathName, type ServerProfile } from './paths';
 
 /** Service settings taken from the environment and recorded in the result. */
-export const PASS_ENV = ['NODE_OPTIONS', 'INGEST_CONCURRENCY', 'INGEST_MAX_IN_FLIGHT', 'INGEST_READ_AHEAD', 'INGEST_BATCH_SIZE', 'INGEST_BLOCK', 'LOG_LEVEL', 'BASELINE_CONCURRENCY', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES'];
+export const PASS_ENV = ['NODE_OPTIONS', 'INGEST_CONCURRENCY', 'INGEST_MAX_IN_FLIGHT', 'INGEST_READ_AHEAD', 'INGEST_BATCH_SIZE', 'INGEST_BLOCK', 'LOG_LEVEL', 'BASELINE_CONCURRENCY', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'WORKFLOW_WATCHDOG', 'WORKFLOW_STACK_TRACES'];
 
 export interface Options {
   alerts: number;

@@ -30,6 +30,7 @@ export const SECTIONS = {
   oncall: { title: 'On call', intro: 'Who is on call and how each person is reached: the on-call file, its schedules and their calendar feeds ([oncall.md](oncall.md)).' },
   incidents: { title: 'Incidents and ack links', intro: 'One page per incident, acknowledged through a link ([incidents.md](incidents.md)).' },
   intake: { title: 'Intake', intro: 'The HTTP API and Alertmanager\'s webhook in front of the stream ([intake.md](intake.md)).' },
+  console: { title: 'Operator console', intro: 'The browser console the intake serves under `/console`: who may log in, and how ([console.md](console.md)).' },
   codec: { title: 'Codec endpoint', intro: 'Decodes payloads for the Web UI and the CLI with the service\'s keys ([encryption.md](encryption.md#the-codec-endpoint)).' },
   operations: { title: 'Start-up, logs and metrics', intro: 'What every long-running process shares ([operating.md](operating.md#metrics-health-logs)).' },
   tracing: { title: 'Tracing', intro: 'OpenTelemetry\'s standard `OTEL_*` variables; tracing is off unless an endpoint or an exporter is set ([operating.md](operating.md#traces-opentelemetry)).' },
@@ -176,8 +177,10 @@ export const VARIABLES = {
     description: 'how often the worker records `terminated` for deliveries terminated outside the workflow; `0` = off ([delivery.md](delivery.md#queries-updates-cancel-and-terminate))' }),
   WORKFLOW_WATCHDOG: variable({ section: 'delivery', value: v.oneOf(['thread', 'node'], 'expected thread (the default) or node'), default: 'thread', readBy: WORKER,
     description: 'what stops workflow code that does not yield: `thread`, one watchdog for the workflow threads (a stuck thread stops the worker); `node`, Node\'s timeout on each call (fails the task, costs a thread start per call) ([operating.md](operating.md#the-workflow-threads-watchdog))' }),
-  TEMPORAL_UI_URL: variable({ section: 'delivery', value: v.httpUrl(), default: { alertctl: 'http://127.0.0.1:8233' }, defaultText: 'none; alertctl: `http://127.0.0.1:8233`', readBy: [...WORKER, 'alertctl'],
-    description: 'the Web UI: a group notification links to the list of its alerts there; alertctl\'s links point there' }),
+  WORKFLOW_STACK_TRACES: variable({ section: 'delivery', value: v.oneOf(['on', 'off'], 'expected on (the default) or off').transform((x) => x === 'on'), default: 'on', readBy: WORKER,
+    description: '`off` (with `WORKFLOW_WATCHDOG=thread`): no stack trace captured for each promise of workflow code; the Web UI\'s "Stack Trace" tab is then empty ([operating.md](operating.md#the-workflow-threads-watchdog))' }),
+  TEMPORAL_UI_URL: variable({ section: 'delivery', value: v.httpUrl(), default: { alertctl: 'http://127.0.0.1:8233' }, defaultText: 'none; alertctl: `http://127.0.0.1:8233`', readBy: [...WORKER, 'alertctl', 'intake'],
+    description: 'the Web UI: a group notification links to the list of its alerts there; alertctl\'s and the console\'s links point there' }),
   HTTPS_PROXY: variable({ section: 'delivery', value: v.text(), readThrough: 'undici', readBy: WORKER, description: `the HTTP channels' \`https://\` requests go through this forward proxy (\`https_proxy\` too) ${CHANNEL_LINK}` }),
   HTTP_PROXY: variable({ section: 'delivery', value: v.text(), readThrough: 'undici', readBy: WORKER, description: 'and their `http://` requests through this one (`http_proxy` too)' }),
   NO_PROXY: variable({ section: 'delivery', value: v.text(), readThrough: 'undici', readBy: WORKER, description: 'the hosts they reach directly, `host,.domain` (`no_proxy` too)' }),
@@ -194,7 +197,7 @@ export const VARIABLES = {
   // --- Incidents and ack links
   ALERT_LIFECYCLE: variable({ section: 'incidents', value: v.oneOf(['on', 'off'], 'expected on (the default) or off').transform((s) => s === 'on'), default: 'on', readBy: WORKER,
     description: '`off` turns the incident lifecycle off: every firing event pages ([incidents.md](incidents.md#turning-the-lifecycle-off))' }),
-  INCIDENT_TIMEOUT: variable({ section: 'incidents', value: v.duration({ atLeast1ms: true }), default: '24h', readBy: SERVICE,
+  INCIDENT_TIMEOUT: variable({ section: 'incidents', value: v.duration({ atLeast1ms: true }), default: '24h', readBy: [...SERVICE, 'intake'],
     description: 'a firing incident no event refreshed for this long is stale, and its next firing pages again ([incidents.md](incidents.md#the-incident-record))' }),
   ACK_LINK_BASE: variable({ section: 'incidents', value: v.text(), defaultText: 'none: no ack links', readBy: [...WORKER, 'intake'],
     description: 'the intake\'s public URL: pages carry ack links `<base>/ack/<token>`; needs `ACK_SECRET` ([incidents.md](incidents.md#ack-links)). The intake: the SMS and voice provider\'s callbacks are signed over URLs starting with it ([channels.md](channels.md#sms-and-voice))' }),
@@ -235,6 +238,17 @@ export const VARIABLES = {
   INTAKE_AM_RULE_NAME_LABEL: variable({ section: 'intake', value: promLabel(), default: 'alertname', readBy: ['intake'], description: 'the label giving `ruleName` (without it: `alertmanager`)' }),
   INTAKE_AM_TITLE_ANNOTATIONS: variable({ section: 'intake', value: v.list(), default: 'summary,title', readBy: ['intake'], description: 'the annotations giving `title`; the first non-empty one wins' }),
   INTAKE_AM_DESCRIPTION_ANNOTATIONS: variable({ section: 'intake', value: v.list(), default: 'description,message', readBy: ['intake'], description: 'the annotations giving `description`, likewise' }),
+
+  // --- Operator console
+  CONSOLE_USERS: variable({ section: 'console', value: v.text(), secret: true, defaultText: 'none: no token login', readBy: ['intake'],
+    description: 'who may log in with a personal token: `name:<SHA-256 of the token, hex>`, several separated by commas or new lines ([console.md](console.md#logging-in)); the tokens themselves are never stored' }),
+  CONSOLE_USERS_FILE: variable({ section: 'console', value: v.file(), readBy: ['intake'], description: 'the users, from a file' }),
+  CONSOLE_PROXY_ADDRESSES: variable({ section: 'console', value: v.list(), defaultText: 'none: no proxy login', readBy: ['intake'],
+    description: 'the reverse proxies (oauth2-proxy) whose `X-Forwarded-User` / `X-Forwarded-Email` headers name the person: addresses or CIDR ranges, `10.0.0.5,10.1.0.0/16`; from any other address the headers are ignored' }),
+  CONSOLE_SESSION_SECRET: variable({ section: 'console', value: v.text(), secret: true, defaultText: 'none: **the console is off** (404)', readBy: ['intake'],
+    description: 'signs the console\'s session and CSRF cookies, at least 32 characters; a new one logs everybody out. Needs `CONSOLE_USERS` or `CONSOLE_PROXY_ADDRESSES`' }),
+  CONSOLE_SESSION_SECRET_FILE: variable({ section: 'console', value: v.file(), readBy: ['intake'], description: 'the secret, from a file' }),
+  CONSOLE_SESSION_TTL: variable({ section: 'console', value: v.duration({ above0: true, max: [30 * 86_400_000, '30d'] }), default: '12h', readBy: ['intake'], description: 'how long a token login lasts' }),
 
   // --- Codec endpoint
   CODEC_HOST: variable({ section: 'codec', value: v.text(), default: '127.0.0.1', readBy: ['codec'], description: 'the address it listens on: the Web UI calls it from the browser, so it must be reachable from there' }),

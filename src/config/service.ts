@@ -81,6 +81,8 @@ export interface ServiceConfig {
   reconcileIntervalMs: number;
   /** WORKFLOW_WATCHDOG: `thread` (one watchdog for the workflow threads, src/workflow-runtime/watchdog.ts) or `node` (Node's per-call timeout). */
   workflowWatchdog: 'thread' | 'node';
+  /** WORKFLOW_STACK_TRACES: the SDK's promise hook for the `__stack_trace` query (off: left out, with the thread watchdog). */
+  workflowStackTraces: boolean;
   /** DELIVERY_FAIRNESS: where a delivery's fairness key comes from (its severity gives the priority key). */
   fairnessBy: FairnessBy;
   /** STARTUP_TIMEOUT: how long start-up waits for Redis, Temporal and OpenSearch before failing. */
@@ -127,7 +129,7 @@ export type ServiceRole = Extract<ProcessName, 'worker' | 'ingest' | 'combined' 
 /** What a ServiceConfig is made of; each role reads those its process reads (the others keep their defaults). */
 const SERVICE_VARIABLES = ['REDIS_URL', 'ALERT_STREAM', 'ALERT_CONSUMER_GROUP', 'INGEST_CONSUMER', 'TEMPORAL_TASK_QUEUE', 'OPENSEARCH_URL', 'ALERT_INDEX', 'CHANNELS_FILE', 'ONCALL_FILE',
   'INGEST_BATCH_SIZE', 'INGEST_CONCURRENCY', 'INGEST_BLOCK', 'INGEST_RECLAIM_IDLE', 'MAX_EVENT_BYTES', 'INGEST_MAX_IN_FLIGHT', 'INGEST_READ_AHEAD', 'INGEST_MAX_ATTEMPTS', 'INGEST_DEAD_LETTER_STREAM', 'DELIVERY_FAIRNESS',
-  'REDRIVE_INTERVAL', 'GIVE_UP_AFTER', 'RECONCILE_INTERVAL', 'WORKFLOW_WATCHDOG', 'STARTUP_TIMEOUT', 'METRICS_PORT', 'METRICS_HOST', 'TEMPORAL_METRICS_PORT', 'LOG_LEVEL', 'ALERT_LIFECYCLE',
+  'REDRIVE_INTERVAL', 'GIVE_UP_AFTER', 'RECONCILE_INTERVAL', 'WORKFLOW_WATCHDOG', 'WORKFLOW_STACK_TRACES', 'STARTUP_TIMEOUT', 'METRICS_PORT', 'METRICS_HOST', 'TEMPORAL_METRICS_PORT', 'LOG_LEVEL', 'ALERT_LIFECYCLE',
   'INCIDENT_TIMEOUT', 'TEMPORAL_UI_URL', 'ALERT_LINK_BASE', 'SMTP_TLS_INSECURE'] as const;
 
 /**
@@ -176,6 +178,7 @@ export function loadConfig(role: ServiceRole, env: Env = process.env, temporalOv
     park: { redriveIntervalMs: s.REDRIVE_INTERVAL, giveUpAfterMs: s.GIVE_UP_AFTER },
     reconcileIntervalMs: s.RECONCILE_INTERVAL,
     workflowWatchdog: s.WORKFLOW_WATCHDOG,
+    workflowStackTraces: s.WORKFLOW_STACK_TRACES,
     fairnessBy: s.DELIVERY_FAIRNESS as FairnessBy,
     startupTimeoutMs: s.STARTUP_TIMEOUT,
     metricsPort,

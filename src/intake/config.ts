@@ -3,6 +3,7 @@
 // the metrics endpoint are the service's common settings (src/config/service.ts); the intake process reads both
 // (src/config/intake.ts).
 import { linkBase, loadAckSecret } from '../config/ack-links';
+import { loadConsoleSettings, type ConsoleSettings } from '../config/console';
 import { loadIcalSecret } from '../config/oncall';
 import { readSecretSetting, readVariables, type Env } from '../config/read';
 import { bearerTokens } from '../config/tokens';
@@ -42,6 +43,8 @@ export interface IntakeConfig {
   slackResponseUrls: string[];
   /** INTAKE_AM_*: how an Alertmanager alert becomes an AlertEvent. */
   alertmanager: AlertmanagerMapping;
+  /** CONSOLE_*: the operator console (docs/console.md); absent: off (404). */
+  console?: ConsoleSettings;
 }
 
 /** Reads the intake's settings; problems are pushed to `problems` (named, never with a secret's value). */
@@ -55,6 +58,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
   const publicUrl = base ? linkBase(base, problems) : undefined;
   const icalSecret = loadIcalSecret(env, problems);
   const slackSigningSecret = readSecretSetting(env, 'SLACK_SIGNING_SECRET', problems);
+  const consoleSettings = loadConsoleSettings(env, problems);
   return {
     host: s.INTAKE_HOST,
     port: s.INTAKE_PORT,
@@ -65,6 +69,7 @@ export function loadIntakeConfig(env: Env, problems: string[]): IntakeConfig {
     ...(ackSecret ? { ackSecret } : {}),
     ...(publicUrl ? { publicUrl } : {}),
     ...(icalSecret ? { icalSecret } : {}),
+    ...(consoleSettings ? { console: consoleSettings } : {}),
     ackTimeoutMs: s.INTAKE_ACK_TIMEOUT,
     redisTimeoutMs: s.INTAKE_REDIS_TIMEOUT,
     waitReplicas: s.INTAKE_WAIT_REPLICAS,

@@ -1,4 +1,5 @@
 // What the intake's HTTP API is built over (buildIntakeServer and its routes).
+import type { ConsoleDeps } from '../console/deps';
 import type { Logger } from '../logger';
 import type { Acknowledge } from './acknowledge';
 import type { IntakeConfig } from './config';
@@ -24,6 +25,8 @@ export interface IntakeDeps {
   slack?: SlackInteractionDeps;
   /** The SMS and voice provider's callbacks (with cfg.ackSecret; absent: their routes answer 404). */
   phone?: PhoneCallbacks;
+  /** The operator console under /console (absent: no CONSOLE_SESSION_SECRET, /console answers 404). */
+  console?: ConsoleDeps;
   /** For /readyz. */
   ready: () => boolean;
   /** The clock ack tokens are checked against (tests). */

@@ -7,10 +7,12 @@
 //   GET  /healthz, /readyz      liveness; readiness (start-up done, Redis connected, not stopping)
 //   /api/v1/silences            list, add, show, expire silences (src/intake/silences.ts)
 //   /api/oncall/…, /oncall/ical/… who is on call, overrides, calendar feeds (src/intake/oncall-routes.ts)
+//   /console/…                  the operator console, behind its own login (src/console/)
 //   POST /slack/interactions    the Slack app's button presses, signed by Slack (src/intake/slack-routes.ts)
 // The API needs the bearer token; a request is validated whole before anything is written (all or nothing).
 import type { FastifyError, FastifyReply } from 'fastify';
 import { ACK_TOKEN_MAX_LENGTH } from '../ack-links';
+import { registerConsole } from '../console';
 import { createJsonApp, routeOf } from '../http/json-app';
 import { registerAckRoutes, sendPage } from './ack-routes';
 import { registerAlertRoutes, requireBearer } from './alert-routes';
@@ -61,6 +63,7 @@ export function buildIntakeServer(deps: IntakeDeps) {
     done();
   });
   registerOnCallRoutes(app, deps.oncall, log, (api) => requireBearer(api, deps));
+  registerConsole(app, deps);
   if (deps.slack) registerSlackRoutes(app, deps.slack, log, deps.now);
   const secret = cfg.ackSecret;
   if (secret) {

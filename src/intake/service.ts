@@ -18,6 +18,7 @@ import { SilenceStore } from '../storm/silences';
 import { HeldDeliveries } from '../storm/held';
 import { wakeSilenced } from '../storm/wake';
 import { checkRedis, withTimeout } from '../startup';
+import { consoleDeps } from '../console/deps';
 import { temporalAcknowledger } from './acknowledge';
 import type { IntakeConfig } from './config';
 import { buildIntakeServer, type IntakeApp } from './server';
@@ -72,6 +73,7 @@ export class IntakeService {
         intake: { ...intake, slackSigningSecret: slackSecret }, client, namespace: cfg.namespace, stream: cfg.stream, writer,
         silences: { store: silences, ensureIndex: silenceIndex }, redis, ...(oncall ? { oncall } : {}),
       }) } : {}),
+      ...(intake.console ? { console: consoleDeps({ settings: intake.console, temporal: client, opensearch, namespace: cfg.namespace, index: cfg.index, uiUrl: cfg.uiUrl, incidentTimeoutMs: cfg.incidentTimeoutMs, actionTimeoutMs: intake.ackTimeoutMs }) } : {}),
       ready: () => this.ready,
     });
     this.stopWatching = oncall?.watch();
@@ -116,7 +118,7 @@ export class IntakeService {
     log.info(
       { redis: cfg.redis.describe, stream: cfg.stream, auth: intake.auth, tokens: intake.tokens.length, ackLinks: intake.ackSecret ? `on (Temporal ${cfg.temporal.describe})` : 'off (no ACK_SECRET)', slackButtons: intake.slackSigningSecret ? 'on' : 'off (no SLACK_SIGNING_SECRET)', silences: `${SilenceStore.indexFor(cfg.index)} at ${cfg.opensearch.describe}`,
         oncall: oncall ? `${oncall.current().file} (overrides ${OverrideStore.indexFor(cfg.index)}; calendar feeds ${intake.icalSecret ? 'on' : 'off (no ONCALL_ICAL_SECRET)'})` : 'off (no ONCALL_FILE)',
-        bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
+        console: intake.console ? `on (/console; ${intake.console.users.length} token user(s)${intake.console.proxies ? `, login proxies ${intake.console.proxies.text.join(',')}` : ''})` : 'off (no CONSOLE_SESSION_SECRET)', bodyLimit: intake.bodyLimit, maxAlerts: intake.maxAlerts, channels },
       'start-up checks passed',
     );
     return new IntakeService(cfg, intake, log, redis, temporal, opensearch, channels, oncall, phone.callbacks);

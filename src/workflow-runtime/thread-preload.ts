@@ -3,12 +3,20 @@
 // (isolateExecutionTimeout) runs without it, and writes its deadline (in RESOLUTION_MS steps since the watchdog's
 // base) into the slot while it runs; 0 when the thread is out of workflow code. Node would start a watchdog thread for
 // each such call (nodejs/node#47739: 130 µs a call, about a hundred calls an alert); the slot costs two atomic stores.
-// Without the watchdog's workerData (a thread it did not start) this module changes nothing.
+// With WORKFLOW_STACK_TRACES=off it also leaves out the SDK's promise hook. Without the watchdog's workerData (a thread
+// it did not start) this module changes nothing.
+import v8 from 'node:v8';
 import vm from 'node:vm';
 import { workerData } from 'node:worker_threads';
 import type { WatchdogThreadData } from './watchdog';
 
 const data = (workerData as { alertWatchdog?: WatchdogThreadData } | undefined)?.alertWatchdog;
+
+if (data && !data.stackTraces) {
+  // The SDK installs its promise hook (a stack trace captured for every promise of workflow code) through this call:
+  // a hook that does nothing leaves its stack store empty, and its `__stack_trace` query answers with no stacks.
+  v8.promiseHooks.createHook = () => () => undefined;
+}
 
 if (data) {
   const slot = new Int32Array(data.slot);

@@ -26,6 +26,8 @@ export interface WatchdogThreadData {
   /** Epoch ms the slot's values count from. */
   base: number;
   resolutionMs: number;
+  /** false: no promise hook in the thread (the SDK's stack trace query answers empty). */
+  stackTraces: boolean;
 }
 
 /** The preload, compiled (run from TypeScript, as jest does, the build's copy: a thread cannot --require TypeScript). */
@@ -45,8 +47,13 @@ export interface Watchdog {
   uninstall(): void;
 }
 
-/** Installs the watchdog: the workflow threads the SDK starts from now on are watched. Call before Worker.create. */
-export function installWorkflowWatchdog(log: Logger): Watchdog {
+/**
+ * Installs the watchdog: the workflow threads the SDK starts from now on are watched. Call before Worker.create.
+ * @param options.stackTraces WORKFLOW_STACK_TRACES (default true): false leaves out the SDK's promise hook, which
+ *   captures a stack trace for every promise workflow code creates, for the `__stack_trace` query (the Web UI's
+ *   "Stack Trace" tab, then empty).
+ */
+export function installWorkflowWatchdog(log: Logger, { stackTraces = true }: { stackTraces?: boolean } = {}): Watchdog {
   const watched = new Set<{ thread: ThreadWorker; slot: Int32Array }>();
   const base = Date.now();
   const NodeWorker = workerThreads.Worker;
@@ -56,7 +63,7 @@ export function installWorkflowWatchdog(log: Logger): Watchdog {
         super(filename, options);
         return;
       }
-      const data: WatchdogThreadData = { slot: new SharedArrayBuffer(8), base, resolutionMs: RESOLUTION_MS };
+      const data: WatchdogThreadData = { slot: new SharedArrayBuffer(8), base, resolutionMs: RESOLUTION_MS, stackTraces };
       super(filename, { ...options, execArgv: [...(options.execArgv ?? process.execArgv), '--require', PRELOAD], workerData: { alertWatchdog: data } });
       const entry = { thread: this as ThreadWorker, slot: new Int32Array(data.slot) };
       watched.add(entry);

@@ -6,7 +6,7 @@
 // makes it an attachment, which a server without attachments refuses). Answers like ntfy: the message as JSON. Its
 // error texts echo the token and the topic (more than ntfy does, as a proxy in between might): a channel must not.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonStandIn, type StandInAnswer } from './json-standin';
 
 export interface NtfyMessage {
   topic: string;
@@ -26,35 +26,17 @@ export interface Published {
 
 const TOPIC = /^[-_A-Za-z0-9]{1,64}$/;
 
-export class NtfyStandIn {
+export class NtfyStandIn extends JsonStandIn {
   readonly published: Published[] = [];
   /** Answers to give instead of a publish, in order (e.g. { status: 429, retryAfter: '1' }). */
   readonly forced: { status: number; retryAfter?: string }[] = [];
-  private server?: http.Server;
-  url = '';
 
   /** `token`: the access token it accepts; `topics`: the topics that token may write (default: any). */
-  constructor(private readonly opts: { token: string; topics?: string[] }) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const [status, body, headers] = this.answer(req, Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor(private readonly opts: { token: string; topics?: string[] }) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
-  }
-
-  private answer(req: http.IncomingMessage, raw: string): [number, unknown, Record<string, string>?] {
+  protected override answer(req: http.IncomingMessage, raw: string): StandInAnswer {
     const error = (status: number, code: number, text: string): [number, unknown] => [status, { code, http: status, error: text }];
     if (req.method !== 'POST' && req.method !== 'PUT') return error(405, 40500, 'method not allowed');
     if (req.url !== '/') return error(404, 40400, 'JSON publishing goes to the server root');

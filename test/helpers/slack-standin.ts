@@ -9,7 +9,7 @@
 // - Interactivity: `press` sends a `block_actions` payload for a button of a posted message to the intake, signed
 //   with the app's signing secret by Slack's published algorithm (slackSignature, checked against Slack's example).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonStandIn, type StandInAnswer } from './json-standin';
 import { slackSignature } from '../../src/intake/slack-signature';
 
 export interface Posted { channel: string; ts: string; text?: string; blocks?: any[]; metadata?: { event_type: string; event_payload: Record<string, unknown> }; authorization?: string }
@@ -19,7 +19,7 @@ export interface Call { method: string; args: Record<string, unknown> }
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
 const BLOCK_TYPES = new Set(['header', 'section', 'context', 'actions', 'divider', 'image', 'rich_text']);
 
-export class SlackStandIn {
+export class SlackStandIn extends JsonStandIn {
   readonly posted: Posted[] = [];
   readonly calls: Call[] = [];
   readonly responses: { id: string; body: any }[] = [];
@@ -27,38 +27,23 @@ export class SlackStandIn {
   readonly forced: Record<string, { error?: string; status?: number; retryAfter?: number }[]> = {};
   /** How long chat.postMessage takes to answer (the message is posted on arrival). */
   postDelayMs = 0;
-  private server?: http.Server;
   private seq = 0;
-  url = '';
 
   /** `token`: the bot token it takes; `channels`: the conversations that exist; `members`: the users that exist. */
-  constructor(private readonly opts: { token: string; channels: string[]; members?: string[] }) {}
+  constructor(private readonly opts: { token: string; channels: string[]; members?: string[] }) {
+    super();
+  }
+
+  /** A post is recorded on arrival and answered later: a client killed meanwhile leaves its message in Slack. */
+  protected override delayFor(req: http.IncomingMessage): number {
+    return req.url === '/api/chat.postMessage' ? this.postDelayMs : 0;
+  }
 
   get apiUrl(): string {
     return `${this.url}/api/`;
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const [status, body, headers] = this.answer(req, Buffer.concat(chunks).toString('utf8'));
-        // a post is recorded on arrival and answered later: a client killed meanwhile leaves its message in Slack
-        const delay = req.url === '/api/chat.postMessage' ? this.postDelayMs : 0;
-        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body)), delay);
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
-  }
-
-  private answer(req: http.IncomingMessage, raw: string): [number, unknown, Record<string, string>?] {
+  protected override answer(req: http.IncomingMessage, raw: string): StandInAnswer {
     const respond = /^\/respond\/([\w-]+)$/.exec(req.url ?? '');
     if (respond && req.method === 'POST') {
       this.responses.push({ id: respond[1], body: JSON.parse(raw) });

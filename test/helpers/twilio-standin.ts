@@ -13,7 +13,7 @@
 // library's validateRequest before it is sent.
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { JsonStandIn, type StandInAnswer } from './json-standin';
 import twilio from 'twilio';
 
 export interface XmlNode {
@@ -104,31 +104,13 @@ export function providerSignature(authToken: string, url: string, params: [strin
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
-export class TwilioStandIn {
+export class TwilioStandIn extends JsonStandIn {
   readonly created: Created[] = [];
   /** Answers to give instead of creating, in order (e.g. { status: 429, code: 20429 }). */
   readonly forced: { status: number; code?: number; retryAfter?: string; text?: string }[] = [];
-  private server?: http.Server;
-  url = '';
 
-  constructor(readonly opts: { accountSid: string; authToken: string }) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const [status, body, headers] = this.answer(req, Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  constructor(readonly opts: { accountSid: string; authToken: string }) {
+    super();
   }
 
   /** The parameters of the created resources of a kind, as records (the last value of a repeated name). */
@@ -155,7 +137,7 @@ export class TwilioStandIn {
     return { status: res.status, body: await res.text(), type: res.headers.get('content-type') ?? '' };
   }
 
-  private answer(req: http.IncomingMessage, raw: string): [number, unknown, Record<string, string>?] {
+  protected override answer(req: http.IncomingMessage, raw: string): StandInAnswer {
     const error = (status: number, code: number, message: string): [number, unknown] => [status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }];
     const m = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(req.url ?? '');
     if (req.method !== 'POST' || !m) return error(404, 20404, `The requested resource ${req.url} was not found`);
