@@ -3,7 +3,7 @@
 // end-to-end test that puts it in front of a Pipeline (pass the pipeline's stream and channels file).
 import type Redis from 'ioredis';
 import { startProcess, type ServiceProcess } from './processes';
-import { REDIS_URL, TEMPORAL_ENV } from './stack';
+import { OPENSEARCH_URL, REDIS_URL, TEMPORAL_ENV } from './stack';
 
 /** The bearer token the test intakes accept. */
 export const TEST_INTAKE_TOKEN = 'test-intake-token-5d1c0f2a9b8e7d6c';
@@ -30,6 +30,7 @@ export function intakeEnv(o: IntakeOptions): Record<string, string> {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     REDIS_URL,
+    OPENSEARCH_URL, // the stack's (the silence, on-call and console routes write there)
     ...TEMPORAL_ENV,
     ALERT_STREAM: o.stream,
     ...(o.channelsFile ? { CHANNELS_FILE: o.channelsFile } : {}),
