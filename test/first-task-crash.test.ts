@@ -289,9 +289,9 @@ describe('a hold that ends while the delivery is recording it (the wake lists be
   async function pausedBeforeRecord(event: AlertEvent): Promise<{ id: string; release: () => void }> {
     let release!: () => void;
     const open = new Promise<void>((r) => (release = r));
-    const messageId = `${Date.now()}-${seq}`;
+    const messageId = `${Date.now()}-${seq++}`; // one ID for the pause and the delivery (a clock tick between them changed it)
     const reached = crash.pauseBefore(`${stream}:${messageId}`, 'recordOutcome', open);
-    const id = await tracked(event, deliver(event));
+    const id = await tracked(event, deliver(event, 0, messageId));
     expect(id).toBe(`${stream}:${messageId}`);
     await reached; // persisted and screened (held back), its hold not yet recorded
     return { id, release };
