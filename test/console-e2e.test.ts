@@ -50,7 +50,7 @@ function writeFiles(): { oncallFile: string } {
     `    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: ${extra ? 2 : 5} }`, ...(extra ? [extra] : [])];
   fs.writeFileSync(p.channelsFile, [
     'channels:', ...hook('chat', '/chat'), ...hook('pager', '/pager'), ...hook('manager', '/manager'), ...hook('flaky', '/flaky', '    deadline: 5s'), ...hook('push', '/push'),
-    '  broken:', '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', '/broken')}`, '    timeout: 3s', '    deadline: 10s',
+    '  broken:', '    type: webhook', `    url: ${p.receiver.url.replace('/alerts', '/broken')}`, '    timeout: 3s', '    deadline: 20s',
     '    retry: { initialInterval: 200ms, maximumInterval: 1s, maximumAttempts: 100 }',
     'escalations:', '  standard:', '    levels:', '      - { after: 0s, channels: [chat] }', `      - { after: ${LEVEL1_MS}ms, channels: [pager] }`, `      - { after: ${LEVEL2_MS}ms, channels: [manager] }`,
     'routes:', '  - match: { labels: { flaky: "yes" } }', '    channels: [flaky]', '  - match: { labels: { broken: "yes" } }', '    channels: [broken]', '  - escalation: standard', '',
@@ -259,10 +259,12 @@ describe('logged in (headless Chromium)', () => {
     const published = Date.now();
     const id = await p.publish(event);
     await page.goto(`${base}/console/incidents/${encodeURIComponent(p.key(id))}`);
-    const delivery = () => page.locator('#live dl.facts dd').nth(5).innerText();
-    await p.waitFor('the document', async () => (await page.reload(), !(await delivery()).startsWith('–')), 8_000);
+    const facts = page.locator('#live dl.facts dd');
+    const delivery = () => facts.nth(5).innerText();
+    // (until the workflow has started, the page says there is no such delivery: no facts yet)
+    await p.waitFor('the document', async () => (await page.reload(), (await facts.count()) > 5 && !(await delivery()).startsWith('–')), 15_000);
     expect(await delivery()).toMatch(/^pending/);
-    expect(Date.now() - published).toBeLessThan(10_000); // before the channel's deadline: it cannot have parked yet
+    expect(Date.now() - published).toBeLessThan(20_000); // before the channel's deadline: it cannot have parked yet
     let navigations = 0;
     page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
     await page.locator('#live').getByText(/^failed \(workflow running\)/).waitFor({ timeout: 40_000 });
