@@ -3,16 +3,19 @@
 // same key, a retried join not counted twice, the resolved notification that ends the group, and notifications
 // paced by stream time while intake is behind the stream.
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { ParkPolicy } from '../src/contracts/channels';
 import type { GroupMember, GroupStart } from '../src/contracts/group';
 import { groupStatusQuery, joinGroupSignal } from '../src/contracts/messages';
 import type { alertGroup } from '../src/workflows';
-import { mockActivities, plan, type Script } from '../tools/scripted-activities';
+import { mockActivities, plan, type MockOptions, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
 import { runToCompletion } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof alertGroup>;
+type Mock = ReturnType<typeof mockActivities>;
+interface RunOptions { ends?: boolean; park?: ParkPolicy; opts?: MockOptions }
 
 const MIN = 60_000;
 const timing = { waitMs: 30_000, intervalMs: 5 * MIN, repeatMs: 60 * MIN };
@@ -23,11 +26,11 @@ function member(over: Partial<GroupMember> = {}): GroupMember {
 }
 
 /** Runs a group through `body`; a group still firing at the end is terminated (`ends: false`), else its result is awaited. */
-async function run(script: Script, body: (h: Handle) => Promise<void>, { ends = false, park = { redriveIntervalMs: 0, giveUpAfterMs: 0 } } = {}) {
-  const mock = mockActivities([plan('hook', { retry: { maximumAttempts: 1 } })], script);
+async function run(script: Script, body: (h: Handle, mock: Mock) => Promise<void>, { ends = false, park = { redriveIntervalMs: 0, giveUpAfterMs: 0 }, opts = {} }: RunOptions = {}) {
+  const mock = mockActivities([plan('hook', { retry: { maximumAttempts: 1 } })], script, undefined, false, opts);
   const workflowId = uid('alerts:group:db');
   const start: GroupStart = { ref: { workflowId, route: 'db', labels: { cluster: 'eu-1' }, timing }, channels: [plan('hook', { retry: { maximumAttempts: 1 } })], park, memberTimeoutMs: 24 * 60 * MIN };
-  const { result } = await runToCompletion<typeof alertGroup>(suite, 'alertGroup', { args: [start], activities: mock.activities, workflowId, body, terminate: !ends });
+  const { result } = await runToCompletion<typeof alertGroup>(suite, 'alertGroup', { args: [start], activities: mock.activities, workflowId, body: (h) => body(h, mock), terminate: !ends });
   const notices = mock.notifyInputs.map((i) => ({ key: i.deliveryId, ...i.group! }));
   return { result, workflowId, notices, ...mock };
 }
@@ -115,6 +118,28 @@ it('a repeated join of the same delivery is not counted twice, before or after i
   });
   expect(notices.map((x) => x.counts)).toEqual([{ firing: 1, new: 1, resolved: 0 }]);
 });
+
+it('a join repeated while its notification is being sent (the member\'s task ran again after a crash) is not counted again', async () => {
+  const m = member();
+  const { notices, memberRecords } = await run(() => 'ok', async (h, mock) => {
+    await join(h, m);
+    await suite.env.sleep('31 seconds'); // group_wait over: the notification's activity starts (it takes 2 s)
+    await until(() => mock.events.includes('notify:hook:started'));
+    await join(h, m); // the join's signal is delivered while the activity runs
+    expect((await h.query(groupStatusQuery)).pending).toBe(0);
+    await until(() => mock.events.includes('notify:hook:ok'));
+    await suite.env.sleep('6 minutes'); // a group_interval later: nothing new to send
+    expect(await h.query(groupStatusQuery)).toMatchObject({ firing: 1, pending: 0, sequence: 1 });
+  }, { opts: { notifyDelayMs: 2000 } });
+  expect(notices.map((x) => x.counts)).toEqual([{ firing: 1, new: 1, resolved: 0 }]);
+  expect(memberRecords.map((r) => r.deliveryIds)).toEqual([[m.deliveryId]]);
+});
+
+/** Polls (real time; the test server's clock stands still meanwhile) until `done`. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(done()).toBe(true);
+}
 
 // Intake behind the stream (a storm's backlog): members started 60 min after they reached the stream, intake
 // moving through the stream at half speed. The notifications follow stream time, one per group_interval of it.

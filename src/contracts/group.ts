@@ -73,6 +73,8 @@ export interface GroupCarry {
   failing?: GroupNotification;
   /** The member latest in the stream that joined, and the one the last notification covered (GroupMembers.holdForIntake). */
   streamTime?: StreamTime;
+  /** Delivery IDs of the latest members a notification took (a join repeated after continue-as-new counts once). */
+  recent?: string[];
 }
 
 /** Where intake was in the stream: a member's `enqueuedAt` (`at`) and its delivery's `startedAt` (`startedAt`). */

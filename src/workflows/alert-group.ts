@@ -21,6 +21,8 @@ import { deliverNotification, type GroupRun } from './group-notify';
 export const GROUP_HISTORY_LIMIT = 5_000;
 /** 1.2.0: a group paces its notifications by stream time while intake is behind (GroupMembers.holdForIntake). */
 export const PACE_BY_STREAM_TIME = 'group-paced-by-stream-time';
+/** 1.2.0: a join repeated while its notification is being sent is recognised (GroupMembers.takeBatch). */
+export const JOIN_ONCE_WHILE_SENDING = 'group-join-once-while-sending';
 
 export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   const { ref, carried } = start;
@@ -31,8 +33,9 @@ export async function alertGroup(start: GroupStart): Promise<DeliveryState> {
   const { members, state } = g;
   let sequence = carried?.sequence ?? 0;
   let nextCheckAt = carried?.nextCheckAt ?? Date.now() + ref.timing.waitMs;
-  registerGroupHandlers(g, () => sequence);
   const pacedByStreamTime = patched(PACE_BY_STREAM_TIME);
+  members.rememberWhenTaken = patched(JOIN_ONCE_WHILE_SENDING);
+  registerGroupHandlers(g, () => sequence);
 
   // wait, notify, wait again, until every alert is resolved
   for (;;) {

@@ -6,6 +6,8 @@ import { GROUP_LIST_LIMIT, GROUP_MEMBER_LIMIT, type GroupCarry, type GroupMember
 
 /** Members already carried by a notification, remembered so that a retried join is not listed twice. */
 const RECENT_LIMIT = 20_000;
+/** Of those, the latest carried into the next run (continue-as-new): a join repeated right after it is recognised. */
+const RECENT_CARRIED = 1_000;
 /** While intake is behind the stream, a group holds its next notification at most this many group_intervals… */
 export const MAX_HOLD_INTERVALS = 10;
 /** …and only while its members keep being started: the latest one within this many group_intervals. */
@@ -21,10 +23,17 @@ export class GroupMembers {
   failing?: GroupNotification;
   /** Where intake was when it started the member latest in the stream, and at the one the last notification covered. */
   readonly streamTime: StreamTime;
-  /** Delivery ID → the notification that carried it, for recent members (a repeated join is recognised). */
-  private readonly carriedBy = new Map<string, number>();
+  /** Delivery IDs of recent members taken by a notification (a repeated join is recognised), oldest first. */
+  private readonly carriedBy: Set<string>;
+  /**
+   * When a batch's members are remembered: when taken (1.2.0, patch JOIN_ONCE_WHILE_SENDING), so that a join
+   * repeated while its notification is being sent (a member's task ran again after a crash) is recognised too;
+   * before, only once the notification was delivered.
+   */
+  rememberWhenTaken = false;
 
   constructor(carried?: GroupCarry) {
+    this.carriedBy = new Set(carried?.recent ?? []);
     this.firing = new Map((carried?.firing ?? []).map((m) => [m.alertId, m]));
     this.pending = carried?.pending ?? [];
     this.overflow = carried?.overflow ?? 0;
@@ -60,7 +69,7 @@ export class GroupMembers {
 
   /** Whether this delivery already joined (a join repeated after a worker crash must not be listed twice). */
   private known(deliveryId: string): boolean {
-    return this.failing?.members.some((m) => m.deliveryId === deliveryId) === true || this.pending.some((m) => m.deliveryId === deliveryId) || this.carriedBy.has(deliveryId);
+    return this.carriedBy.has(deliveryId) || this.failing?.members.some((m) => m.deliveryId === deliveryId) === true || this.pending.some((m) => m.deliveryId === deliveryId);
   }
 
   /** Firing members not refreshed within INCIDENT_TIMEOUT leave the group (their incident went stale too). */
@@ -90,13 +99,18 @@ export class GroupMembers {
     const batch = this.pending;
     this.pending = [];
     if (this.streamTime.latest) this.streamTime.covered = this.streamTime.latest;
+    if (this.rememberWhenTaken) this.remember(batch);
     return batch;
   }
 
   /** A notification went out: its members are remembered (a repeated join of one is recognised). */
   carried(n: GroupNotification): void {
-    for (const m of n.members) this.carriedBy.set(m.deliveryId, n.sequence);
-    while (this.carriedBy.size > RECENT_LIMIT) this.carriedBy.delete(this.carriedBy.keys().next().value!);
+    if (!this.rememberWhenTaken) this.remember(n.members);
+  }
+
+  private remember(members: GroupMember[]): void {
+    for (const m of members) this.carriedBy.add(m.deliveryId);
+    while (this.carriedBy.size > RECENT_LIMIT) this.carriedBy.delete(this.carriedBy.values().next().value!);
   }
 
   /** What the channels are told: counts, and the first alerts (new ones first, then the others still firing, then the resolved). */
@@ -118,6 +132,7 @@ export class GroupMembers {
   carry(rest: Pick<GroupCarry, 'sequence' | 'nextCheckAt' | 'lastNotifiedAt'>): GroupCarry {
     return {
       firing: [...this.firing.values()], pending: this.pending, overflow: this.overflow, streamTime: this.streamTime, ...rest,
+      recent: [...this.carriedBy].slice(-RECENT_CARRIED),
       ...(this.failing ? { failing: this.failing } : {}),
     };
   }
