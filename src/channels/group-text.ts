@@ -12,6 +12,7 @@
 // alert cannot inject markup; the plain-text pieces (`groupSummary`, `groupBody`) are for targets that show
 // text literally (Slack plain_text, email text, PagerDuty, an HTML escaper applied afterwards).
 import { GROUP_LIST_LIMIT, type GroupMember, type GroupNotice } from '../contracts/group';
+import type { OutgoingAlert } from './types';
 
 /** Longest value of one listed alert, in plain text (a huge title cannot crowd out the rest of the list). */
 export const PLAIN_VALUE_LIMITS = { title: 300, ruleName: 150, alertId: 200 } as const;
@@ -87,3 +88,7 @@ export function groupBody(g: GroupNotice): string {
   const note = resolvedNote(g);
   return [...(note ? [note] : []), groupCounts(g), '', ...listLines(g), ...(g.listUrl ? ['', `All alerts: ${g.listUrl}`] : [])].join('\n');
 }
+
+/** Whether what goes out tells of a resolve: a group whose alerts are all resolved, or an alert's resolve. */
+export const tellsResolved = (alert: Pick<OutgoingAlert, 'group' | 'resolves'>): boolean =>
+  (alert.group ? alert.group.status === 'resolved' : alert.resolves !== undefined);

@@ -17,7 +17,7 @@
 import type { GroupNotice } from '../contracts/group';
 import { PermanentDeliveryError } from '../errors';
 import { tracedRequest } from '../tracing/outgoing';
-import { cutPlain, groupBody, groupSummary } from './group-text';
+import { cutPlain, groupBody, groupSummary, tellsResolved } from './group-text';
 import { postJson } from './http';
 import { personLabel } from './recipients';
 import { DEFAULT_TITLE, alertLink, render } from './template';
@@ -61,7 +61,7 @@ const DEFAULT_MESSAGE = '{{description}}\nRule: {{ruleName}} ({{ruleId}})\nWhere
 export function ntfyMessage(alert: OutgoingAlert, topic: string, cfg: Pick<NtfyConfig, 'title' | 'text' | 'linkBase'>) {
   const link = alertLink(alert, cfg.linkBase);
   const g: GroupNotice | undefined = alert.group;
-  const resolved = g ? g.status === 'resolved' : alert.resolves !== undefined;
+  const resolved = tellsResolved(alert);
   const severity = g ? g.severity : alert.event.severity;
   const title = g && !cfg.title ? groupSummary(g) : `${resolved ? 'RESOLVED: ' : ''}${render(cfg.title ?? DEFAULT_TITLE, alert, link)}`;
   const message = g && !cfg.text ? groupBody(g) : render(cfg.text ?? DEFAULT_MESSAGE, alert, link).replace(/^\n+/, '');

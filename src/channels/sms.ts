@@ -16,10 +16,10 @@
 import type { GroupNotice } from '../contracts/group';
 import { PermanentDeliveryError } from '../errors';
 import { tracedRequest } from '../tracing/outgoing';
-import { groupSummary } from './group-text';
+import { groupSummary, tellsResolved } from './group-text';
 import { personLabel } from './recipients';
 import { DEFAULT_TITLE, alertLink, render } from './template';
-import { createResource, numbersOf, statusCallbackUrl, toEach, E164, type TwilioAccount } from './twilio';
+import { createResource, numbersOf, statusCallbackUrl, toEach, refuseNonPhone, type TwilioAccount } from './twilio';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface SmsConfig extends TwilioAccount {
@@ -68,7 +68,7 @@ export function fitSms(text: string, tail: string): string {
 /** The SMS body of an alert (or a group notification): one line of text, and a page's short ack link. */
 export function smsBody(alert: OutgoingAlert, cfg: Pick<SmsConfig, 'text' | 'linkBase'>): string {
   const g: GroupNotice | undefined = alert.group;
-  const resolved = g ? g.status === 'resolved' : alert.resolves !== undefined;
+  const resolved = tellsResolved(alert);
   const line = g && !cfg.text ? groupSummary(g) : `${resolved ? 'RESOLVED: ' : ''}${render(cfg.text ?? DEFAULT_TITLE, alert, alertLink(alert, cfg.linkBase))}`;
   const ack = alert.ackShort && !resolved ? `\nAck: ${alert.ackShort.base.replace(/\/+$/, '')}/a/${alert.ackShort.token}` : '';
   return fitSms(line.replace(/\s+/g, ' ').trim(), ack);
@@ -84,7 +84,7 @@ export class SmsChannel implements Channel {
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
     const r = alert.recipient;
     const label = r ? personLabel(this, r.person) : `sms "${this.name}"`;
-    if (r && !E164.test(r.address)) throw new PermanentDeliveryError(`${label}: the person's address is not a phone number in E.164 form (+ and 8 to 15 digits)`);
+    refuseNonPhone(label, r);
     const numbers = numbersOf(this.cfg.to, r);
     if (!numbers.length) throw new PermanentDeliveryError(`${label}: the channel has no \`to\` numbers (set them, or use it only for people's contacts)`);
     const body = smsBody(alert, this.cfg);

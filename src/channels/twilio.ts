@@ -24,6 +24,11 @@ import { dispatcher, parseRetryAfter, redact } from './http';
 /** A phone number as E.164 writes it: `+`, then 8 to 15 digits, the first not 0. */
 export const E164 = /^\+[1-9]\d{7,14}$/;
 
+/** A person's contact for a phone channel must be a number in E.164 form (a permanent failure otherwise). */
+export function refuseNonPhone(label: string, recipient: { address: string } | undefined): void {
+  if (recipient && !E164.test(recipient.address)) throw new PermanentDeliveryError(`${label}: the person's address is not a phone number in E.164 form (+ and 8 to 15 digits)`);
+}
+
 /** The provider account of a channel. */
 export interface TwilioAccount {
   /** The API's base URL (https://api.twilio.com by default; the `/2010-04-01/…` paths are added). */

@@ -21,10 +21,10 @@
 import type { GroupNotice } from '../contracts/group';
 import { PermanentDeliveryError } from '../errors';
 import { tracedRequest } from '../tracing/outgoing';
-import { cutPlain, groupCounts, groupSummary } from './group-text';
+import { cutPlain, groupCounts, groupSummary, tellsResolved } from './group-text';
 import { personLabel } from './recipients';
 import { render } from './template';
-import { createResource, numbersOf, statusCallbackUrl, toEach, E164, type TwilioAccount } from './twilio';
+import { createResource, numbersOf, statusCallbackUrl, toEach, refuseNonPhone, type TwilioAccount } from './twilio';
 import type { Channel, OutgoingAlert } from './types';
 
 export interface VoiceConfig extends TwilioAccount {
@@ -97,8 +97,8 @@ export class VoiceChannel implements Channel {
   async send(alert: OutgoingAlert, signal: AbortSignal): Promise<string> {
     const r = alert.recipient;
     const label = r ? personLabel(this, r.person) : `voice "${this.name}"`;
-    if (r && !E164.test(r.address)) throw new PermanentDeliveryError(`${label}: the person's address is not a phone number in E.164 form (+ and 8 to 15 digits)`);
-    const resolved = alert.group ? alert.group.status === 'resolved' : alert.resolves !== undefined;
+    refuseNonPhone(label, r);
+    const resolved = tellsResolved(alert);
     if (resolved) return 'not called: a resolved notification rings no phone';
     const numbers = numbersOf(this.cfg.to, r);
     if (!numbers.length) throw new PermanentDeliveryError(`${label}: the channel has no \`to\` numbers (set them, or use it only for people's contacts)`);
