@@ -7,7 +7,7 @@ interface Recovery {
   slowestAfterS: number | null; target: string | null; error: string | null;
 }
 interface Figures {
-  published: number; entries: number; documents: number; delivered: number; parkedFailed: number; lost: number;
+  published: number; entries: number; documents: number; delivered: number; parkedFailed: number; resent: number; lost: number;
   receiverDistinctOkKeys: number; receiverRawPosts: number; receiverStatuses: Record<string, number>;
   keysPostedMoreThanOnce: number; keysAnswered2xxMoreThanOnce: number; maxPostsPerKey: number; meanPostsPerKey: number;
   xpending: number; workflows: number; processRestarts: { worker: number; ingest: number };
@@ -31,6 +31,7 @@ export function printReport(result: { ok: boolean; recovery: Recovery[]; figures
         ['OpenSearch documents', g.documents],
         ['delivered (OpenSearch)', g.delivered],
         ['parked failed', g.parkedFailed],
+        ['entries sent twice by the producer, recorded duplicate (the twin delivered)', g.resent],
         ['lost', g.lost],
         ['receiver: distinct 2xx keys', g.receiverDistinctOkKeys],
         ['receiver: raw POSTs', g.receiverRawPosts],

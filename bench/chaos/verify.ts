@@ -7,22 +7,26 @@ import { sleep, streamIds, streamState, withTimeout, type Published, type Receiv
 export async function countSettled(osc: OpenSearch, index: string): Promise<number> {
   await osc.indices.refresh({ index });
   // the plain alerts (the path bursts, rule IDs path-*, settle after their holds are released)
-  const res = await osc.count({ index, body: { query: { bool: { should: [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }], minimum_should_match: 1, must_not: [{ prefix: { ruleId: 'path-' } }] } } } });
+  // (`duplicate`: an entry the producer's client sent again after a Redis restart; verify() checks its twin was delivered)
+  const final = [{ term: { delivered: true } }, { term: { deliveryStatus: 'failed' } }, { term: { deliveryStatus: 'duplicate' } }];
+  const res = await osc.count({ index, body: { query: { bool: { should: final, minimum_should_match: 1, must_not: [{ prefix: { ruleId: 'path-' } }] } } } });
   return res.body.count;
 }
 
-/** Every document's (streamId, delivered, deliveryStatus), paged with search_after on streamId. */
-async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, { delivered: boolean; status: string }>> {
+interface Doc { delivered: boolean; status: string; alertId: string }
+
+/** Every document's (streamId, delivered, deliveryStatus, alertId), paged with search_after on streamId. */
+async function allDocs(osc: OpenSearch, index: string): Promise<Map<string, Doc>> {
   await osc.indices.refresh({ index });
-  const out = new Map<string, { delivered: boolean; status: string }>();
+  const out = new Map<string, Doc>();
   let after: unknown[] | undefined;
   for (;;) {
     const res = await osc.search({
       index,
-      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['streamId', 'delivered', 'deliveryStatus'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
+      body: { size: 5000, sort: [{ streamId: 'asc' }], _source: ['streamId', 'delivered', 'deliveryStatus', 'alertId'], ...(after ? { search_after: after } : {}), query: { match_all: {} } },
     } as never);
-    const hits = (res.body as { hits: { hits: { _id: string; _source: { delivered?: boolean; deliveryStatus?: string }; sort: unknown[] }[] } }).hits.hits;
-    for (const h of hits) out.set(h._id, { delivered: h._source.delivered === true, status: h._source.deliveryStatus ?? '?' });
+    const hits = (res.body as { hits: { hits: { _id: string; _source: { delivered?: boolean; deliveryStatus?: string; alertId?: string }; sort: unknown[] }[] } }).hits.hits;
+    for (const h of hits) out.set(h._id, { delivered: h._source.delivered === true, status: h._source.deliveryStatus ?? '?', alertId: h._source.alertId ?? '?' });
     if (hits.length < 5000) break;
     after = hits[hits.length - 1].sort;
   }
@@ -45,10 +49,15 @@ export async function verify(
   const lostSample: string[] = [];
   let delivered = 0;
   let failed = 0;
+  // An entry the producer's client sent twice (ioredis re-sends a command unanswered when Redis went away, and
+  // the first had landed): one page per alertId makes the second `duplicate`. Fine only if its twin was delivered.
+  let resent = 0;
+  const deliveredAlerts = new Set([...docs.values()].filter((d) => d.delivered).map((d) => d.alertId));
   for (const id of ids) {
     const d = docs.get(workflowIdFor(names.stream, id));
     if (d?.delivered) delivered++;
     else if (d?.status === 'failed') failed++;
+    else if (d?.status === 'duplicate' && deliveredAlerts.has(d.alertId)) resent++;
     else {
       lost++;
       if (lostSample.length < 5) lostSample.push(`${id} (${d ? d.status : 'no document'})`);
@@ -72,7 +81,7 @@ export async function verify(
     await sleep(2_000);
   }
   return {
-    entries: ids.length, allEntries: all.length, docs: docs.size, delivered, failed, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
+    entries: ids.length, allEntries: all.length, docs: docs.size, delivered, failed, resent, lost, lostSample, okKeys: okKeys.size, disagree, disagreeSample,
     pending: st?.pending ?? -1, workflows, missingFromStream: published.filter((p) => !inStream.has(p.id)).length,
   };
 }
