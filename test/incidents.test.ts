@@ -82,3 +82,18 @@ it('a released incident (its paging delivery was terminated) pages again on a la
   expect((await s.get('x'))!.doc).toMatchObject({ state: 'resolved', closedReason: 'workflow terminated: operator' });
   expect((await s.claimFiring(claimant('x', 2, '2026-11-23T11:00:00.000Z'))).role).toBe('page');
 });
+
+it('a new incident is claimed with one write and no read; its records share the alert documents\' _bulk requests', async () => {
+  const s = await store();
+  const get = jest.spyOn(os, 'get');
+  const bulk = jest.spyOn(os, 'bulk');
+  try {
+    expect(await s.claimFiring(claimant('disk-full', 1))).toEqual({ role: 'page' });
+    expect([get.mock.calls.length, bulk.mock.calls.length]).toEqual([0, 1]);
+    expect(await s.claimFiring(claimant('disk-full', 2))).toMatchObject({ role: 'duplicate', of: 'alerts:1-0' }); // a record there: read, then judged
+    expect(get).toHaveBeenCalledTimes(1);
+  } finally {
+    get.mockRestore();
+    bulk.mockRestore();
+  }
+});

@@ -81,7 +81,7 @@ export interface ServiceConfig {
   reconcileIntervalMs: number;
   /** WORKFLOW_WATCHDOG: `thread` (one watchdog for the workflow threads, src/workflow-runtime/watchdog.ts) or `node` (Node's per-call timeout). */
   workflowWatchdog: 'thread' | 'node';
-  /** WORKFLOW_STACK_TRACES: the SDK's promise hook for the `__stack_trace` query (off: left out, with the thread watchdog). */
+  /** WORKFLOW_STACK_TRACES: the SDK's promise hook for the `__stack_trace` query (off, the default: left out, with the thread watchdog). */
   workflowStackTraces: boolean;
   /** DELIVERY_FAIRNESS: where a delivery's fairness key comes from (its severity gives the priority key). */
   fairnessBy: FairnessBy;

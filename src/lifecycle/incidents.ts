@@ -16,6 +16,8 @@
 // terminated by an operator releases its incident (the reconciler), so the next firing pages too.
 import type { Client } from '@opensearch-project/opensearch';
 import type { IncidentClaim } from '../contracts/delivery';
+import { BulkItemError } from '../errors';
+import { BulkWriter } from '../store/bulk-writer';
 
 export type IncidentState = 'firing' | 'acknowledged' | 'resolved';
 
@@ -86,6 +88,8 @@ export class IncidentStore {
     readonly index: string,
     /** INCIDENT_TIMEOUT: see the header. */
     private readonly staleAfterMs = DEFAULT_INCIDENT_TIMEOUT_MS,
+    /** The record's writes share `_bulk` requests with the alert documents' (the AlertStore's writer). */
+    private readonly writes = new BulkWriter(client),
   ) {}
 
   /** The incident index for an alert index or alias: `<ALERT_INDEX>.incidents` (outside an `<alias>-*` template's pattern). */
@@ -124,6 +128,8 @@ export class IncidentStore {
 
   /** A firing event's role: page (the incident is ours) or duplicate. */
   async claimFiring(c: Claimant): Promise<IncidentClaim> {
+    // The common case, a new incident: one create, no read before it. A record there already is read and judged.
+    if (await this.put(c.alertId, this.firing(c))) return { role: 'page' };
     return this.race(async () => {
       const found = await this.get(c.alertId);
       if (!found) return (await this.put(c.alertId, this.firing(c))) ? { role: 'page' } : undefined;
@@ -200,14 +206,12 @@ export class IncidentStore {
 
   /** Writes the record: created if absent (`expected` undefined) or replaced if unchanged since read. False if the race was lost. */
   private async put(alertId: string, doc: IncidentRecord, expected?: Found): Promise<boolean> {
+    const at = { _index: this.index, _id: alertId };
     try {
-      await this.client.index({
-        index: this.index, id: alertId, body: doc, refresh: false,
-        ...(expected ? { if_seq_no: expected.seqNo, if_primary_term: expected.primaryTerm } : { op_type: 'create' }),
-      });
+      await this.writes.write({ action: expected ? { index: { ...at, if_seq_no: expected.seqNo, if_primary_term: expected.primaryTerm } } : { create: at }, source: doc });
       return true;
     } catch (e) {
-      if (statusOf(e) === 409) return false;
+      if (e instanceof BulkItemError && e.status === 409) return false;
       throw e;
     }
   }

@@ -146,7 +146,7 @@ export class AlertStore {
     private readonly settings: StoreSettings = { shards: 1, replicas: 0 },
   ) {
     this.writes = new BulkWriter(client);
-    this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs);
+    this.incidents = new IncidentStore(client, IncidentStore.indexFor(index), settings.incidentTimeoutMs, this.writes);
     this.silences = new SilenceStore(client, SilenceStore.indexFor(index));
     this.held = new HeldDeliveries(client, index);
     this.inhibitions = new InhibitionStore(client, InhibitionStore.indexFor(index), settings.inhibitRules ?? [], settings.incidentTimeoutMs ?? DEFAULT_INCIDENT_TIMEOUT_MS);

@@ -49,11 +49,11 @@ export interface Watchdog {
 
 /**
  * Installs the watchdog: the workflow threads the SDK starts from now on are watched. Call before Worker.create.
- * @param options.stackTraces WORKFLOW_STACK_TRACES (default true): false leaves out the SDK's promise hook, which
+ * @param options.stackTraces WORKFLOW_STACK_TRACES (default false): false leaves out the SDK's promise hook, which
  *   captures a stack trace for every promise workflow code creates, for the `__stack_trace` query (the Web UI's
  *   "Stack Trace" tab, then empty).
  */
-export function installWorkflowWatchdog(log: Logger, { stackTraces = true }: { stackTraces?: boolean } = {}): Watchdog {
+export function installWorkflowWatchdog(log: Logger, { stackTraces = false }: { stackTraces?: boolean } = {}): Watchdog {
   const watched = new Set<{ thread: ThreadWorker; slot: Int32Array }>();
   const base = Date.now();
   const NodeWorker = workerThreads.Worker;
