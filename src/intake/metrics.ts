@@ -27,3 +27,7 @@ export const intakeAcks = new Counter({
 export const intakeSlackPresses = new Counter({
   name: 'alert_intake_slack_presses_total', help: 'Requests to the Slack interactivity endpoint, by result', labelNames: ['result'], registers: [registry],
 });
+/** SMS and voice callbacks by channel, kind (`gather`, `status`; a status by what reported it: `sms_status`, `call_status`) and result (`refused`, `acknowledged`, …, or the reported status). */
+export const phoneCallbacks = new Counter({
+  name: 'alert_intake_phone_callbacks_total', help: 'SMS and voice provider callbacks, by channel, kind and result', labelNames: ['channel', 'kind', 'result'], registers: [registry],
+});

@@ -20,12 +20,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChannelsFile } from '../channels/config';
-import { Counter } from 'prom-client';
 import { verifyShortAckToken } from '../ack-links';
 import type { Logger } from '../logger';
-import { registry } from '../metrics';
 import type { Acknowledge, AckOutcome } from './acknowledge';
-import { intakeAcks } from './metrics';
+import { intakeAcks, phoneCallbacks } from './metrics';
 
 /** What the callbacks need: the intake's public URL, and the auth token of an sms or voice channel by name. */
 export interface PhoneCallbacks {
@@ -34,11 +32,6 @@ export interface PhoneCallbacks {
   /** The channel's auth token; undefined: no such sms or voice channel (404). */
   authToken(channel: string): string | undefined;
 }
-
-/** Callbacks by channel, kind (`gather`, `status`) and result (`refused`, `acknowledged`, …, or the reported status). */
-export const phoneCallbacks = new Counter({
-  name: 'alert_intake_phone_callbacks_total', help: 'SMS and voice provider callbacks, by channel, kind and result', labelNames: ['channel', 'kind', 'result'], registers: [registry],
-});
 
 const BODY_LIMIT = 16 * 1024;
 /** Statuses a message or a call reports (Twilio's); anything else counts as `other`, so the label stays bounded. */
