@@ -3,7 +3,7 @@
 // (severity and title, the short ack link, two segments at most), the same bytes on every attempt, a person's number,
 // several numbers, the provider's answers mapped to retry or permanent, and neither the auth token nor a number in
 // any error or result. Also the channels file's sms and voice entries and the on-call file's phone contacts.
-import { signShortAckToken, verifyShortAckToken } from '../src/ack-links';
+import { verifyShortAckToken } from '../src/ack-links';
 import { parseChannelsFile } from '../src/channels/config';
 import { ChannelRegistry } from '../src/channels/registry';
 import { SMS_LIMITS, SmsChannel, fitSms, gsm7Length, smsBody } from '../src/channels/sms';
@@ -14,28 +14,13 @@ import { ConfigError, PermanentDeliveryError, TransientDeliveryError } from '../
 import { checkOnCallAgainstChannels } from '../src/oncall/cross-check';
 import { parseOnCallFile } from '../src/oncall/file';
 import { alertEvent } from './helpers/alerts';
+import { ALICE, BASE, FROM, SECRET, SID, TEAM, TOKEN, WORKFLOW, signal, token, useTwilioStandIn } from './helpers/twilio-fixture';
 import { TwilioStandIn } from './helpers/twilio-standin';
 
-const SID = 'AC0123456789abcdef0123456789abcdef';
-const TOKEN = '8f14e45fceea167a5a36dedd4bea2543';
-const FROM = '+15005550006';
-const TEAM = '+14155550123';
-const ALICE = '+447700900123';
-const SECRET = Buffer.from('an ack secret of at least thirty-two bytes!!');
-const BASE = 'https://intake.example.test';
-const signal = new AbortController().signal;
-const provider = new TwilioStandIn({ accountSid: SID, authToken: TOKEN });
-beforeAll(() => provider.start());
-afterAll(() => provider.stop());
-beforeEach(() => {
-  provider.created.length = 0;
-  provider.forced.length = 0;
-});
+const provider = useTwilioStandIn();
 
 const channel = (over: Partial<ConstructorParameters<typeof SmsChannel>[0]> = {}) =>
   new SmsChannel({ name: 'sms-oncall', url: provider.url, accountSid: SID, authToken: TOKEN, from: FROM, to: [TEAM], timeoutMs: 2_000, ...over });
-const WORKFLOW = 'alerts:1768472430000-0';
-const token = signShortAckToken({ workflowId: WORKFLOW, expiresAt: Date.parse('2026-01-22T10:20:31Z') }, SECRET);
 function outgoing(event: Partial<AlertEvent> = {}, over: Partial<OutgoingAlert> = {}): OutgoingAlert {
   return {
     channel: 'sms-oncall', deliveryId: WORKFLOW, messageId: '1768472430000-0', workflowId: WORKFLOW, receivedAt: '2026-01-15T10:20:31.123Z',

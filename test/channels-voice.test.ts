@@ -4,32 +4,16 @@
 // parser and by Python's XML parser), the provider's 4,000-character limit, no call for a resolved notification,
 // and no number nor token in any error.
 import { execFileSync } from 'node:child_process';
-import { signShortAckToken } from '../src/ack-links';
 import type { OutgoingAlert } from '../src/channels/types';
 import { VOICE_LIMITS, VoiceChannel, escapeXml, voiceTwiml } from '../src/channels/voice';
 import type { AlertEvent } from '../src/contracts/alert';
 import type { GroupNotice } from '../src/contracts/group';
 import { PermanentDeliveryError } from '../src/errors';
 import { alertEvent } from './helpers/alerts';
-import { TwilioStandIn, elements, parseXml, textOf, type XmlNode } from './helpers/twilio-standin';
+import { ALICE, BASE, FROM, SID, TEAM, TOKEN, WORKFLOW, signal, token, useTwilioStandIn } from './helpers/twilio-fixture';
+import { elements, parseXml, textOf, type XmlNode } from './helpers/twilio-standin';
 
-const SID = 'AC0123456789abcdef0123456789abcdef';
-const TOKEN = '8f14e45fceea167a5a36dedd4bea2543';
-const FROM = '+15005550006';
-const TEAM = '+14155550123';
-const ALICE = '+447700900123';
-const SECRET = Buffer.from('an ack secret of at least thirty-two bytes!!');
-const BASE = 'https://intake.example.test';
-const WORKFLOW = 'alerts:1768472430000-0';
-const token = signShortAckToken({ workflowId: WORKFLOW, expiresAt: Date.parse('2026-01-22T10:20:31Z') }, SECRET);
-const signal = new AbortController().signal;
-const provider = new TwilioStandIn({ accountSid: SID, authToken: TOKEN });
-beforeAll(() => provider.start());
-afterAll(() => provider.stop());
-beforeEach(() => {
-  provider.created.length = 0;
-  provider.forced.length = 0;
-});
+const provider = useTwilioStandIn();
 
 const channel = (over: Partial<ConstructorParameters<typeof VoiceChannel>[0]> = {}) =>
   new VoiceChannel({ name: 'phone', url: provider.url, accountSid: SID, authToken: TOKEN, from: FROM, to: [TEAM], ringSeconds: 25, timeoutMs: 2_000, ...over });
