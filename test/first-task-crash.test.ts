@@ -137,13 +137,17 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 
 /** Every delivery is open (Running) in this status. */
 async function allOpenIn(ids: string[], status: string): Promise<void> {
+  let seen: string[] = [];
   await waitFor(`${ids.length} deliveries open as ${status}`, async () => {
-    const states = await Promise.all(ids.map(async (id) => {
+    seen = await Promise.all(ids.map(async (id) => {
       const h = client.workflow.getHandle(id);
+      const run = (await h.describe()).status.name;
       // a query while a crashed workflow task is being retried can fail: not yet
-      return (await h.describe()).status.name === 'RUNNING' && (await h.query(statusQuery).catch(() => undefined))?.status === status;
+      return `${run}:${(await h.query(statusQuery).catch((e: Error) => ({ status: `query failed (${e.message})` }))).status}`;
     }));
-    return states.every(Boolean);
+    return seen.every((s) => s === `RUNNING:${status}`);
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}; last seen (control first): ${seen.join(', ')}`);
   });
 }
 
