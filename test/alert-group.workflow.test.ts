@@ -10,7 +10,7 @@ import type { alertGroup } from '../src/workflows';
 import { mockActivities, plan, type MockOptions, type Script } from '../tools/scripted-activities';
 import { uid } from './helpers/stack';
 import { timeSkippingSuite } from './helpers/time-skipping-suite';
-import { runToCompletion } from './helpers/workflow-run';
+import { runToCompletion, until } from './helpers/workflow-run';
 
 const suite = timeSkippingSuite();
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof alertGroup>;
@@ -134,12 +134,6 @@ it('a join repeated while its notification is being sent (the member\'s task ran
   expect(notices.map((x) => x.counts)).toEqual([{ firing: 1, new: 1, resolved: 0 }]);
   expect(memberRecords.map((r) => r.deliveryIds)).toEqual([[m.deliveryId]]);
 });
-
-/** Polls (real time; the test server's clock stands still meanwhile) until `done`. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(done()).toBe(true);
-}
 
 /**
  * Sleeps, then waits for the group to have handled what came due meanwhile (a query is answered after the pending
